@@ -1,0 +1,103 @@
+/**
+ * Reading and validating configuration: TOML text -> schema -> absolute paths. Every failure is a
+ * ConfigError naming the file and the key path (`smtp.listen[0]`), so `outpost config check` and
+ * start-up can print one precise line and exit non-zero.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import { ConfigError, ErrorCodes, OutpostError } from '../errors.js';
+import { configSchema, type OutpostConfig, type OutpostConfigInput } from './schema.js';
+
+/** Formats a zod issue path the way people write keys: `dns.zones[0].name`. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += (out === '' ? '' : '.') + String(part);
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** Validates a config object; relative paths are resolved against `baseDir`. */
+export function validateConfig(input: unknown, options: { file?: string; baseDir?: string } = {}): OutpostConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw toConfigError(result.error, options.file);
+  return resolvePaths(result.data, options.baseDir ?? process.cwd());
+}
+
+/** Reads, parses and validates a TOML config file. */
+export function loadConfigFile(file: string): OutpostConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new OutpostError(ErrorCodes.CONFIG_READ, `${file}: cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  return parseConfigText(text, file);
+}
+
+/** Parses TOML text; `file` names it in errors and anchors relative paths. */
+export function parseConfigText(text: string, file = 'config.toml'): OutpostConfig {
+  let data: unknown;
+  try {
+    data = parseToml(text);
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw new ConfigError(`${file}:${err.line}:${err.column}: TOML syntax: ${firstLine(err.message)}`, '(syntax)', file, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  return validateConfig(data, { file, baseDir: dirname(resolve(file)) });
+}
+
+/** Builds a config from a library caller's object (defaults applied). */
+export function configFromObject(input: OutpostConfigInput, baseDir = process.cwd()): OutpostConfig {
+  return validateConfig(input, { baseDir });
+}
+
+function toConfigError(error: z.ZodError, file: string | undefined): ConfigError {
+  const issue = error.issues[0];
+  const keyPath = issue ? formatKeyPath(issue.path) : '(top level)';
+  const message = issue ? describeIssue(issue) : 'invalid configuration';
+  const where = file === undefined ? '' : `${file}: `;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+  const err = new ConfigError(`${where}${keyPath}: ${message}${more}`, keyPath, file, { cause: error });
+  return err;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  return issue.message;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const out: OutpostConfig = { ...config, data_dir: abs(config.data_dir) };
+  if (config.tls) out.tls = { cert: abs(config.tls.cert), key: abs(config.tls.key) };
+  if (config.dns) {
+    out.dns = {
+      ...config.dns,
+      zones: config.dns.zones.map((zone) => (zone.file === undefined ? zone : { ...zone, file: abs(zone.file) })),
+    };
+  }
+  if (config.http) {
+    const http = { ...config.http, sites: config.http.sites.map((s) => ({ ...s, root: abs(s.root) })) };
+    if (config.http.root !== undefined) http.root = abs(config.http.root);
+    out.http = http;
+  }
+  if (config.ftp) {
+    const ftp = { ...config.ftp };
+    if (ftp.anonymous_root !== undefined) ftp.anonymous_root = abs(ftp.anonymous_root);
+    if (ftp.home_root !== undefined) ftp.home_root = abs(ftp.home_root);
+    out.ftp = ftp;
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+/**
+ * The configuration schema (zod). One source of truth for every key, its type and default;
+ * docs/configuration.md documents the same keys. Tables are strict: an unknown key is an error,
+ * so a typo never silently leaves a default in place. A service whose table is absent is off.
+ */
+import { z } from 'zod';
+import { isIP } from 'node:net';
+
+/** `host:port` or `[v6]:port`, port 0-65535 (0 = any free port, for tests). */
+export const listenAddress = z.string().transform((value, ctx) => {
+  const parsed = parseListenAddress(value);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: `expected "host:port" (e.g. "127.0.0.1:10025"), got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** A parsed listen address. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port` / `[v6]:port`; null when malformed. */
+export function parseListenAddress(value: string): ListenAddress | null {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value);
+  if (!m) return null;
+  const host = m[1] ?? m[2] ?? '';
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  if (m[1] !== undefined && isIP(host) !== 6) return null;
+  return { host, port };
+}
+
+const listenList = z.array(listenAddress).default([]);
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/, 'expected a DNS name');
+const ipList = z.array(z.string().refine((s) => isIP(s) !== 0 || /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(s), 'expected an IP address or CIDR'));
+
+const domainSchema = z.strictObject({ name: hostname });
+
+const userSchema = z
+  .strictObject({
+    address: z.string().min(3).max(254),
+    password: z.string().min(1).optional(),
+    password_hash: z.string().startsWith('$scrypt$', 'expected a "$scrypt$..." hash from `outpost user passwd`').optional(),
+  })
+  .refine((u) => (u.password === undefined) !== (u.password_hash === undefined), {
+    message: 'give exactly one of password or password_hash',
+  });
+
+const tlsSchema = z.strictObject({
+  cert: z.string().min(1),
+  key: z.string().min(1),
+});
+
+const dnsZoneSchema = z
+  .strictObject({
+    name: hostname,
+    file: z.string().min(1).optional(),
+    primary: listenAddress.optional(),
+    notify: listenList,
+    allow_transfer: ipList.default([]),
+  })
+  .refine((zone) => (zone.file === undefined) !== (zone.primary === undefined), {
+    message: 'a zone needs exactly one of file (primary) or primary (secondary)',
+  });
+
+const dnsSchema = z.strictObject({
+  listen: listenList,
+  zones: z.array(dnsZoneSchema).default([]),
+});
+
+const httpSiteSchema = z.strictObject({
+  host: z.string().min(1),
+  root: z.string().min(1),
+  listing: z.boolean().default(false),
+});
+
+const httpSchema = z.strictObject({
+  listen: listenList,
+  tls_listen: listenList,
+  root: z.string().min(1).optional(),
+  sites: z.array(httpSiteSchema).default([]),
+});
+
+const adminSchema = z.strictObject({ listen: listenList });
+
+const smtpSchema = z.strictObject({
+  listen: listenList,
+  submission_listen: listenList,
+  tls_listen: listenList,
+  max_message_size: z.number().int().positive().default(25 * 1024 * 1024),
+  relay_port: z.number().int().min(1).max(65535).default(25),
+  dns_server: listenAddress.optional(),
+});
+
+const pop3Schema = z.strictObject({
+  listen: listenList,
+  tls_listen: listenList,
+  allow_plaintext_on_loopback: z.boolean().default(true),
+});
+
+const imapSchema = z.strictObject({
+  listen: listenList,
+  tls_listen: listenList,
+  allow_plaintext_on_loopback: z.boolean().default(true),
+});
+
+const ftpSchema = z.strictObject({
+  listen: listenList,
+  implicit_tls_listen: listenList,
+  passive_ports: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'expected "low-high", e.g. "40000-40099"')
+    .optional(),
+  passive_address: z.string().optional(),
+  require_tls: z.boolean().default(false),
+  anonymous_root: z.string().optional(),
+  home_root: z.string().optional(),
+});
+
+const logSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  transcript: z.boolean().default(false),
+});
+
+/** The whole file. */
+export const configSchema = z.strictObject({
+  data_dir: z.string().min(1).default('./data'),
+  hostname: hostname.default('localhost'),
+  log: logSchema.default({ level: 'info', transcript: false }),
+  tls: tlsSchema.optional(),
+  domains: z.array(domainSchema).default([]),
+  users: z.array(userSchema).default([]),
+  dns: dnsSchema.optional(),
+  http: httpSchema.optional(),
+  admin: adminSchema.optional(),
+  smtp: smtpSchema.optional(),
+  pop3: pop3Schema.optional(),
+  imap: imapSchema.optional(),
+  ftp: ftpSchema.optional(),
+});
+
+/** A validated configuration with defaults applied and paths made absolute. */
+export type OutpostConfig = z.output<typeof configSchema>;
+/** What a TOML file (or a library caller) may give. */
+export type OutpostConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,60 @@
+/**
+ * Errors with stable codes. Every error Outpost raises on purpose is an OutpostError whose `code`
+ * never changes between releases, so callers and tests branch on codes, not on messages. Protocol
+ * layers map codes to wire replies (SMTP code + enhanced status, DNS rcode, FTP reply); peers see a
+ * generic message while logs keep the detail and the `cause`.
+ */
+
+/** Stable error codes, grouped by area. Add new codes; never rename or reuse one. */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'ERR_CONFIG_INVALID',
+  CONFIG_READ: 'ERR_CONFIG_READ',
+  LINE_TOO_LONG: 'ERR_LINE_TOO_LONG',
+  INPUT_TOO_LARGE: 'ERR_INPUT_TOO_LARGE',
+  UNSAFE_OUTPUT: 'ERR_UNSAFE_OUTPUT',
+  CONNECTION_CLOSED: 'ERR_CONNECTION_CLOSED',
+  TIMEOUT: 'ERR_TIMEOUT',
+  TLS_UNAVAILABLE: 'ERR_TLS_UNAVAILABLE',
+  ALREADY_LISTENING: 'ERR_ALREADY_LISTENING',
+  NOT_LISTENING: 'ERR_NOT_LISTENING',
+  ACCOUNT_EXISTS: 'ERR_ACCOUNT_EXISTS',
+  ACCOUNT_NOT_FOUND: 'ERR_ACCOUNT_NOT_FOUND',
+  DOMAIN_EXISTS: 'ERR_DOMAIN_EXISTS',
+  DOMAIN_NOT_FOUND: 'ERR_DOMAIN_NOT_FOUND',
+  DOMAIN_IN_USE: 'ERR_DOMAIN_IN_USE',
+  INVALID_ADDRESS: 'ERR_INVALID_ADDRESS',
+  INVALID_PASSWORD_HASH: 'ERR_INVALID_PASSWORD_HASH',
+  STORAGE: 'ERR_STORAGE',
+  PARSE: 'ERR_PARSE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base class of every deliberate Outpost error. */
+export class OutpostError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OutpostError';
+    this.code = code;
+  }
+}
+
+/** A configuration file or value was rejected; `path` names the key, `file` the source. */
+export class ConfigError extends OutpostError {
+  readonly file: string | undefined;
+  readonly keyPath: string;
+
+  constructor(message: string, keyPath: string, file?: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.CONFIG_INVALID, message, options);
+    this.name = 'ConfigError';
+    this.keyPath = keyPath;
+    this.file = file;
+  }
+}
+
+/** True when `err` is an OutpostError carrying `code`. */
+export function hasCode(err: unknown, code: string): boolean {
+  return err instanceof OutpostError && err.code === code;
+}
