@@ -26,6 +26,8 @@ export const ErrorCodes = {
   INVALID_PASSWORD_HASH: 'ERR_INVALID_PASSWORD_HASH',
   STORAGE: 'ERR_STORAGE',
   PARSE: 'ERR_PARSE',
+  /** A value cannot be put on the wire (out-of-range field, type/data mismatch, oversize message). */
+  ENCODE: 'ERR_ENCODE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

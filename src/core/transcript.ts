@@ -37,9 +37,9 @@ export function subscribeTranscript(listener: (entry: TranscriptEntry) => void):
   const handler = (message: unknown): void => {
     listener(message as TranscriptEntry);
   };
-  channel.subscribe(handler);
+  diagnostics.subscribe(TRANSCRIPT_CHANNEL, handler);
   return () => {
-    channel.unsubscribe(handler);
+    diagnostics.unsubscribe(TRANSCRIPT_CHANNEL, handler);
   };
 }
 

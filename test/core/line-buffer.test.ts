@@ -68,7 +68,8 @@ test('a client that never sends a newline costs at most the limit in memory', ()
   let overflows = 0;
   for (let i = 0; i < 10_000; i++) {
     b.push(Buffer.alloc(1000, 0x41));
-    for (let item = b.takeLine(4096); item; item = b.takeLine(4096)) if (item.kind === 'overflow') overflows++;
+    for (let item = b.takeLine(4096); item; item = b.takeLine(4096))
+      if (item.kind === 'overflow') overflows++;
     assert.ok(b.buffered <= 4096 + 1000, `buffered ${b.buffered}`);
   }
   assert.equal(overflows, 1, 'one overflow report for one endless line');
@@ -103,7 +104,7 @@ test('random chunking never changes the lines produced (seeded fuzz)', () => {
   for (let round = 0; round < 300; round++) {
     let input = '';
     const len = rand(60);
-    for (let i = 0; i < len; i++) input += alphabet[rand(alphabet.length)];
+    for (let i = 0; i < len; i++) input += alphabet[rand(alphabet.length)] ?? '';
     const whole = new LineBuffer();
     whole.push(Buffer.from(input, 'latin1'));
     const expected = lines(whole, 16).map((i) => (i.kind === 'line' ? text(i) : 'overflow'));

@@ -109,7 +109,9 @@ test('implicit TLS listeners serve the same session over TLS', async () => {
 
 test('implicit TLS without a certificate is refused at listen()', async () => {
   await using service = createEchoService();
-  await assert.rejects(service.listen({ port: 0, tls: true }), (err) => hasCode(err, ErrorCodes.TLS_UNAVAILABLE));
+  await assert.rejects(service.listen({ port: 0, tls: true }), (err) =>
+    hasCode(err, ErrorCodes.TLS_UNAVAILABLE),
+  );
 });
 
 test('counted bytes (literals) pass CRLF and NUL through untouched, then lines resume', async () => {

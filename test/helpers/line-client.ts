@@ -68,7 +68,8 @@ export class RawClient {
       }
       if (this.#ended) return null;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line within ${timeoutMs} ms; buffer=${JSON.stringify(this.#buffer)}`);
+      if (left <= 0)
+        throw new Error(`no line within ${timeoutMs} ms; buffer=${JSON.stringify(this.#buffer)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.#waiters.push(() => {

@@ -21,7 +21,10 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates a config object; relative paths are resolved against `baseDir`. */
-export function validateConfig(input: unknown, options: { file?: string; baseDir?: string } = {}): OutpostConfig {
+export function validateConfig(
+  input: unknown,
+  options: { file?: string; baseDir?: string } = {},
+): OutpostConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) throw toConfigError(result.error, options.file);
   return resolvePaths(result.data, options.baseDir ?? process.cwd());
@@ -33,7 +36,9 @@ export function loadConfigFile(file: string): OutpostConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new OutpostError(ErrorCodes.CONFIG_READ, `${file}: cannot read: ${(err as Error).message}`, { cause: err });
+    throw new OutpostError(ErrorCodes.CONFIG_READ, `${file}: cannot read: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return parseConfigText(text, file);
 }
@@ -45,9 +50,14 @@ export function parseConfigText(text: string, file = 'config.toml'): OutpostConf
     data = parseToml(text);
   } catch (err) {
     if (err instanceof TomlError) {
-      throw new ConfigError(`${file}:${err.line}:${err.column}: TOML syntax: ${firstLine(err.message)}`, '(syntax)', file, {
-        cause: err,
-      });
+      throw new ConfigError(
+        `${file}:${err.line}:${err.column}: TOML syntax: ${firstLine(err.message)}`,
+        '(syntax)',
+        file,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }
@@ -70,7 +80,8 @@ function toConfigError(error: z.ZodError, file: string | undefined): ConfigError
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   return issue.message;
 }
 
@@ -85,7 +96,9 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
   if (config.dns) {
     out.dns = {
       ...config.dns,
-      zones: config.dns.zones.map((zone) => (zone.file === undefined ? zone : { ...zone, file: abs(zone.file) })),
+      zones: config.dns.zones.map((zone) =>
+        zone.file === undefined ? zone : { ...zone, file: abs(zone.file) },
+      ),
     };
   }
   if (config.http) {

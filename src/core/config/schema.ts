@@ -10,7 +10,10 @@ import { isIP } from 'node:net';
 export const listenAddress = z.string().transform((value, ctx) => {
   const parsed = parseListenAddress(value);
   if (!parsed) {
-    ctx.addIssue({ code: 'custom', message: `expected "host:port" (e.g. "127.0.0.1:10025"), got ${JSON.stringify(value)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected "host:port" (e.g. "127.0.0.1:10025"), got ${JSON.stringify(value)}`,
+    });
     return z.NEVER;
   }
   return parsed;
@@ -38,8 +41,15 @@ const hostname = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/, 'expected a DNS name');
-const ipList = z.array(z.string().refine((s) => isIP(s) !== 0 || /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(s), 'expected an IP address or CIDR'));
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/,
+    'expected a DNS name',
+  );
+const ipList = z.array(
+  z
+    .string()
+    .refine((s) => isIP(s) !== 0 || /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(s), 'expected an IP address or CIDR'),
+);
 
 const domainSchema = z.strictObject({ name: hostname });
 
@@ -47,7 +57,10 @@ const userSchema = z
   .strictObject({
     address: z.string().min(3).max(254),
     password: z.string().min(1).optional(),
-    password_hash: z.string().startsWith('$scrypt$', 'expected a "$scrypt$..." hash from `outpost user passwd`').optional(),
+    password_hash: z
+      .string()
+      .startsWith('$scrypt$', 'expected a "$scrypt$..." hash from `outpost user passwd`')
+      .optional(),
   })
   .refine((u) => (u.password === undefined) !== (u.password_hash === undefined), {
     message: 'give exactly one of password or password_hash',
@@ -94,7 +107,11 @@ const smtpSchema = z.strictObject({
   listen: listenList,
   submission_listen: listenList,
   tls_listen: listenList,
-  max_message_size: z.number().int().positive().default(25 * 1024 * 1024),
+  max_message_size: z
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   relay_port: z.number().int().min(1).max(65535).default(25),
   dns_server: listenAddress.optional(),
 });

@@ -197,7 +197,7 @@ export class LineConnection {
         return { kind: 'bytes', data };
       }
       const stop = this.#stopReason();
-      if (stop) return stop.kind === "timeout" ? stop : { kind: "end" };
+      if (stop) return stop.kind === 'timeout' ? stop : { kind: 'end' };
       await this.#wait();
     }
   }

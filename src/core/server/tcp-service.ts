@@ -78,7 +78,10 @@ export class TcpService {
     if (useTls) {
       const contextFor = this.#options.tlsContext;
       if (!contextFor?.()) {
-        throw new OutpostError(ErrorCodes.TLS_UNAVAILABLE, `${this.protocol}: implicit TLS needs a certificate`);
+        throw new OutpostError(
+          ErrorCodes.TLS_UNAVAILABLE,
+          `${this.protocol}: implicit TLS needs a certificate`,
+        );
       }
       server = createTlsServer({
         SNICallback: (_name, cb) => {
@@ -109,7 +112,10 @@ export class TcpService {
     });
     this.#servers.push({ server, tls: useTls });
     const address = server.address() as AddressInfo;
-    this.#logger.info({ address: address.address, port: address.port, tls: useTls }, `${this.protocol} listening`);
+    this.#logger.info(
+      { address: address.address, port: address.port, tls: useTls },
+      `${this.protocol} listening`,
+    );
     return address;
   }
 
@@ -170,7 +176,11 @@ export class TcpService {
     const maxIp = this.#options.maxConnectionsPerIp ?? CONNECTION_LIMITS.maxConnectionsPerIp;
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (this.#closing || this.#connections.size >= maxAll || fromIp >= maxIp) {
-      const reason = this.#closing ? 'closing' : this.#connections.size >= maxAll ? 'max_connections' : 'max_per_ip';
+      const reason = this.#closing
+        ? 'closing'
+        : this.#connections.size >= maxAll
+          ? 'max_connections'
+          : 'max_per_ip';
       this.metrics.connectionsRefused.inc({ protocol: this.protocol, reason });
       this.#logger.warn({ ip, reason }, `${this.protocol}: connection refused`);
       socket.on('error', () => undefined);

@@ -1,0 +1,103 @@
+/**
+ * The `outpost` command line: parses arguments (commander) and dispatches to one module per
+ * command family. Errors with a stable code print one line on stderr and exit 1; usage errors
+ * exit 2. This is the only place that calls process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { OutpostError } from '../core/errors.js';
+import { loadConfigFile } from '../core/config/load.js';
+import {
+  domainAdd,
+  domainList,
+  domainRemove,
+  userAdd,
+  userList,
+  userPasswd,
+  userRemove,
+} from './accounts.js';
+import { serve } from './serve.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('outpost')
+    .description("The Internet's application layer in one package: DNS, HTTP, mail, FTP servers and clients.")
+    .version(version())
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('run the suite in the foreground (embedded default on loopback when no --config)')
+    .option('-c, --config <file>', 'TOML configuration file')
+    .option('-d, --data <dir>', 'data directory (default ./data, or data_dir from the config)')
+    .option('--transcript', 'print every session line (C:/S:) on stderr')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .action(async (opts: { config?: string; data?: string; transcript?: boolean; logLevel?: string }) => {
+      await serve(opts);
+    });
+
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('check <file>')
+    .description('validate a configuration file without starting anything')
+    .action((file: string) => {
+      const loaded = loadConfigFile(file);
+      const services = (['dns', 'http', 'admin', 'smtp', 'pop3', 'imap', 'ftp'] as const).filter(
+        (k) => loaded[k] !== undefined,
+      );
+      process.stdout.write(`${file}: OK (${services.length > 0 ? services.join(', ') : 'no services'})\n`);
+    });
+
+  const data = (cmd: Command): Command =>
+    cmd
+      .option('-d, --data <dir>', 'data directory')
+      .option('-c, --config <file>', 'take data_dir from this config');
+
+  const user = program
+    .command('user')
+    .description('manage user accounts (full addresses, e.g. alice@example.test)');
+  data(user.command('add <address>').description('add a user (password generated unless given)'))
+    .option('--password <password>', 'the password (visible in the process list; prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(userAdd);
+  data(user.command('passwd <address>').description('set a new password (generated unless given)'))
+    .option('--password <password>', 'the password')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(userPasswd);
+  data(user.command('list [domain]').description('list users')).action(userList);
+  data(user.command('remove <address>').description('remove a user')).action(userRemove);
+
+  const domain = program.command('domain').description('manage the domains this server is responsible for');
+  data(domain.command('add <name>').description('add a domain')).action(domainAdd);
+  data(domain.command('list').description('list domains')).action(domainList);
+  data(domain.command('remove <name>').description('remove a domain'))
+    .option('--force', 'also remove its users')
+    .action(domainRemove);
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof OutpostError) {
+      process.stderr.write(`outpost: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+    process.stderr.write(`outpost: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code !== 0) process.exit(code);

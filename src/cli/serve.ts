@@ -1,0 +1,88 @@
+/**
+ * `outpost serve`: runs the suite in the foreground. Prints the services table on stdout, logs
+ * (JSON lines) on stderr, shows live transcripts with `--transcript`, drains on SIGTERM/SIGINT
+ * within a bounded time (shutdown.ts), and reloads configuration and certificates on SIGHUP.
+ */
+import { pino } from 'pino';
+import { resolve } from 'node:path';
+import { configFromObject, loadConfigFile } from '../core/config/load.js';
+import type { OutpostConfig } from '../core/config/schema.js';
+import { createLogger } from '../core/logger.js';
+import { CONNECTION_LIMITS } from '../core/limits.js';
+import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
+import { installShutdown } from './shutdown.js';
+import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
+import { Suite } from '../suite/suite.js';
+import { formatStartupTable } from '../suite/table.js';
+
+export interface ServeOptions {
+  config?: string;
+  data?: string;
+  transcript?: boolean;
+  logLevel?: string;
+}
+
+/** Loads the config file, or the embedded default when none is given. */
+export function resolveServeConfig(options: { config?: string; data?: string }): OutpostConfig {
+  if (options.config !== undefined) {
+    const config = loadConfigFile(options.config);
+    return options.data === undefined ? config : { ...config, data_dir: resolve(options.data) };
+  }
+  return configFromObject(embeddedDefaultConfig(resolve(options.data ?? defaultDataDir())));
+}
+
+export async function serve(options: ServeOptions): Promise<void> {
+  const embedded = options.config === undefined;
+  let config = resolveServeConfig(options);
+  const level = options.logLevel ?? (embedded ? 'warn' : config.log.level);
+  const logger = createLogger({ level: level as 'info', destination: pino.destination(2) });
+  const suite = await Suite.start({ config, logger, demo: embedded });
+
+  const title = embedded
+    ? `Outpost is running on its embedded default (demo domain example.test), data in ${config.data_dir}`
+    : `Outpost is running with ${options.config ?? ''}, data in ${config.data_dir}`;
+  const notes =
+    suite.newCredentials.length === 0 && embedded
+      ? [
+          'Demo passwords were shown on the first start; set new ones with `outpost user passwd alice@example.test`.',
+        ]
+      : [];
+  process.stdout.write(
+    `${title}\n\n${formatStartupTable(suite.endpoints(), suite.newCredentials, notes)}\n\nPress Ctrl-C to stop.\n`,
+  );
+
+  if (options.transcript === true || config.log.transcript) {
+    subscribeTranscript((entry) => {
+      process.stderr.write(formatTranscriptEntry(entry) + '\n');
+    });
+  }
+
+  // Runs until a signal even when no service holds the event loop open.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+
+  process.on('SIGHUP', () => {
+    void (async () => {
+      try {
+        if (options.config !== undefined) config = resolveServeConfig(options);
+        await suite.reload(config);
+        logger.info('configuration reloaded');
+      } catch (err) {
+        logger.error({ err }, 'reload failed; keeping the running configuration');
+      }
+    })();
+  });
+
+  installShutdown({
+    forceAfterMs: CONNECTION_LIMITS.drainTimeoutMs + 5000,
+    log: (message, err) => {
+      logger.error({ err }, message);
+    },
+    close: async ({ signal, err }) => {
+      if (err !== undefined) logger.error({ err }, 'fatal error, shutting down');
+      else logger.info({ signal }, 'shutting down');
+      clearInterval(keepAlive);
+      await suite.close();
+      process.stdout.write('Outpost stopped.\n');
+    },
+  });
+}

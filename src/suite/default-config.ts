@@ -1,0 +1,41 @@
+/**
+ * The embedded default: what `outpost serve` runs with no config file. Every service on
+ * 127.0.0.1 at its standard port + 10000, a demo domain `example.test` with users alice and bob,
+ * data in ./data. Nothing here needs root or touches the network beyond loopback.
+ */
+import type { OutpostConfigInput } from '../core/config/schema.js';
+
+/** The demo domain and its users. */
+export const DEMO_DOMAIN = 'example.test';
+export const DEMO_USERS = ['alice', 'bob'] as const;
+
+/** Offset added to every standard port so that no root is needed. */
+export const EMBEDDED_PORT_OFFSET = 10_000;
+
+const at = (port: number): string[] => [`127.0.0.1:${port + EMBEDDED_PORT_OFFSET}`];
+
+/** The embedded default configuration, with data in `dataDir`. */
+export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
+  return {
+    data_dir: dataDir,
+    hostname: `mail.${DEMO_DOMAIN}`,
+    domains: [{ name: DEMO_DOMAIN }],
+    dns: { listen: at(53) },
+    http: { listen: at(80), tls_listen: at(443) },
+    smtp: {
+      listen: at(25),
+      submission_listen: at(587),
+      tls_listen: at(465),
+      relay_port: 25 + EMBEDDED_PORT_OFFSET,
+    },
+    pop3: { listen: at(110), tls_listen: at(995) },
+    imap: { listen: at(143), tls_listen: at(993) },
+    ftp: { listen: at(21) },
+  };
+}
+
+/** The data directory when neither --data nor a config names one: $OUTPOST_DATA or ./data. */
+export function defaultDataDir(): string {
+  const fromEnv = process.env['OUTPOST_DATA'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : './data';
+}

@@ -1,0 +1,51 @@
+/**
+ * The contract between the suite runtime and each protocol service. A service is declared once
+ * in `services.ts` (the one ordered list of what `outpost serve` can run); the suite hands it a
+ * context with the shared core (config, accounts, TLS, logger, metrics) and gets back something
+ * that lists its endpoints, can reload, and closes by draining.
+ */
+import type { Registry } from 'prom-client';
+import type { AccountStore } from '../core/accounts/store.js';
+import type { OutpostConfig } from '../core/config/schema.js';
+import type { Logger } from '../core/logger.js';
+import type { TlsProvider } from '../core/tls.js';
+
+/** One address a service answers on, as printed in the start-up table. */
+export interface Endpoint {
+  service: string;
+  /** e.g. 'udp+tcp', 'tcp'. */
+  transport: string;
+  host: string;
+  port: number;
+  /** 'implicit' (TLS from the first byte), 'starttls' (upgrade offered), or 'none'. */
+  tls: 'implicit' | 'starttls' | 'none';
+  note?: string;
+}
+
+/** What every service gets from the suite. */
+export interface ServiceContext {
+  config: OutpostConfig;
+  accounts: AccountStore;
+  /** Null when no certificate is configured and none could be generated. */
+  tls: TlsProvider | null;
+  logger: Logger;
+  metrics: Registry;
+}
+
+/** A started service. */
+export interface RunningService {
+  readonly name: string;
+  endpoints(): Endpoint[];
+  /** Applies a new configuration without dropping connections where the protocol allows. */
+  reload?(context: ServiceContext): Promise<void>;
+  /** Stops accepting, drains, closes. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A service the suite knows how to run. */
+export interface ServiceDefinition {
+  readonly name: string;
+  /** True when the configuration asks for this service (its table is present). */
+  enabled(config: OutpostConfig): boolean;
+  start(context: ServiceContext): Promise<RunningService>;
+}

@@ -1,0 +1,44 @@
+/**
+ * The start-up table `outpost serve` prints: every service, its address and TLS mode, then the
+ * demo credentials generated on this start. Plain text, aligned columns, no colours (it is read
+ * by people and by the test that runs the README's first line).
+ */
+import type { Endpoint } from './service.js';
+import type { Credential } from './suite.js';
+
+/** Formats the services table and credentials. */
+export function formatStartupTable(
+  endpoints: readonly Endpoint[],
+  credentials: readonly Credential[],
+  notes: readonly string[] = [],
+): string {
+  const lines: string[] = [];
+  if (endpoints.length === 0) {
+    lines.push('No services are enabled.');
+  } else {
+    const rows = [
+      ['SERVICE', 'TRANSPORT', 'ADDRESS', 'TLS', ''],
+      ...endpoints.map((e) => [e.service, e.transport, formatHostPort(e.host, e.port), e.tls, e.note ?? '']),
+    ];
+    const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
+    for (const row of rows)
+      lines.push(
+        '  ' +
+          row
+            .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+            .join('  ')
+            .trimEnd(),
+      );
+  }
+  if (credentials.length > 0) {
+    lines.push('', 'Demo accounts (passwords are shown only now and stored hashed):');
+    for (const c of credentials) lines.push(`  ${c.address}  password: ${c.password}`);
+  }
+  for (const note of notes) lines.push('', note);
+  return lines.join('\n');
+}
+
+/** `127.0.0.1:25` or `[::1]:25`. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

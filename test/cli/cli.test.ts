@@ -1,0 +1,177 @@
+// The command line as a user runs it: README's first line serves and stops cleanly on SIGTERM,
+// `config check` accepts and rejects files, user/domain administration on a data directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'bin/outpost');
+
+function outpost(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', input: input ?? '' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function quickStartLines(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = /## Quick start\s+```sh\n([\s\S]*?)```/.exec(readme);
+  assert.ok(section?.[1], 'README has a Quick start code block');
+  return section[1].split('\n').filter((l) => l.trim() !== '');
+}
+
+test('README Quick start has exactly two command lines, the second is what CI runs', () => {
+  const lines = quickStartLines();
+  assert.equal(lines.length, 2);
+  const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+  assert.ok(ci.split('\n').includes(lines[1] ?? '<none>'), '.ci/run runs README line 2 verbatim');
+});
+
+test("README's first line starts the suite, prints the table and demo passwords, stops on SIGTERM", async () => {
+  const line = quickStartLines()[0] ?? '';
+  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-readme-'));
+  const child = spawn('bash', ['-c', line], {
+    cwd: root,
+    env: { ...process.env, OUTPOST_DATA: dataDir },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      res(code);
+    }),
+  );
+  const deadline = Date.now() + 120_000;
+  while (!stdout.includes('Press Ctrl-C to stop.')) {
+    assert.ok(Date.now() < deadline, `no table in time; stdout=${stdout} stderr=${stderr}`);
+    assert.equal(child.exitCode, null, `exited early: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(stdout, /alice@example\.test {2}password: [A-Za-z0-9]{16}/);
+  assert.match(stdout, /bob@example\.test {2}password: [A-Za-z0-9]{16}/);
+  // Passwords are stored hashed only, in an owner-only file.
+  const password = /alice@example\.test {2}password: (\S+)/.exec(stdout)?.[1] ?? '';
+  const db = readFileSync(join(dataDir, 'accounts.db'));
+  assert.equal(db.includes(Buffer.from(password)), false, 'clear password not in the database');
+  assert.equal(statSync(join(dataDir, 'accounts.db')).mode & 0o077, 0);
+  process.kill(-(child.pid ?? 0), 'SIGTERM');
+  const code = await exited;
+  assert.ok(code === 0 || code === null, `exit code ${code}: ${stderr}`);
+  assert.match(stdout, /Outpost stopped\./);
+});
+
+test('adding a user to an unknown domain fails with its code', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-restart-'));
+  const added = outpost(['user', 'add', 'carol@example.test', '--data', dataDir]);
+  assert.notEqual(added.status, 0, 'domain must exist first');
+  assert.match(added.stderr, /ERR_DOMAIN_NOT_FOUND/);
+});
+
+test('config check accepts a good file and rejects a bad one naming the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-check-'));
+  const good = join(dir, 'good.toml');
+  writeFileSync(good, '[smtp]\nlisten = ["127.0.0.1:2525"]\n[pop3]\nlisten = ["127.0.0.1:1110"]\n');
+  const ok = outpost(['config', 'check', good]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /OK \(smtp, pop3\)/);
+
+  const bad = join(dir, 'bad.toml');
+  writeFileSync(bad, '[smtp]\nlisten = ["127.0.0.1:2525", "not-an-address"]\n');
+  const rejected = outpost(['config', 'check', bad]);
+  assert.equal(rejected.status, 1);
+  assert.match(rejected.stderr, /bad\.toml: smtp\.listen\[1\]: expected "host:port"/);
+  assert.match(rejected.stderr, /ERR_CONFIG_INVALID/);
+
+  const missing = outpost(['config', 'check', join(dir, 'nope.toml')]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /cannot read/);
+});
+
+test('user and domain administration on a data directory', () => {
+  const data = mkdtempSync(join(tmpdir(), 'outpost-users-'));
+  assert.equal(outpost(['domain', 'add', 'crepes.test', '--data', data]).status, 0);
+  assert.equal(outpost(['domain', 'list', '--data', data]).stdout, 'crepes.test\n');
+  const generated = outpost(['user', 'add', 'alice@crepes.test', '--data', data]);
+  assert.equal(generated.status, 0, generated.stderr);
+  assert.match(generated.stdout, /^added alice@crepes\.test {2}password: \S{16}\n$/);
+  const fromStdin = outpost(
+    ['user', 'add', 'bob@crepes.test', '--password-stdin', '--data', data],
+    'pw-from-stdin\n',
+  );
+  assert.equal(fromStdin.status, 0, fromStdin.stderr);
+  assert.equal(fromStdin.stdout, 'added bob@crepes.test\n');
+  const dup = outpost(['user', 'add', 'ALICE@crepes.test', '--password', 'x', '--data', data]);
+  assert.equal(dup.status, 1);
+  assert.match(dup.stderr, /ERR_ACCOUNT_EXISTS/);
+  assert.equal(outpost(['user', 'list', '--data', data]).stdout, 'alice@crepes.test\nbob@crepes.test\n');
+  const inUse = outpost(['domain', 'remove', 'crepes.test', '--data', data]);
+  assert.equal(inUse.status, 1);
+  assert.match(inUse.stderr, /ERR_DOMAIN_IN_USE/);
+  assert.equal(outpost(['user', 'passwd', 'bob@crepes.test', '--password', 'new', '--data', data]).status, 0);
+  assert.equal(outpost(['user', 'remove', 'bob@crepes.test', '--data', data]).status, 0);
+  assert.equal(outpost(['user', 'list', 'crepes.test', '--data', data]).stdout, 'alice@crepes.test\n');
+  assert.equal(outpost(['domain', 'remove', 'crepes.test', '--force', '--data', data]).status, 0);
+  assert.equal(outpost(['domain', 'list', '--data', data]).stdout, '');
+});
+
+test('unknown commands and options are usage errors (exit 2)', () => {
+  assert.equal(outpost(['frobnicate']).status, 2);
+  assert.equal(outpost(['serve', '--no-such-option']).status, 2);
+});
+
+test('SIGHUP reloads the config file (a changed password applies) without stopping', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-hup-'));
+  const file = join(dir, 'outpost.toml');
+  const write = (pw: string): void => {
+    writeFileSync(file, `data_dir = "data"\n[[users]]\naddress = "alice@crepes.test"\npassword = "${pw}"\n`);
+  };
+  write('one');
+  const child = spawn(process.execPath, [bin, 'serve', '--config', file, '--log-level', 'silent'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      res(code);
+    }),
+  );
+  try {
+    while (!stdout.includes('Press Ctrl-C')) {
+      assert.equal(child.exitCode, null);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { openAccounts } = await import('../../src/suite/suite.js');
+    const { db, accounts } = openAccounts(join(dir, 'data'));
+    try {
+      const before = accounts.getUser('alice@crepes.test')?.updatedAt.getTime() ?? 0;
+      write('two');
+      await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while ((accounts.getUser('alice@crepes.test')?.updatedAt.getTime() ?? 0) === before) {
+        assert.ok(Date.now() < deadline, 'password not reloaded');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal((await accounts.authenticate('alice@crepes.test', 'two', { ip: '127.0.0.1' })).ok, true);
+      assert.equal(child.exitCode, null, 'still running after SIGHUP');
+    } finally {
+      db.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0);
+});

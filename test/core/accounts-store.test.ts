@@ -1,0 +1,320 @@
+// The account store over SQLite: domain and user CRUD, case-insensitive lookup, errors by code,
+// authenticate (ok, invalid, unknown, disabled, throttled), the login cache proven by counting
+// hasher calls, and durability of a file-backed database across a reopen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/core/db.js';
+import { ErrorCodes, hasCode } from '../../src/core/errors.js';
+import {
+  AccountStore,
+  type AccountStoreOptions,
+  type PasswordHasher,
+} from '../../src/core/accounts/store.js';
+import { hashPassword, verifyPassword } from '../../src/core/accounts/password.js';
+import { AuthThrottle } from '../../src/core/accounts/throttle.js';
+
+const IP = { ip: '192.0.2.1' };
+const code = (c: string) => (err: unknown) => hasCode(err, c);
+
+/** A cheap scrypt (ln=10) that counts how often each function really ran. */
+function countingHasher(): PasswordHasher & { hashes: number; verifies: number } {
+  const h = {
+    hashes: 0,
+    verifies: 0,
+    hash(plain: string): Promise<string> {
+      h.hashes++;
+      return hashPassword(plain, { ln: 10, r: 8, p: 1 });
+    },
+    verify(plain: string, encoded: string): Promise<boolean> {
+      h.verifies++;
+      return verifyPassword(plain, encoded);
+    },
+  };
+  return h;
+}
+
+function setup(extra: Partial<AccountStoreOptions> = {}) {
+  const clock = { now: 1_700_000_000_000 };
+  const hasher = countingHasher();
+  const db = openDatabase(':memory:');
+  const store = new AccountStore({ db, hasher, clock: () => clock.now, ...extra });
+  return { store, hasher, clock, db };
+}
+
+test('domains: add, list, has, remove; names are lowercased and unique regardless of case', () => {
+  const { store } = setup();
+  assert.equal(store.addDomain('Example.TEST').name, 'example.test');
+  store.addDomain('other.test');
+  assert.throws(() => store.addDomain('EXAMPLE.test'), code(ErrorCodes.DOMAIN_EXISTS));
+  assert.throws(() => store.addDomain('bad domain'), code(ErrorCodes.INVALID_ADDRESS));
+  assert.deepEqual(
+    store.listDomains().map((d) => [d.name, d.users]),
+    [
+      ['example.test', 0],
+      ['other.test', 0],
+    ],
+  );
+  assert.equal(store.hasDomain('EXAMPLE.TEST'), true);
+  assert.equal(store.hasDomain('nope.test'), false);
+  assert.equal(store.hasDomain('\r\n'), false);
+  store.removeDomain('Other.Test');
+  assert.equal(store.hasDomain('other.test'), false);
+  assert.throws(() => {
+    store.removeDomain('other.test');
+  }, code(ErrorCodes.DOMAIN_NOT_FOUND));
+});
+
+test('users: add, get (any case), list, set password, disable, remove', async () => {
+  const { store, clock } = setup();
+  store.addDomain('example.test');
+  store.addDomain('other.test');
+  const alice = await store.addUser('Alice@Example.test', { password: 'pw-a' });
+  assert.equal(alice.address, 'Alice@example.test');
+  assert.equal(alice.domain, 'example.test');
+  assert.equal(alice.disabled, false);
+  assert.equal(alice.createdAt.getTime(), clock.now);
+  assert.equal(Object.keys(alice).includes('passwordHash'), false, 'hash never leaves the store');
+  await store.addUser('bob@example.test', {
+    passwordHash: await hashPassword('pw-b', { ln: 10, r: 8, p: 1 }),
+  });
+  await store.addUser('carol@other.test', { password: 'pw-c' });
+
+  assert.equal(store.getUser('ALICE@EXAMPLE.TEST')?.address, 'Alice@example.test');
+  assert.equal(store.getUser('nobody@example.test'), undefined);
+  assert.equal(store.getUser('not an address'), undefined);
+  assert.deepEqual(
+    store.listUsers().map((u) => u.address),
+    ['Alice@example.test', 'bob@example.test', 'carol@other.test'],
+  );
+  assert.deepEqual(
+    store.listUsers('OTHER.test').map((u) => u.address),
+    ['carol@other.test'],
+  );
+  assert.throws(() => store.listUsers('nope.test'), code(ErrorCodes.DOMAIN_NOT_FOUND));
+  assert.deepEqual(
+    store.listDomains().map((d) => d.users),
+    [2, 1],
+  );
+
+  clock.now += 5_000;
+  await store.setPassword('alice@example.test', { password: 'new' });
+  assert.equal(store.getUser('alice@example.test')?.updatedAt.getTime(), clock.now);
+  assert.equal((await store.authenticate('alice@example.test', 'new', IP)).ok, true);
+  store.setDisabled('alice@example.test', true);
+  assert.equal(store.getUser('alice@example.test')?.disabled, true);
+  store.removeUser('alice@EXAMPLE.test');
+  assert.equal(store.getUser('alice@example.test'), undefined);
+});
+
+test('user errors carry stable codes', async () => {
+  const { store } = setup();
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'pw' });
+  await assert.rejects(
+    store.addUser('ALICE@example.test', { password: 'x' }),
+    code(ErrorCodes.ACCOUNT_EXISTS),
+  );
+  await assert.rejects(
+    store.addUser('"alice"@example.test', { password: 'x' }),
+    code(ErrorCodes.ACCOUNT_EXISTS),
+  );
+  await assert.rejects(store.addUser('zed@nope.test', { password: 'x' }), code(ErrorCodes.DOMAIN_NOT_FOUND));
+  await assert.rejects(
+    store.addUser('bad\r\n@example.test', { password: 'x' }),
+    code(ErrorCodes.INVALID_ADDRESS),
+  );
+  await assert.rejects(
+    store.addUser('bob@example.test', {
+      passwordHash: '$scrypt$ln=30,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA',
+    }),
+    code(ErrorCodes.INVALID_PASSWORD_HASH),
+  );
+  await assert.rejects(
+    store.addUser('bob@example.test', { passwordHash: 'plaintext' }),
+    code(ErrorCodes.INVALID_PASSWORD_HASH),
+  );
+  assert.equal(store.getUser('bob@example.test'), undefined);
+  await assert.rejects(
+    store.setPassword('nobody@example.test', { password: 'x' }),
+    code(ErrorCodes.ACCOUNT_NOT_FOUND),
+  );
+  assert.throws(() => {
+    store.removeUser('nobody@example.test');
+  }, code(ErrorCodes.ACCOUNT_NOT_FOUND));
+  assert.throws(() => {
+    store.setDisabled('nobody@example.test', true);
+  }, code(ErrorCodes.ACCOUNT_NOT_FOUND));
+});
+
+test('a domain with users is DOMAIN_IN_USE unless forced, which removes its users too', async () => {
+  const { store } = setup();
+  store.addDomain('example.test');
+  store.addDomain('keep.test');
+  await store.addUser('alice@example.test', { password: 'pw' });
+  await store.addUser('bob@keep.test', { password: 'pw' });
+  assert.throws(() => {
+    store.removeDomain('example.test');
+  }, code(ErrorCodes.DOMAIN_IN_USE));
+  assert.equal(store.getUser('alice@example.test')?.address, 'alice@example.test');
+  store.removeDomain('example.test', { force: true });
+  assert.equal(store.hasDomain('example.test'), false);
+  assert.equal(store.getUser('alice@example.test'), undefined);
+  assert.deepEqual(
+    store.listUsers().map((u) => u.address),
+    ['bob@keep.test'],
+  );
+});
+
+test('authenticate: ok by any case, invalid for a wrong password, unknown user, malformed or disabled', async () => {
+  const { store, hasher } = setup();
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'secret' });
+  const ok = await store.authenticate('ALICE@example.TEST', 'secret', IP);
+  assert.ok(ok.ok);
+  assert.equal(ok.user.address, 'alice@example.test');
+
+  const before = hasher.verifies;
+  assert.deepEqual(await store.authenticate('alice@example.test', 'Secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  assert.deepEqual(await store.authenticate('nobody@example.test', 'secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  assert.deepEqual(await store.authenticate('nobody@nope.test', 'secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  assert.deepEqual(await store.authenticate('alice\r\n@example.test', 'secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  assert.equal(hasher.verifies - before, 4, 'unknown and malformed users still cost one verification each');
+
+  store.setDisabled('alice@example.test', true);
+  assert.deepEqual(await store.authenticate('alice@example.test', 'secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  store.setDisabled('alice@example.test', false);
+  assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
+});
+
+test('authenticate: a corrupt stored hash is a failed login, not a crash', async () => {
+  const { store, db } = setup();
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'secret' });
+  db.prepare("UPDATE users SET password_hash = 'garbage'").run();
+  assert.deepEqual(await store.authenticate('alice@example.test', 'secret', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+});
+
+test('authenticate: throttled after repeated failures, without verifying, until the lock ends', async () => {
+  const clock = { now: 0 };
+  const throttle = new AuthThrottle({ now: () => clock.now, maxFailuresPerUser: 3, baseLockMs: 10_000 });
+  const { store, hasher } = setup({ throttle, clock: () => clock.now });
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'secret' });
+  for (let i = 0; i < 3; i++) await store.authenticate('Alice@example.test', 'wrong', IP);
+  const verifies = hasher.verifies;
+  const r = await store.authenticate('alice@example.test', 'secret', { ip: '198.51.100.1' });
+  assert.deepEqual(r, { ok: false, reason: 'throttled', retryAfterMs: 10_000 });
+  assert.equal(hasher.verifies, verifies, 'no scrypt spent while locked');
+  // Unknown users are throttled the same way, so locking does not reveal existence either.
+  for (let i = 0; i < 3; i++) await store.authenticate('ghost@example.test', 'x', IP);
+  assert.equal((await store.authenticate('ghost@example.test', 'x', IP)).ok, false);
+  assert.deepEqual(await store.authenticate('ghost@example.test', 'x', IP), {
+    ok: false,
+    reason: 'throttled',
+    retryAfterMs: 10_000,
+  });
+  clock.now += 10_000;
+  assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
+});
+
+test('the login cache skips scrypt for a repeated good login, and only for that exact password and hash', async () => {
+  const { store, hasher, clock } = setup({ authCache: { ttlMs: 60_000 } });
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'secret' });
+  assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
+  assert.equal(hasher.verifies, 1);
+  for (let i = 0; i < 50; i++) {
+    assert.equal(
+      (await store.authenticate(i % 2 ? 'ALICE@example.test' : 'alice@example.test', 'secret', IP)).ok,
+      true,
+    );
+  }
+  assert.equal(hasher.verifies, 1, 'fifty cached logins, no scrypt');
+
+  // A wrong password is never a cache hit.
+  assert.equal((await store.authenticate('alice@example.test', 'secreT', IP)).ok, false);
+  assert.equal(hasher.verifies, 2);
+
+  // Changing the password invalidates the entry: the old password fails, the new one verifies once.
+  await store.setPassword('alice@example.test', { password: 'fresh' });
+  assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, false);
+  assert.equal(hasher.verifies, 3);
+  assert.equal((await store.authenticate('alice@example.test', 'fresh', IP)).ok, true);
+  assert.equal((await store.authenticate('alice@example.test', 'fresh', IP)).ok, true);
+  assert.equal(hasher.verifies, 4);
+
+  // Entries expire after the TTL.
+  clock.now += 60_000;
+  assert.equal((await store.authenticate('alice@example.test', 'fresh', IP)).ok, true);
+  assert.equal(hasher.verifies, 5);
+
+  // A removed user is not let in by a cached entry.
+  store.removeUser('alice@example.test');
+  assert.deepEqual(await store.authenticate('alice@example.test', 'fresh', IP), {
+    ok: false,
+    reason: 'invalid',
+  });
+  // The cache can be turned off.
+  const off = setup({ authCache: false });
+  off.store.addDomain('example.test');
+  await off.store.addUser('bob@example.test', { password: 'pw' });
+  await off.store.authenticate('bob@example.test', 'pw', IP);
+  await off.store.authenticate('bob@example.test', 'pw', IP);
+  assert.equal(off.hasher.verifies, 2);
+});
+
+test('durability: users committed to a file database are there after reopening', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-accounts-'));
+  try {
+    const path = join(dir, 'outpost.db');
+    {
+      const db = openDatabase(path);
+      const store = new AccountStore({ db, hasher: countingHasher() });
+      store.addDomain('example.test');
+      await store.addUser('alice@example.test', { password: 'secret' });
+      db.close();
+    }
+    const db = openDatabase(path);
+    const store = new AccountStore({ db, hasher: countingHasher() });
+    assert.deepEqual(
+      store.listUsers().map((u) => u.address),
+      ['alice@example.test'],
+    );
+    assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the default hasher is real scrypt at ln=15', async () => {
+  const db = openDatabase(':memory:');
+  const store = new AccountStore({ db });
+  store.addDomain('example.test');
+  await store.addUser('alice@example.test', { password: 'secret' });
+  const row = db.prepare('SELECT password_hash AS h FROM users').get() as { h: string };
+  assert.match(row.h, /^\$scrypt\$ln=15,r=8,p=1\$/);
+  assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
+  db.close();
+});

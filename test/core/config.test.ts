@@ -1,0 +1,142 @@
+// Configuration: TOML parsing, schema validation with key paths, defaults, path resolution.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, ErrorCodes, hasCode } from '../../src/core/errors.js';
+import { loadConfigFile, parseConfigText, configFromObject } from '../../src/core/config/load.js';
+import { parseListenAddress } from '../../src/core/config/schema.js';
+import { embeddedDefaultConfig } from '../../src/suite/default-config.js';
+
+function rejects(text: string, keyPath: string, messagePart?: RegExp): void {
+  assert.throws(
+    () => parseConfigText(text, '/etc/outpost/test.toml'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.equal(err.code, ErrorCodes.CONFIG_INVALID);
+      assert.equal(err.keyPath, keyPath);
+      assert.match(err.message, /^\/etc\/outpost\/test\.toml: /);
+      if (messagePart) assert.match(err.message, messagePart);
+      return true;
+    },
+  );
+}
+
+test('a full config parses, applies defaults and resolves paths against the file', () => {
+  const config = parseConfigText(
+    `
+data_dir = "var"
+hostname = "mx.crepes.test"
+[[domains]]
+name = "crepes.test"
+[[users]]
+address = "alice@crepes.test"
+password = "s3cret"
+[tls]
+cert = "tls/cert.pem"
+key = "/abs/key.pem"
+[dns]
+listen = ["127.0.0.1:10053", "[::1]:10053"]
+[[dns.zones]]
+name = "crepes.test"
+file = "zones/crepes.zone"
+allow_transfer = ["127.0.0.2", "10.0.0.0/8"]
+[smtp]
+listen = ["0.0.0.0:25"]
+`,
+    '/srv/outpost/outpost.toml',
+  );
+  assert.equal(config.data_dir, '/srv/outpost/var');
+  assert.deepEqual(config.tls, { cert: '/srv/outpost/tls/cert.pem', key: '/abs/key.pem' });
+  assert.deepEqual(config.dns?.listen, [
+    { host: '127.0.0.1', port: 10053 },
+    { host: '::1', port: 10053 },
+  ]);
+  assert.equal(config.dns.zones[0]?.file, '/srv/outpost/zones/crepes.zone');
+  assert.equal(config.smtp?.max_message_size, 25 * 1024 * 1024);
+  assert.deepEqual(config.smtp.submission_listen, []);
+  assert.equal(config.pop3, undefined, 'absent table = service off');
+  assert.equal(config.log.level, 'info');
+});
+
+test('errors name the key path and the file', () => {
+  rejects('[smtp]\nlisten = ["nonsense"]\n', 'smtp.listen[0]', /expected "host:port"/);
+  rejects('[smtp]\nlisten = ["127.0.0.1:99999"]\n', 'smtp.listen[0]');
+  rejects('[smtp]\nlisten = "127.0.0.1:25"\n', 'smtp.listen');
+  rejects('[smtp]\nlisten = []\nmax_mesage_size = 10\n', 'smtp', /unknown key "max_mesage_size"/);
+  rejects('bogus = 1\n', '(top level)', /unknown key "bogus"/);
+  rejects('[[dns.zones]]\nname = "a.test"\n', 'dns.zones[0]', /exactly one of file/);
+  rejects('[[users]]\naddress = "a@b.test"\n', 'users[0]', /exactly one of password/);
+  rejects(
+    '[[users]]\naddress = "a@b.test"\npassword_hash = "plain"\n',
+    'users[0].password_hash',
+    /\$scrypt\$/,
+  );
+  rejects('hostname = "bad host!"\n', 'hostname');
+  rejects('[log]\nlevel = "loud"\n', 'log.level');
+  rejects('[ftp]\npassive_ports = "40000"\n', 'ftp.passive_ports', /low-high/);
+});
+
+test('TOML syntax errors give file:line:column', () => {
+  assert.throws(
+    () => parseConfigText('[smtp\nlisten = 1', 'bad.toml'),
+    (err: unknown) => err instanceof ConfigError && /^bad\.toml:1:\d+: TOML syntax/.test(err.message),
+  );
+});
+
+test('a missing file is a read error with its own code', () => {
+  assert.throws(
+    () => loadConfigFile('/nonexistent/outpost.toml'),
+    (err: unknown) => hasCode(err, ErrorCodes.CONFIG_READ),
+  );
+});
+
+test('loadConfigFile reads from disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-config-'));
+  const file = join(dir, 'outpost.toml');
+  writeFileSync(file, '[pop3]\nlisten = ["127.0.0.1:0"]\n');
+  const config = loadConfigFile(file);
+  assert.deepEqual(config.pop3?.listen, [{ host: '127.0.0.1', port: 0 }]);
+  assert.equal(config.data_dir, join(dir, 'data'));
+});
+
+test('the embedded default validates and uses standard ports + 10000 on loopback', () => {
+  const config = configFromObject(embeddedDefaultConfig('/tmp/outpost-data'));
+  const ports = [
+    config.dns?.listen[0],
+    config.http?.listen[0],
+    config.http?.tls_listen[0],
+    config.smtp?.listen[0],
+    config.smtp?.submission_listen[0],
+    config.smtp?.tls_listen[0],
+    config.pop3?.listen[0],
+    config.pop3?.tls_listen[0],
+    config.imap?.listen[0],
+    config.imap?.tls_listen[0],
+    config.ftp?.listen[0],
+  ];
+  assert.deepEqual(
+    ports.map((p) => p?.port),
+    [10053, 10080, 10443, 10025, 10587, 10465, 10110, 10995, 10143, 10993, 10021],
+  );
+  assert.ok(ports.every((p) => p?.host === '127.0.0.1'));
+  assert.deepEqual(config.domains, [{ name: 'example.test' }]);
+});
+
+test('listen addresses: IPv4, hostnames and bracketed IPv6 only', () => {
+  assert.deepEqual(parseListenAddress('localhost:25'), { host: 'localhost', port: 25 });
+  assert.deepEqual(parseListenAddress('[2001:db8::1]:53'), { host: '2001:db8::1', port: 53 });
+  for (const bad of [
+    '::1:53',
+    '[nothex]:53',
+    '127.0.0.1',
+    ':25',
+    '127.0.0.1:',
+    'a b:25',
+    '[::1]:70000',
+    'host:25\n',
+  ]) {
+    assert.equal(parseListenAddress(bad), null, bad);
+  }
+});
