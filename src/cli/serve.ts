@@ -1,7 +1,7 @@
 /**
  * `outpost serve`: runs the suite in the foreground. Prints the services table on stdout, logs
  * (JSON lines) on stderr, shows live transcripts with `--transcript`, drains on SIGTERM/SIGINT
- * within a bounded time (shutdown.ts), and reloads configuration and certificates on SIGHUP.
+ * within a bounded time (close-with-grace; a second signal forces), and reloads configuration and certificates on SIGHUP.
  */
 import { pino } from 'pino';
 import { resolve } from 'node:path';
@@ -10,7 +10,7 @@ import type { OutpostConfig } from '../core/config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { CONNECTION_LIMITS } from '../core/limits.js';
 import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
-import { installShutdown } from './shutdown.js';
+import closeWithGrace from 'close-with-grace';
 import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
 import { Suite } from '../suite/suite.js';
 import { formatStartupTable } from '../suite/table.js';
@@ -72,17 +72,22 @@ export async function serve(options: ServeOptions): Promise<void> {
     })();
   });
 
-  installShutdown({
-    forceAfterMs: CONNECTION_LIMITS.drainTimeoutMs + 5000,
-    log: (message, err) => {
-      logger.error({ err }, message);
+  closeWithGrace(
+    {
+      delay: CONNECTION_LIMITS.drainTimeoutMs + 5000,
+      skip: ['SIGHUP'],
+      logger: {
+        error: (message: unknown) => {
+          logger.error(message);
+        },
+      },
     },
-    close: async ({ signal, err }) => {
-      if (err !== undefined) logger.error({ err }, 'fatal error, shutting down');
+    async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'fatal error, shutting down');
       else logger.info({ signal }, 'shutting down');
       clearInterval(keepAlive);
       await suite.close();
       process.stdout.write('Outpost stopped.\n');
     },
-  });
+  );
 }

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { once } from 'node:events';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/outpost');
@@ -64,10 +65,13 @@ test("README's first line starts the suite, prints the table and demo passwords,
   const db = readFileSync(join(dataDir, 'accounts.db'));
   assert.equal(db.includes(Buffer.from(password)), false, 'clear password not in the database');
   assert.equal(statSync(join(dataDir, 'accounts.db')).mode & 0o077, 0);
+  // The server is a grandchild (bash -> npm -> node): its output ends when the pipe closes.
+  const outputClosed = once(child.stdout, 'close');
   process.kill(-(child.pid ?? 0), 'SIGTERM');
   const code = await exited;
+  await outputClosed;
   assert.ok(code === 0 || code === null, `exit code ${code}: ${stderr}`);
-  assert.match(stdout, /Outpost stopped\./);
+  assert.match(stdout, /Outpost stopped\./, `stderr: ${stderr}`);
 });
 
 test('adding a user to an unknown domain fails with its code', () => {

@@ -1,0 +1,109 @@
+/**
+ * Bytes in, bytes out: the transport-independent pipeline of the DNS server. A header-only gate
+ * first (RFC 1035 §4.1.1): responses (QR=1) are dropped so two servers can never loop, packets
+ * shorter than a header are dropped, unparseable queries get FORMERR, opcodes nobody handles get
+ * NOTIMP; only then the full decode and the handler. Replies are encoded within the transport's
+ * size (512 octets, or the EDNS payload size clamped to our maximum, over UDP; 65535 over TCP),
+ * truncating whole RRsets with TC=1 so the client retries over TCP (RFC 2181 §9, RFC 7766).
+ */
+import { decodeHeader, decodeMessage } from '../decode.js';
+import { MessageEncoder } from '../encode.js';
+import { Opcode, Rcode } from '../constants.js';
+import { MAX_MESSAGE_SIZE, MAX_UDP_SIZE } from '../limits.js';
+import type { Header, Message } from '../types.js';
+
+/** Largest UDP payload we send, whatever the client advertises (DNS Flag Day 2020: 1232). */
+export const SERVER_UDP_PAYLOAD = 1232;
+
+/** Where a query came from. */
+export interface RequestContext {
+  readonly transport: 'udp' | 'tcp';
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/**
+ * Answers one decoded query. Returns one message, several (a zone transfer over TCP), or null
+ * for no reply. Throwing yields SERVFAIL.
+ */
+export type DnsHandler = (query: Message, context: RequestContext) => Message | readonly Message[] | null;
+
+/** Opcodes a handler deals with; others are answered NOTIMP here. */
+export const HANDLED_OPCODES: ReadonlySet<number> = new Set([Opcode.QUERY, Opcode.NOTIFY]);
+
+/** An empty reply to `header` with `rcode` (FORMERR/NOTIMP/SERVFAIL). */
+export function errorReply(query: Pick<Message, 'header' | 'questions' | 'edns'>, rcode: number): Message {
+  const h = query.header;
+  const header: Header = {
+    id: h.id,
+    qr: true,
+    opcode: h.opcode,
+    aa: false,
+    tc: false,
+    rd: h.rd,
+    ra: false,
+    z: false,
+    ad: false,
+    cd: h.cd,
+    rcode,
+  };
+  const reply: Message = { header, questions: query.questions, answers: [], authorities: [], additionals: [] };
+  if (query.edns) {
+    return {
+      ...reply,
+      edns: { udpPayloadSize: SERVER_UDP_PAYLOAD, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] },
+    };
+  }
+  return reply;
+}
+
+/** Runs the gate, the handler and the encoder for one packet. One per thread (it owns an encoder). */
+export class QueryProcessor {
+  #handler: DnsHandler;
+  readonly #encoder = new MessageEncoder();
+  /** Called with a description when a handler throws (logging). */
+  readonly #onError: (err: unknown) => void;
+
+  constructor(handler: DnsHandler, onError: (err: unknown) => void = () => undefined) {
+    this.#handler = handler;
+    this.#onError = onError;
+  }
+
+  /** Swaps the handler (zone reload); in-flight work finishes with the old one. */
+  setHandler(handler: DnsHandler): void {
+    this.#handler = handler;
+  }
+
+  /** Returns the reply packets for one query packet (empty: send nothing). */
+  process(packet: Uint8Array, context: RequestContext): Buffer[] {
+    if (packet.length < 12) return [];
+    const header = decodeHeader(packet);
+    if (header.qr) return [];
+    let query: Message;
+    try {
+      query = decodeMessage(packet);
+    } catch {
+      return [this.#encoder.encode(errorReply({ header, questions: [] }, Rcode.FORMERR))];
+    }
+    const maxSize = context.transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
+    if (!HANDLED_OPCODES.has(header.opcode)) {
+      return [this.#encoder.encode(errorReply(query, Rcode.NOTIMP), { maxSize })];
+    }
+    let result: Message | readonly Message[] | null;
+    try {
+      result = this.#handler(query, context);
+    } catch (err) {
+      this.#onError(err);
+      return [this.#encoder.encode(errorReply(query, Rcode.SERVFAIL), { maxSize })];
+    }
+    if (result === null) return [];
+    const messages: readonly Message[] = Array.isArray(result) ? result : [result as Message];
+    return messages.map((m) => this.#encoder.encode(m, { maxSize }));
+  }
+}
+
+/** The UDP reply size for a query: 512 without EDNS, else its payload size within [512, 1232]. */
+export function udpLimit(query: Message): number {
+  if (!query.edns) return MAX_UDP_SIZE;
+  return Math.max(MAX_UDP_SIZE, Math.min(query.edns.udpPayloadSize, SERVER_UDP_PAYLOAD));
+}
