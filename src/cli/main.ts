@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { OutpostError } from '../core/errors.js';
 import { loadConfigFile } from '../core/config/load.js';
+import { checkZone } from '../dns/zone/index.js';
 import {
   domainAdd,
   domainList,
@@ -16,6 +17,7 @@ import {
   userPasswd,
   userRemove,
 } from './accounts.js';
+import { runDig } from './dig.js';
 import { serve } from './serve.js';
 
 function version(): string {
@@ -40,6 +42,29 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .action(async (opts: { config?: string; data?: string; transcript?: boolean; logLevel?: string }) => {
       await serve(opts);
+    });
+
+  program
+    .command('dig')
+    .description(
+      'ask a DNS server one question, dig-style (dig NAME [TYPE] [@SERVER] [-p PORT] [+tcp] [+norec] [+short] [+noedns])',
+    )
+    .argument('[args...]', 'name, type, class, @server, -p port and +options, in any order')
+    .allowUnknownOption()
+    .action(async (args: string[]) => {
+      // dig's exit codes (0 reply, 1 usage, 9 no reply) without cutting stdout short.
+      process.exitCode = await runDig(args, { version: version() });
+    });
+
+  const dns = program.command('dns').description('DNS tools');
+  dns
+    .command('check-zone <zone> <file>')
+    .description('check a zone file like named-checkzone: the problems with file:line, or the record count')
+    .action((zone: string, file: string) => {
+      const summary = checkZone(zone, file);
+      process.stdout.write(summary.output);
+      if (summary.ok) process.stdout.write(`${summary.recordCount} records\n`);
+      else process.exitCode = 1;
     });
 
   const config = program.command('config').description('configuration tools');

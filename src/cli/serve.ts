@@ -35,7 +35,11 @@ export async function serve(options: ServeOptions): Promise<void> {
   const embedded = options.config === undefined;
   let config = resolveServeConfig(options);
   const level = options.logLevel ?? (embedded ? 'warn' : config.log.level);
-  const logger = createLogger({ level: level as 'info', destination: pino.destination(2) });
+  // Synchronous stderr: a fatal error or forced exit is never lost in an async buffer.
+  const logger = createLogger({
+    level: level as 'info',
+    destination: pino.destination({ fd: 2, sync: true }),
+  });
   const suite = await Suite.start({ config, logger, demo: embedded });
 
   const title = embedded

@@ -179,3 +179,13 @@ test('SIGHUP reloads the config file (a changed password applies) without stoppi
   }
   assert.equal(await exited, 0);
 });
+
+test('dns check-zone prints the serial and record count, or every problem with file:line', () => {
+  const good = outpost(['dns', 'check-zone', 'example.test', 'test/dns/fixtures/example.test.zone']);
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stdout, /^zone example\.test\/IN: loaded serial \d+\nOK\n\d+ records\n$/);
+  const bad = outpost(['dns', 'check-zone', 'example.test', 'test/dns/fixtures/broken.zone']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /broken\.zone:\d+: unterminated quoted string/);
+  assert.match(bad.stdout, /not loaded due to errors\.\n$/);
+});
