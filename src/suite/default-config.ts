@@ -3,6 +3,7 @@
  * 127.0.0.1 at its standard port + 10000, a demo domain `example.test` with users alice and bob,
  * data in ./data. Nothing here needs root or touches the network beyond loopback.
  */
+import { join } from 'node:path';
 import type { OutpostConfigInput } from '../core/config/schema.js';
 
 /** The demo domain and its users. */
@@ -20,7 +21,7 @@ export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
     data_dir: dataDir,
     hostname: `mail.${DEMO_DOMAIN}`,
     domains: [{ name: DEMO_DOMAIN }],
-    dns: { listen: at(53) },
+    dns: { listen: at(53), zones: [{ name: DEMO_DOMAIN, file: demoZonePath(dataDir) }] },
     http: { listen: at(80), tls_listen: at(443) },
     smtp: {
       listen: at(25),
@@ -38,4 +39,9 @@ export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
 export function defaultDataDir(): string {
   const fromEnv = process.env['OUTPOST_DATA'];
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : './data';
+}
+
+/** Where the embedded default keeps the demo domain's zone file (written on first start). */
+export function demoZonePath(dataDir: string): string {
+  return join(dataDir, 'zones', `${DEMO_DOMAIN}.zone`);
 }

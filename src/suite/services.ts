@@ -3,6 +3,7 @@
  * suite. Order matters: services start in this order (DNS first, so mail can resolve through
  * it) and stop in reverse. A protocol that is not built yet is simply not listed.
  */
+import { dnsServiceDefinition } from '../dns/service/dns-service.js';
 import type { ServiceDefinition } from './service.js';
 
-export const SERVICES: readonly ServiceDefinition[] = [];
+export const SERVICES: readonly ServiceDefinition[] = [dnsServiceDefinition];

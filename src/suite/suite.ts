@@ -13,7 +13,8 @@ import type { OutpostConfig } from '../core/config/schema.js';
 import { openDatabase, type Database } from '../core/db.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { TlsProvider, ensureDevCertificate } from '../core/tls.js';
-import { DEMO_DOMAIN, DEMO_USERS } from './default-config.js';
+import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
+import { ensureDemoZone } from './demo-zone.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './service.js';
 import { SERVICES } from './services.js';
 
@@ -81,6 +82,7 @@ export class Suite {
     const started: RunningService[] = [];
     try {
       const credentials = await provisionAccounts(accounts, config, options.demo === true);
+      if (options.demo === true) ensureDemoZone(demoZonePath(config.data_dir));
       const tls = await openTls(config, logger);
       const context: ServiceContext = { config, accounts, tls, logger, metrics: new Registry() };
       const definitions = options.services ?? SERVICES;

@@ -1,0 +1,116 @@
+// The DNS service inside the suite: zones from config, answers over UDP, all-or-nothing loads
+// (a broken zone file stops the start with file:line; a broken reload keeps the old version),
+// reload on SIGHUP (suite.reload) and when the file changes on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { configFromObject } from '../../src/core/config/load.js';
+import { Suite } from '../../src/suite/suite.js';
+import { dnsServiceDefinition } from '../../src/dns/service/dns-service.js';
+import { queryDns } from '../../src/dns/client/query.js';
+import { Rcode, RRType } from '../../src/dns/index.js';
+
+const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
+
+function zoneCopy(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-dns-service-'));
+  const file = join(dir, 'example.test.zone');
+  copyFileSync(fixture, file);
+  return { dir, file };
+}
+
+async function startSuite(dir: string, file: string): Promise<{ suite: Suite; port: number }> {
+  const config = configFromObject({
+    data_dir: join(dir, 'data'),
+    dns: { listen: ['127.0.0.1:0'], zones: [{ name: 'example.test', file }] },
+  });
+  const suite = await Suite.start({ config, services: [dnsServiceDefinition] });
+  const port = suite.endpoints()[0]?.port ?? 0;
+  return { suite, port };
+}
+
+async function soaSerial(port: number): Promise<number> {
+  const r = await queryDns({
+    server: { host: '127.0.0.1', port },
+    name: 'example.test',
+    type: RRType.SOA,
+    timeoutMs: 1000,
+  });
+  const soa = r.message.answers[0]?.data;
+  assert.ok(soa && soa.type === 'SOA');
+  return soa.serial;
+}
+
+function bumpSerial(file: string, to: number): void {
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace(/\b20\d{8}\b/, String(to)));
+}
+
+test('serves the configured zone; the table lists the endpoint and zone', async () => {
+  const { dir, file } = zoneCopy();
+  const { suite, port } = await startSuite(dir, file);
+  try {
+    const endpoint = suite.endpoints()[0];
+    assert.equal(endpoint?.transport, 'udp+tcp');
+    assert.equal(endpoint.note, 'authoritative: example.test');
+    const r = await queryDns({
+      server: { host: '127.0.0.1', port },
+      name: 'nope.example.test',
+      type: RRType.A,
+    });
+    assert.equal(r.message.header.rcode, Rcode.NXDOMAIN);
+    assert.equal(r.message.header.aa, true);
+    const refused = await queryDns({
+      server: { host: '127.0.0.1', port },
+      name: 'example.org',
+      type: RRType.A,
+    });
+    assert.equal(refused.message.header.rcode, Rcode.REFUSED);
+  } finally {
+    await suite.close();
+  }
+});
+
+test('a zone file with errors stops the start, naming file and line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-dns-bad-'));
+  const file = join(dir, 'bad.zone');
+  writeFileSync(file, '$ORIGIN example.test.\n$TTL 60\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 300.1.1.1\n');
+  await assert.rejects(startSuite(dir, file), (err: unknown) => {
+    assert.match(String(err), /bad\.zone:5: invalid IPv4 address/);
+    return true;
+  });
+});
+
+test('reload (SIGHUP) applies a new serial; a broken file keeps the old version serving', async () => {
+  const { dir, file } = zoneCopy();
+  const { suite, port } = await startSuite(dir, file);
+  try {
+    const before = await soaSerial(port);
+    bumpSerial(file, before + 1);
+    await suite.reload();
+    assert.equal(await soaSerial(port), before + 1);
+    writeFileSync(file, readFileSync(file, 'utf8') + '\nbroken IN A not-an-address\n');
+    await suite.reload();
+    assert.equal(await soaSerial(port), before + 1, 'still serving the last good version');
+  } finally {
+    await suite.close();
+  }
+});
+
+test('a changed zone file is picked up without a signal', async () => {
+  const { dir, file } = zoneCopy();
+  const { suite, port } = await startSuite(dir, file);
+  try {
+    const before = await soaSerial(port);
+    bumpSerial(file, before + 7);
+    const deadline = Date.now() + 10_000;
+    while ((await soaSerial(port)) !== before + 7) {
+      assert.ok(Date.now() < deadline, 'zone file change not picked up');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await suite.close();
+  }
+});
