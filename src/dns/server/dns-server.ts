@@ -34,6 +34,8 @@ export interface DnsServerOptions {
   tcpIdleTimeoutMs?: number;
   maxTcpConnections?: number;
   maxTcpConnectionsPerIp?: number;
+  /** Packet cache size (replies by query bytes); 0 turns it off. Default PACKET_CACHE_ENTRIES. */
+  cacheEntries?: number;
 }
 
 interface Binding {
@@ -64,14 +66,29 @@ export class DnsServer {
   constructor(options: DnsServerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
-    this.#processor = new QueryProcessor(options.handler, (err) => {
-      this.#logger.error({ err }, 'dns: handler failed');
-    });
+    this.#processor = new QueryProcessor(
+      options.handler,
+      (err) => {
+        this.#logger.error({ err }, 'dns: handler failed');
+      },
+      options.cacheEntries === undefined ? {} : { cacheEntries: options.cacheEntries },
+    );
   }
 
   /** Replaces the handler atomically (zone reload): the next query sees the new zones. */
   setHandler(handler: DnsHandler): void {
     this.#processor.setHandler(handler);
+  }
+
+  /** Drops cached replies; call whenever the data behind the handler changes (zone reload). */
+  invalidateCache(): void {
+    this.#processor.invalidate();
+  }
+
+  /** Packet cache hits and misses since start. */
+  get cacheStats(): { hits: number; misses: number; size: number } {
+    const cache = this.#processor.cache;
+    return { hits: cache?.hits ?? 0, misses: cache?.misses ?? 0, size: cache?.size ?? 0 };
   }
 
   /** Binds UDP and TCP on one port; with port 0 finds a port free for both. */
@@ -96,7 +113,11 @@ export class DnsServer {
         await bindUdp(udp, host, port);
       } catch (err) {
         lastError = err;
-        await new Promise<void>((resolve) => tcp.close(() => { resolve(); }));
+        await new Promise<void>((resolve) =>
+          tcp.close(() => {
+            resolve();
+          }),
+        );
         continue;
       }
       udp.on('message', (packet, rinfo) => {
@@ -121,9 +142,13 @@ export class DnsServer {
       this.#logger.info({ address: address.address, port: address.port }, 'dns listening (udp+tcp)');
       return address;
     }
-    throw new OutpostError(ErrorCodes.NOT_LISTENING, `dns: cannot bind ${host}:${wanted} for both UDP and TCP`, {
-      cause: lastError,
-    });
+    throw new OutpostError(
+      ErrorCodes.NOT_LISTENING,
+      `dns: cannot bind ${host}:${wanted} for both UDP and TCP`,
+      {
+        cause: lastError,
+      },
+    );
   }
 
   /** The first binding's address (UDP and TCP share it). */
@@ -143,7 +168,9 @@ export class DnsServer {
         (b) =>
           new Promise<void>((resolve) => {
             b.udp.close();
-            b.tcp.close(() => { resolve(); });
+            b.tcp.close(() => {
+              resolve();
+            });
           }),
       );
       for (const socket of this.#connections) socket.end();

@@ -11,6 +11,7 @@ import { MessageEncoder } from '../encode.js';
 import { Opcode, Rcode } from '../constants.js';
 import { MAX_MESSAGE_SIZE, MAX_UDP_SIZE } from '../limits.js';
 import type { Header, Message } from '../types.js';
+import { PacketCache } from './packet-cache.js';
 
 /** Largest UDP payload we send, whatever the client advertises (DNS Flag Day 2020: 1232). */
 export const SERVER_UDP_PAYLOAD = 1232;
@@ -47,11 +48,24 @@ export function errorReply(query: Pick<Message, 'header' | 'questions' | 'edns'>
     cd: h.cd,
     rcode,
   };
-  const reply: Message = { header, questions: query.questions, answers: [], authorities: [], additionals: [] };
+  const reply: Message = {
+    header,
+    questions: query.questions,
+    answers: [],
+    authorities: [],
+    additionals: [],
+  };
   if (query.edns) {
     return {
       ...reply,
-      edns: { udpPayloadSize: SERVER_UDP_PAYLOAD, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] },
+      edns: {
+        udpPayloadSize: SERVER_UDP_PAYLOAD,
+        extendedRcode: 0,
+        version: 0,
+        dnssecOk: false,
+        z: 0,
+        options: [],
+      },
     };
   }
   return reply;
@@ -63,15 +77,28 @@ export class QueryProcessor {
   readonly #encoder = new MessageEncoder();
   /** Called with a description when a handler throws (logging). */
   readonly #onError: (err: unknown) => void;
+  /** Reply bytes by query bytes; null when caching is off. */
+  readonly cache: PacketCache | null;
 
-  constructor(handler: DnsHandler, onError: (err: unknown) => void = () => undefined) {
+  constructor(
+    handler: DnsHandler,
+    onError: (err: unknown) => void = () => undefined,
+    options: { cacheEntries?: number } = {},
+  ) {
     this.#handler = handler;
     this.#onError = onError;
+    this.cache = options.cacheEntries === 0 ? null : new PacketCache(options.cacheEntries);
   }
 
   /** Swaps the handler (zone reload); in-flight work finishes with the old one. */
   setHandler(handler: DnsHandler): void {
     this.#handler = handler;
+    this.cache?.clear();
+  }
+
+  /** Drops cached replies: call whenever the data behind the handler changes. */
+  invalidate(): void {
+    this.cache?.clear();
   }
 
   /** Returns the reply packets for one query packet (empty: send nothing). */
@@ -79,6 +106,14 @@ export class QueryProcessor {
     if (packet.length < 12) return [];
     const header = decodeHeader(packet);
     if (header.qr) return [];
+    const cacheKey =
+      this.cache !== null && header.opcode === Opcode.QUERY
+        ? PacketCache.key(packet, context.transport)
+        : null;
+    if (cacheKey !== null) {
+      const hit = this.cache?.get(cacheKey, packet);
+      if (hit) return [hit];
+    }
     let query: Message;
     try {
       query = decodeMessage(packet);
@@ -97,8 +132,14 @@ export class QueryProcessor {
       return [this.#encoder.encode(errorReply(query, Rcode.SERVFAIL), { maxSize })];
     }
     if (result === null) return [];
-    const messages: readonly Message[] = Array.isArray(result) ? result : [result as Message];
-    return messages.map((m) => this.#encoder.encode(m, { maxSize }));
+    if (!Array.isArray(result)) {
+      const reply = this.#encoder.encode(result as Message, { maxSize });
+      // Only plain answers are cached: never transfers, NOTIFY replies or failures.
+      if (cacheKey !== null && (result as Message).header.rcode !== Rcode.SERVFAIL)
+        this.cache?.set(cacheKey, reply);
+      return [reply];
+    }
+    return (result as readonly Message[]).map((m) => this.#encoder.encode(m, { maxSize }));
   }
 }
 

@@ -85,6 +85,7 @@ export class DnsService implements RunningService {
         zone.close();
         this.#primaries.delete(apex);
         this.authority.removeZone(apex);
+        this.server.invalidateCache();
         this.#logger.info({ zone: apex }, 'zone removed');
       }
     }
@@ -105,6 +106,7 @@ export class DnsService implements RunningService {
         logger: this.#logger,
         onLoad: (zone) => {
           this.authority.setZone(zone);
+          this.server.invalidateCache();
         },
       });
       if (initial) primary.load();
