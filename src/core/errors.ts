@@ -28,6 +28,10 @@ export const ErrorCodes = {
   PARSE: 'ERR_PARSE',
   /** A value cannot be put on the wire (out-of-range field, type/data mismatch, oversize message). */
   ENCODE: 'ERR_ENCODE',
+  /** A DNS server answered with an error rcode (REFUSED, NOTAUTH, SERVFAIL…). */
+  DNS_RCODE: 'ERR_DNS_RCODE',
+  /** An IXFR reply was incremental (RFC 1995 §4), which the transfer client does not apply. */
+  TRANSFER_INCREMENTAL: 'ERR_TRANSFER_INCREMENTAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -2,7 +2,10 @@
  * The DNS service of the suite: the authoritative server for the `[dns]` zones. It owns the
  * Authority (the zones being served), one DnsServer bound to every `listen` address (UDP and
  * TCP), the primary zones' files (loaded all-or-nothing, reloaded on SIGHUP and when a file
- * changes), and routes what the answer engine defers: zone transfers and NOTIFY.
+ * changes), the secondary zones (pulled from their primary by AXFR, refreshed by the SOA timers
+ * and by NOTIFY, persisted under the data directory), and routes what the answer engine defers:
+ * zone transfers (to the allow-listed) and NOTIFY (from a secondary zone's primary). When a
+ * primary zone's serial changes, its configured secondaries are sent NOTIFY (RFC 1996).
  */
 import type { Logger } from '../../core/logger.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
@@ -15,6 +18,17 @@ import { createDnsServer, type DnsServer } from '../server/dns-server.js';
 import type { RequestContext } from '../server/query-processor.js';
 import { PrimaryZone } from './primary-zone.js';
 import { canonicalName } from '../name.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ZoneIndex } from '../authority/zone-index.js';
+import {
+  answerTransfer,
+  isTransferAllowed,
+  notifiedZone,
+  notifyOnChange,
+  notifyReply,
+  SecondaryZone,
+} from '../transfer/index.js';
 
 type DnsConfig = NonNullable<OutpostConfig['dns']>;
 type ZoneConfig = DnsConfig['zones'][number];
@@ -26,10 +40,15 @@ export class DnsService implements RunningService {
   readonly server: DnsServer;
   readonly #logger: Logger;
   readonly #primaries = new Map<string, PrimaryZone>();
+  readonly #secondaries = new Map<string, { zone: SecondaryZone; primary: string }>();
+  /** Per-zone configuration (allow-list, NOTIFY targets), by canonical apex. */
+  #zoneConfig = new Map<string, ZoneConfig>();
+  readonly #dataDir: string;
   #closed = false;
 
-  private constructor(logger: Logger) {
+  private constructor(logger: Logger, dataDir: string) {
     this.#logger = logger;
+    this.#dataDir = dataDir;
     this.server = createDnsServer({
       logger,
       handler: (query, context) => this.#handle(query, context),
@@ -40,7 +59,7 @@ export class DnsService implements RunningService {
   static async start(context: ServiceContext): Promise<DnsService> {
     const dns = context.config.dns;
     if (!dns) throw new Error('dns service started without a [dns] table');
-    const service = new DnsService(context.logger.child({ service: 'dns' }));
+    const service = new DnsService(context.logger.child({ service: 'dns' }), context.config.data_dir);
     service.#applyZones(dns.zones, { initial: true });
     try {
       for (const address of dns.listen) await service.server.listen(address);
@@ -74,54 +93,129 @@ export class DnsService implements RunningService {
     if (!this.#closed) {
       this.#closed = true;
       for (const zone of this.#primaries.values()) zone.close();
+      for (const { zone } of this.#secondaries.values()) zone.stop();
     }
     await this.server.close();
   }
 
   #applyZones(zones: readonly ZoneConfig[], { initial }: { initial: boolean }): void {
     const wanted = new Map(zones.map((z) => [canonicalName(z.name), z]));
+    this.#zoneConfig = wanted;
     for (const [apex, zone] of this.#primaries) {
-      if (!wanted.has(apex)) {
+      if (wanted.get(apex)?.file === undefined) {
         zone.close();
         this.#primaries.delete(apex);
-        this.authority.removeZone(apex);
-        this.server.invalidateCache();
-        this.#logger.info({ zone: apex }, 'zone removed');
+        this.#forget(apex);
+      }
+    }
+    for (const [apex, { zone }] of this.#secondaries) {
+      if (wanted.get(apex)?.primary === undefined) {
+        zone.stop();
+        this.#secondaries.delete(apex);
+        this.#forget(apex);
       }
     }
     for (const [apex, config] of wanted) {
-      if (config.file === undefined) {
-        this.#logger.warn({ zone: apex }, 'secondary zones are not served yet');
-        continue;
-      }
-      const existing = this.#primaries.get(apex);
-      if (existing && existing.file === config.file) {
-        existing.reload();
-        continue;
-      }
-      existing?.close();
-      const primary = new PrimaryZone({
-        apex,
-        file: config.file,
-        logger: this.#logger,
-        onLoad: (zone) => {
-          this.authority.setZone(zone);
-          this.server.invalidateCache();
-        },
-      });
-      if (initial) primary.load();
-      else if (!primary.reload()) continue;
-      primary.watch();
-      this.#primaries.set(apex, primary);
+      if (config.primary !== undefined) this.#applySecondary(apex, config.primary);
+      else if (config.file !== undefined) this.#applyPrimary(apex, config.file, initial);
     }
   }
 
-  #handle(query: Message, _context: RequestContext): Message | readonly Message[] | null {
+  #forget(apex: string): void {
+    this.authority.removeZone(apex);
+    this.server.invalidateCache();
+    this.#logger.info({ zone: apex }, 'zone removed');
+  }
+
+  #serve(zone: ZoneIndex): void {
+    this.authority.setZone(zone);
+    this.server.invalidateCache();
+  }
+
+  #applyPrimary(apex: string, file: string, initial: boolean): void {
+    const existing = this.#primaries.get(apex);
+    if (existing && existing.file === file) {
+      existing.reload();
+      return;
+    }
+    existing?.close();
+    const primary = new PrimaryZone({
+      apex,
+      file,
+      logger: this.#logger,
+      onLoad: (zone, previous) => {
+        this.#serve(zone);
+        this.#notifySecondaries(apex, zone, previous);
+      },
+    });
+    if (initial) primary.load();
+    else if (!primary.reload()) return;
+    primary.watch();
+    this.#primaries.set(apex, primary);
+  }
+
+  #applySecondary(apex: string, primary: { host: string; port: number }): void {
+    const key = `${primary.host}:${primary.port}`;
+    const existing = this.#secondaries.get(apex);
+    if (existing?.primary === key) return;
+    existing?.zone.stop();
+    const dir = join(this.#dataDir, 'dns', 'secondary');
+    mkdirSync(dir, { recursive: true });
+    const zone = new SecondaryZone({
+      apex,
+      primary,
+      file: join(dir, `${apex}zone`),
+      logger: this.#logger,
+      onZone: (version) => {
+        this.#serve(ZoneIndex.fromRecords(apex, version.records));
+        this.#logger.info({ zone: apex, serial: version.soa.data.serial }, 'secondary zone updated');
+      },
+      onStatus: (status) => {
+        if (status === 'expired') this.#forget(apex);
+      },
+    });
+    this.#secondaries.set(apex, { zone, primary: key });
+    void zone.start();
+  }
+
+  #notifySecondaries(apex: string, zone: ZoneIndex, previous: ZoneIndex | undefined): void {
+    const targets = this.#zoneConfig.get(apex)?.notify ?? [];
+    if (targets.length === 0) return;
+    void notifyOnChange({
+      apex,
+      oldSerial: previous?.serial,
+      newSoa: zone.soa,
+      secondaries: targets.map((t) =>
+        t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`,
+      ),
+    }).then((outcomes) => {
+      if (outcomes) this.#logger.info({ zone: apex, serial: zone.serial, outcomes }, 'NOTIFY sent');
+    });
+  }
+
+  #handle(query: Message, context: RequestContext): Message | readonly Message[] | null {
     const result = this.authority.answer(query);
     if (typeof result !== 'string') return result;
     if (result === 'drop') return null;
-    // Zone transfers and NOTIFY are refused until replication is wired in.
-    return emptyReply(query.header, Rcode.REFUSED, query.questions, undefined);
+    if (result === 'notify') return this.#notified(query, context);
+    const question = query.questions[0];
+    const zone = question ? this.authority.zone(question.name) : undefined;
+    const config = zone ? this.#zoneConfig.get(zone.apexKey) : undefined;
+    if (!zone || !config) return emptyReply(query.header, Rcode.NOTAUTH, query.questions, undefined);
+    return answerTransfer(query, { apex: zone.apex, records: zone.records }, context, {
+      allowTransfer: config.allow_transfer,
+    });
+  }
+
+  /** NOTIFY (RFC 1996 §3.7): accepted only for a secondary zone, from its primary's address. */
+  #notified(query: Message, context: RequestContext): Message {
+    const notified = notifiedZone(query);
+    const secondary = notified ? this.#secondaries.get(canonicalName(notified.apex)) : undefined;
+    const primaryHost = secondary?.primary.slice(0, secondary.primary.lastIndexOf(':')) ?? '';
+    const allowed = secondary !== undefined && isTransferAllowed(context.remoteAddress, [primaryHost]);
+    if (allowed) void secondary.zone.notified();
+    else this.#logger.warn({ from: context.remoteAddress, zone: notified?.apex }, 'NOTIFY refused');
+    return notifyReply(query, allowed);
   }
 }
 
