@@ -11,7 +11,11 @@ import type { Message, ResourceRecord } from '../../src/dns/index.js';
 import { createDnsServer } from '../../src/dns/server/dns-server.js';
 import type { DnsHandler } from '../../src/dns/server/query-processor.js';
 
-function query(name: string, type: number, options: { id?: number; edns?: number; opcode?: number } = {}): Buffer {
+function query(
+  name: string,
+  type: number,
+  options: { id?: number; edns?: number; opcode?: number } = {},
+): Buffer {
   const msg: Message = {
     header: {
       id: options.id ?? 4242,
@@ -31,7 +35,16 @@ function query(name: string, type: number, options: { id?: number; edns?: number
     authorities: [],
     additionals: [],
     ...(options.edns !== undefined
-      ? { edns: { udpPayloadSize: options.edns, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] } }
+      ? {
+          edns: {
+            udpPayloadSize: options.edns,
+            extendedRcode: 0,
+            version: 0,
+            dnssecOk: false,
+            z: 0,
+            options: [],
+          },
+        }
       : {}),
   };
   return encodeMessage(msg);
@@ -45,7 +58,13 @@ const handler: DnsHandler = (q) => {
   const count = question.name.toLowerCase() === 'big.test.' ? 60 : 1;
   const answers: ResourceRecord[] = [];
   for (let i = 0; i < count; i++) {
-    answers.push({ name: question.name, type: RRType.A, class: RRClass.IN, ttl: 300, data: { type: 'A', address: `192.0.2.${i}` } });
+    answers.push({
+      name: question.name,
+      type: RRType.A,
+      class: RRClass.IN,
+      ttl: 300,
+      data: { type: 'A', address: `192.0.2.${i}` },
+    });
   }
   return {
     header: { ...q.header, qr: true, aa: true },
@@ -63,7 +82,11 @@ async function udpExchange(port: number, packet: Buffer, timeoutMs = 1000): Prom
     socket.send(packet, port, '127.0.0.1');
     const result = await Promise.race([
       once(socket, 'message').then(([msg]) => msg as Buffer),
-      new Promise<null>((resolve) => setTimeout(() => { resolve(null); }, timeoutMs)),
+      new Promise<null>((resolve) =>
+        setTimeout(() => {
+          resolve(null);
+        }, timeoutMs),
+      ),
     ]);
     return result ? decodeMessage(result) : null;
   } finally {
@@ -87,10 +110,14 @@ async function tcpExchange(port: number, packets: Buffer[], expected: number): P
       if (replies.length >= expected) resolve();
     });
     socket.on('error', reject);
-    socket.on('close', () => { resolve(); });
+    socket.on('close', () => {
+      resolve();
+    });
   });
   // All queries in one write: pipelining.
-  socket.write(Buffer.concat(packets.map((p) => Buffer.concat([Buffer.from([p.length >> 8, p.length & 0xff]), p]))));
+  socket.write(
+    Buffer.concat(packets.map((p) => Buffer.concat([Buffer.from([p.length >> 8, p.length & 0xff]), p]))),
+  );
   await done;
   socket.destroy();
   return replies;
@@ -129,7 +156,10 @@ test('the gate: responses are dropped, garbage gets FORMERR, UPDATE gets NOTIMP,
   response[2] = (response[2] ?? 0) | 0x80; // QR=1
   assert.equal(await udpExchange(port, response, 300), null, 'never answer a response');
   assert.equal(await udpExchange(port, Buffer.from([1, 2, 3]), 300), null, 'shorter than a header: dropped');
-  const garbage = Buffer.concat([query('www.test.', RRType.A).subarray(0, 12), Buffer.from([0xc0, 0x0c, 0, 1])]);
+  const garbage = Buffer.concat([
+    query('www.test.', RRType.A).subarray(0, 12),
+    Buffer.from([0xc0, 0x0c, 0, 1]),
+  ]);
   const formerr = await udpExchange(port, garbage);
   assert.equal(formerr?.header.rcode, Rcode.FORMERR);
   assert.equal(formerr.header.id, 4242);
