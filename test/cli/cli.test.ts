@@ -35,7 +35,8 @@ test("README's first line starts the suite, prints the table and demo passwords,
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-readme-'));
   const child = spawn('bash', ['-c', line], {
     cwd: root,
-    env: { ...process.env, OUTPOST_DATA: dataDir },
+    // OUTPOST_NO_INSTALL: never `npm ci` under the other running tests (CI installs first).
+    env: { ...process.env, OUTPOST_DATA: dataDir, OUTPOST_NO_INSTALL: '1' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

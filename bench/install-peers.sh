@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the benchmarks drive (Debian packages): the load tools and the reference peers.
+# Benchmarks are not tests, so this is separate from scripts/install-test-peers.sh. apt-get runs
+# only when a command is missing (needs root then); otherwise this is a quick no-op.
+set -euo pipefail
+PEERS=(dnsperf nsd)
+COMMANDS=(dnsperf nsd)
+missing=()
+for cmd in "${COMMANDS[@]}"; do
+  PATH="$PATH:/usr/sbin:/usr/local/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "bench/install-peers: missing ${missing[*]}; need root to apt-get install ${PEERS[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${PEERS[@]}" >/dev/null
+  # Debian's nsd package may start a system daemon on port 53; benchmarks run their own instances.
+  systemctl stop nsd 2>/dev/null || service nsd stop 2>/dev/null || true
+fi
+PATH="$PATH:/usr/sbin" command -v taskset >/dev/null 2>&1 || echo "bench/install-peers: taskset missing (util-linux): runs will not be pinned" >&2
+echo "bench/install-peers: ${PEERS[*]} present"
