@@ -23,3 +23,4 @@ export { decodeHeader, decodeMessage, type DecodeOptions } from './decode.js';
 export { decodeRdataBytes } from './rdata-decode.js';
 export { encodeMessage, MessageEncoder, type EncodeOptions } from './encode.js';
 export { genericRdataToText, quoteString, rdataToText, recordToText, toHex } from './presentation.js';
+export { requestHeader } from './header.js';

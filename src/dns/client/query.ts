@@ -9,8 +9,9 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
-import { Opcode, RRClass } from '../constants.js';
+import { RRClass } from '../constants.js';
 import { encodeMessage } from '../encode.js';
+import { requestHeader } from '../header.js';
 import { canonicalName } from '../name.js';
 import { MIN_EDNS_UDP_SIZE } from '../limits.js';
 import type { Edns, Message } from '../types.js';
@@ -89,19 +90,7 @@ export function buildQuery(options: QueryOptions): Message {
   const name = options.randomizeCase === true ? randomizeCase(canonical) : canonical;
   const ednsOption = options.edns ?? { payload: DEFAULT_EDNS_PAYLOAD };
   const base: Message = {
-    header: {
-      id,
-      qr: false,
-      opcode: Opcode.QUERY,
-      aa: false,
-      tc: false,
-      rd: options.recursionDesired ?? true,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-    },
+    header: requestHeader(id, { rd: options.recursionDesired ?? true }),
     questions: [{ name, type: options.type, class: options.class ?? RRClass.IN }],
     answers: [],
     authorities: [],

@@ -13,7 +13,8 @@ import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { resolveServer, serverLabel, type DnsServerAddress } from '../client/server-address.js';
-import { Opcode, RRClass, RRType } from '../constants.js';
+import { RRClass, RRType } from '../constants.js';
+import { requestHeader } from '../header.js';
 import { decodeMessage } from '../decode.js';
 import { MessageEncoder } from '../encode.js';
 import type { Message, ResourceRecord, SoaData } from '../types.js';
@@ -80,19 +81,7 @@ export function buildTransferQuery(apex: string, id: number, ixfrSerial?: number
           },
         ];
   return {
-    header: {
-      id,
-      qr: false,
-      opcode: Opcode.QUERY,
-      aa: false,
-      tc: false,
-      rd: false,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-    },
+    header: requestHeader(id),
     questions: [
       { name: apex, type: ixfrSerial === undefined ? RRType.AXFR : RRType.IXFR, class: RRClass.IN },
     ],

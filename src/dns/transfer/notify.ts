@@ -13,6 +13,7 @@ import { exchangeUdp } from '../client/udp.js';
 import type { DnsServerAddress } from '../client/server-address.js';
 import { Opcode, Rcode, RRClass, RRType } from '../constants.js';
 import { MessageEncoder } from '../encode.js';
+import { requestHeader } from '../header.js';
 import type { Header, Message, ResourceRecord, SoaData } from '../types.js';
 import { TRANSFER_LIMITS } from './limits.js';
 
@@ -71,19 +72,7 @@ export function parseHostPort(text: string, defaultPort = 53): DnsServerAddress 
 /** The NOTIFY request (RFC 1996 §3.7). */
 export function buildNotify(apex: string, id: number, soa?: ResourceRecord): Message {
   return {
-    header: {
-      id,
-      qr: false,
-      opcode: Opcode.NOTIFY,
-      aa: true,
-      tc: false,
-      rd: false,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-    },
+    header: requestHeader(id, { opcode: Opcode.NOTIFY, aa: true }),
     questions: [{ name: apex, type: RRType.SOA, class: RRClass.IN }],
     answers: soa === undefined ? [] : [soa],
     authorities: [],
