@@ -46,3 +46,12 @@ export const MAX_INCLUDE_DEPTH = 16;
 
 /** Smallest UDP payload size an EDNS requester may advertise (RFC 6891 §6.2.5). */
 export const MIN_EDNS_UDP_SIZE = 512;
+
+/**
+ * UDP payload size we advertise in our OPT record (RFC 6891 §6.2.5). 1232 is the DNS Flag Day 2020
+ * value (fits the IPv6 minimum MTU of 1280 minus headers) and what NSD 4.x sends by default.
+ */
+export const EDNS_PAYLOAD_SIZE = 1232;
+
+/** The only EDNS version we implement; anything higher gets BADVERS (RFC 6891 §6.1.3). */
+export const EDNS_VERSION = 0;

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { decodeMessage, encodeMessage, Opcode, Rcode, RRType, RRClass } from '../../src/dns/index.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  Opcode,
+  Rcode,
+  requestHeader,
+  RRType,
+  RRClass,
+} from '../../src/dns/index.js';
 import type { Message, ResourceRecord } from '../../src/dns/index.js';
 import { createDnsServer } from '../../src/dns/server/dns-server.js';
 import type { DnsHandler } from '../../src/dns/server/query-processor.js';
@@ -17,19 +25,7 @@ function query(
   options: { id?: number; edns?: number; opcode?: number } = {},
 ): Buffer {
   const msg: Message = {
-    header: {
-      id: options.id ?? 4242,
-      qr: false,
-      opcode: options.opcode ?? Opcode.QUERY,
-      aa: false,
-      tc: false,
-      rd: false,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-    },
+    header: requestHeader(options.id ?? 4242, { opcode: options.opcode ?? Opcode.QUERY }),
     questions: [{ name, type, class: RRClass.IN }],
     answers: [],
     authorities: [],

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfigInput } from '../../src/core/config/schema.js';
-import { Suite } from '../../src/suite/suite.js';
-import { dnsServiceDefinition } from '../../src/dns/service/dns-service.js';
+import { soaSerial, startDnsSuite } from './service-helpers.js';
 import { queryDns } from '../../src/dns/client/query.js';
 import { transferZone } from '../../src/dns/transfer/index.js';
 import { buildNotify } from '../../src/dns/transfer/notify.js';
@@ -17,22 +16,6 @@ import { exchangeUdp } from '../../src/dns/client/query.js';
 import { Rcode, RRType, encodeMessage, type Message } from '../../src/dns/index.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
-
-async function start(input: OutpostConfigInput): Promise<{ suite: Suite; port: number }> {
-  const suite = await Suite.start({ config: configFromObject(input), services: [dnsServiceDefinition] });
-  return { suite, port: suite.endpoints()[0]?.port ?? 0 };
-}
-
-async function serial(port: number): Promise<number | undefined> {
-  const r = await queryDns({
-    server: { host: '127.0.0.1', port },
-    name: 'example.test',
-    type: RRType.SOA,
-    timeoutMs: 1000,
-  });
-  const data = r.message.answers[0]?.data;
-  return data?.type === 'SOA' ? data.serial : undefined;
-}
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -54,8 +37,8 @@ test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', a
       zones: [{ name: 'example.test', file: zoneFile, allow_transfer: ['127.0.0.1'], notify }],
     },
   });
-  const a = await start(aConfig([]));
-  const b = await start({
+  const a = await startDnsSuite(aConfig([]));
+  const b = await startDnsSuite({
     data_dir: join(dirB, 'data'),
     dns: {
       listen: ['127.0.0.1:0'],
@@ -63,9 +46,9 @@ test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', a
     },
   });
   try {
-    const original = await serial(a.port);
+    const original = await soaSerial(a.port);
     assert.ok(original !== undefined);
-    await until('the initial transfer', async () => (await serial(b.port)) === original);
+    await until('the initial transfer', async () => (await soaSerial(b.port)) === original);
     // B's copy is persisted for restarts.
     const persisted = join(dirB, 'data', 'dns', 'secondary', 'example.test.zone');
     await until('the persisted copy', () => Promise.resolve(existsSync(persisted)));
@@ -80,9 +63,9 @@ test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', a
         '\nadded-by-test IN A 192.0.2.99\n',
     );
     await a.suite.reload(reloadConfig);
-    assert.equal(await serial(a.port), bumped);
+    assert.equal(await soaSerial(a.port), bumped);
     // The secondary's refresh timer is hours: only NOTIFY can make this happen in time.
-    await until('NOTIFY and the new transfer', async () => (await serial(b.port)) === bumped);
+    await until('NOTIFY and the new transfer', async () => (await soaSerial(b.port)) === bumped);
     const added = await queryDns({
       server: { host: '127.0.0.1', port: b.port },
       name: 'added-by-test.example.test',
@@ -107,7 +90,7 @@ test('AXFR is refused to addresses outside allow_transfer; NOTIFY from a strange
   const dir = mkdtempSync(join(tmpdir(), 'outpost-acl-'));
   const zoneFile = join(dir, 'example.test.zone');
   copyFileSync(fixture, zoneFile);
-  const a = await start({
+  const a = await startDnsSuite({
     data_dir: join(dir, 'data'),
     dns: {
       listen: ['127.0.0.1:0'],

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { configFromObject } from '../../src/core/config/load.js';
-import { Suite } from '../../src/suite/suite.js';
-import { dnsServiceDefinition } from '../../src/dns/service/dns-service.js';
+import type { Suite } from '../../src/suite/suite.js';
+import { soaSerial, startDnsSuite } from './service-helpers.js';
 import { queryDns } from '../../src/dns/client/query.js';
 import { Rcode, RRType } from '../../src/dns/index.js';
 
@@ -21,26 +20,18 @@ function zoneCopy(): { dir: string; file: string } {
   return { dir, file };
 }
 
-async function startSuite(dir: string, file: string): Promise<{ suite: Suite; port: number }> {
-  const config = configFromObject({
+function startSuite(dir: string, file: string): Promise<{ suite: Suite; port: number }> {
+  return startDnsSuite({
     data_dir: join(dir, 'data'),
     dns: { listen: ['127.0.0.1:0'], zones: [{ name: 'example.test', file }] },
   });
-  const suite = await Suite.start({ config, services: [dnsServiceDefinition] });
-  const port = suite.endpoints()[0]?.port ?? 0;
-  return { suite, port };
 }
 
-async function soaSerial(port: number): Promise<number> {
-  const r = await queryDns({
-    server: { host: '127.0.0.1', port },
-    name: 'example.test',
-    type: RRType.SOA,
-    timeoutMs: 1000,
-  });
-  const soa = r.message.answers[0]?.data;
-  assert.ok(soa && soa.type === 'SOA');
-  return soa.serial;
+/** The served serial; a missing SOA fails the test. */
+async function servedSerial(port: number): Promise<number> {
+  const serial = await soaSerial(port);
+  assert.ok(serial !== undefined, 'no SOA in the answer');
+  return serial;
 }
 
 function bumpSerial(file: string, to: number): void {
@@ -87,13 +78,13 @@ test('reload (SIGHUP) applies a new serial; a broken file keeps the old version 
   const { dir, file } = zoneCopy();
   const { suite, port } = await startSuite(dir, file);
   try {
-    const before = await soaSerial(port);
+    const before = await servedSerial(port);
     bumpSerial(file, before + 1);
     await suite.reload();
-    assert.equal(await soaSerial(port), before + 1);
+    assert.equal(await servedSerial(port), before + 1);
     writeFileSync(file, readFileSync(file, 'utf8') + '\nbroken IN A not-an-address\n');
     await suite.reload();
-    assert.equal(await soaSerial(port), before + 1, 'still serving the last good version');
+    assert.equal(await servedSerial(port), before + 1, 'still serving the last good version');
   } finally {
     await suite.close();
   }
@@ -103,10 +94,10 @@ test('a changed zone file is picked up without a signal', async () => {
   const { dir, file } = zoneCopy();
   const { suite, port } = await startSuite(dir, file);
   try {
-    const before = await soaSerial(port);
+    const before = await servedSerial(port);
     bumpSerial(file, before + 7);
     const deadline = Date.now() + 10_000;
-    while ((await soaSerial(port)) !== before + 7) {
+    while ((await servedSerial(port)) !== before + 7) {
       assert.ok(Date.now() < deadline, 'zone file change not picked up');
       await new Promise((r) => setTimeout(r, 200));
     }

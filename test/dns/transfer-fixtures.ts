@@ -11,8 +11,8 @@ import {
   decodeMessage,
   encodeMessage,
   nameKey,
-  Opcode,
   recordToText,
+  requestHeader,
   RRClass,
   RRType,
 } from '../../src/dns/index.js';
@@ -98,19 +98,7 @@ export function bigZone(count: number, serial = 1, apex = 'big.test.'): Transfer
 /** A transfer query (AXFR, or IXFR with the client's serial in the authority section). */
 export function transferQuery(apex: string, type: number, id = 0x4242, ixfrSerial?: number): Message {
   return {
-    header: {
-      id,
-      qr: false,
-      opcode: Opcode.QUERY,
-      aa: false,
-      tc: false,
-      rd: false,
-      ra: false,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-    },
+    header: requestHeader(id),
     questions: [{ name: apex, type, class: RRClass.IN }],
     answers: [],
     authorities: ixfrSerial === undefined ? [] : [soaRecord(apex, ixfrSerial)],

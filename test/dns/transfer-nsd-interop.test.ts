@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Opcode, Rcode, RRClass, RRType, namesEqual, typeToString } from '../../src/dns/index.js';
 import type { Message, ResourceRecord } from '../../src/dns/index.js';
 import { createDnsServer } from '../../src/dns/server/dns-server.js';
-import { errorReply } from '../../src/dns/server/query-processor.js';
+import { errorReply } from '../../src/dns/reply.js';
 import {
   answerTransfer,
   isTransferQuery,

@@ -373,9 +373,7 @@ export class LineConnection {
     stream.on('end', this.#onEnd);
     stream.on('close', this.#onClose);
     stream.on('error', this.#onError);
-    if (this.#paused) {
-      this.#paused = false;
-    }
+    this.#paused = false;
     stream.resume();
   }
 

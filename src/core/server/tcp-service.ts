@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { createMetrics, type ServiceMetrics } from '../metrics.js';
 import { LineConnection, type LineConnectionOptions } from '../line/connection.js';
+import { ConnectionCounter } from './connection-counter.js';
 
 export interface ListenOptions {
   port?: number;
@@ -55,7 +56,7 @@ export class TcpService {
   readonly #logger: Logger;
   readonly #servers: { server: Server; tls: boolean }[] = [];
   readonly #connections = new Set<LineConnection>();
-  readonly #perIp = new Map<string, number>();
+  readonly #counter: ConnectionCounter;
   #closing: Promise<void> | null = null;
 
   constructor(options: TcpServiceOptions) {
@@ -63,6 +64,10 @@ export class TcpService {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
     this.metrics = options.metrics ?? createMetrics();
+    this.#counter = new ConnectionCounter(
+      options.maxConnections ?? CONNECTION_LIMITS.maxConnections,
+      options.maxConnectionsPerIp ?? CONNECTION_LIMITS.maxConnectionsPerIp,
+    );
   }
 
   /** Number of open connections. */
@@ -172,15 +177,8 @@ export class TcpService {
 
   #accept(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
-    const maxAll = this.#options.maxConnections ?? CONNECTION_LIMITS.maxConnections;
-    const maxIp = this.#options.maxConnectionsPerIp ?? CONNECTION_LIMITS.maxConnectionsPerIp;
-    const fromIp = this.#perIp.get(ip) ?? 0;
-    if (this.#closing || this.#connections.size >= maxAll || fromIp >= maxIp) {
-      const reason = this.#closing
-        ? 'closing'
-        : this.#connections.size >= maxAll
-          ? 'max_connections'
-          : 'max_per_ip';
+    const reason = this.#closing ? 'closing' : this.#counter.tryAdd(ip);
+    if (reason !== null) {
       this.metrics.connectionsRefused.inc({ protocol: this.protocol, reason });
       this.#logger.warn({ ip, reason }, `${this.protocol}: connection refused`);
       socket.on('error', () => undefined);
@@ -192,14 +190,11 @@ export class TcpService {
     socket.setNoDelay(true);
     const conn = new LineConnection(socket, { ...this.#options.connection, protocol: this.protocol });
     this.#connections.add(conn);
-    this.#perIp.set(ip, fromIp + 1);
     this.metrics.connectionsTotal.inc({ protocol: this.protocol });
     this.metrics.connectionsActive.inc({ protocol: this.protocol });
     const release = (): void => {
       if (!this.#connections.delete(conn)) return;
-      const left = (this.#perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.#perIp.delete(ip);
-      else this.#perIp.set(ip, left);
+      this.#counter.remove(ip);
       this.metrics.connectionsActive.dec({ protocol: this.protocol });
     };
     void conn.whenClosed.then(release);

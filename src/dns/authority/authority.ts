@@ -12,9 +12,10 @@ import { Opcode, Rcode, RRClass, RRType } from '../constants.js';
 import type { Message } from '../types.js';
 import { AnswerBuilder, type ZoneFinder } from './answer-builder.js';
 import { echoCase } from './case-echo.js';
-import { EDE_NOT_AUTHORITATIVE, EDE_NOT_SUPPORTED, EDNS_PAYLOAD_SIZE, MAX_ALIAS_CHAIN } from './limits.js';
+import { EDNS_PAYLOAD_SIZE } from '../limits.js';
+import { EDE_NOT_AUTHORITATIVE, EDE_NOT_SUPPORTED, MAX_ALIAS_CHAIN } from './limits.js';
 import { nextLabel, queryKey } from './names.js';
-import { edeOption, EdnsReplies, emptyReply, formErr, message, notImp, replyHeader } from './response.js';
+import { edeOption, EdnsReplies, emptyReply, formErr, message, notImp, replyHeader } from '../reply.js';
 import type { ZoneIndex } from './zone-index.js';
 
 /**

@@ -4,7 +4,7 @@
  * sends when a packet does not even decode. Pure: no sockets, timers or global state.
  */
 export { Authority, type AuthorityOptions, type Deferral } from './authority.js';
-export { EDNS_PAYLOAD_SIZE, MAX_ALIAS_CHAIN } from './limits.js';
+export { MAX_ALIAS_CHAIN } from './limits.js';
 export { loadZoneFile, loadZoneText, type LoadZoneFileOptions } from './load.js';
-export { formErr } from './response.js';
+export { formErr } from '../reply.js';
 export { findRRset, ZoneIndex, type RRset, type SoaRecord, type ZoneNode } from './zone-index.js';

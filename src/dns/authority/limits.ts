@@ -1,17 +1,9 @@
 /**
  * The answer engine's limits and fixed protocol values, each with where it comes from. Kept apart
  * from the codec's limits.ts because they are policy of the authoritative server, not of the wire
- * format.
+ * format. (Our EDNS payload size and version live in ../limits.ts: the transport, the transfer
+ * module and the engine all advertise the same.)
  */
-
-/**
- * UDP payload size we advertise in our OPT record (RFC 6891 §6.2.5). 1232 is the DNS Flag Day 2020
- * value (fits the IPv6 minimum MTU of 1280 minus headers) and what NSD 4.x sends by default.
- */
-export const EDNS_PAYLOAD_SIZE = 1232;
-
-/** The only EDNS version we implement; anything higher gets BADVERS (RFC 6891 §6.1.3). */
-export const EDNS_VERSION = 0;
 
 /**
  * Most CNAME/DNAME links followed inside our own zones for one answer (our policy). RFC 1034 §4.3.2
@@ -20,9 +12,6 @@ export const EDNS_VERSION = 0;
  * chains. NSD has no fixed bound; 32 comfortably covers any real chain.
  */
 export const MAX_ALIAS_CHAIN = 32;
-
-/** EDNS option code of Extended DNS Errors (RFC 8914 §2). */
-export const EDE_OPTION = 15;
 
 /** RFC 8914 §4.21: "Not Authoritative", sent with REFUSED for names outside our zones (as NSD does). */
 export const EDE_NOT_AUTHORITATIVE = 20;

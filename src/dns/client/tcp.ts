@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { decodeMessage } from '../decode.js';
 import { HEADER_SIZE } from '../limits.js';
+import { frameMessage } from '../tcp-frame.js';
 import { TCP_LENGTH_PREFIX } from './defaults.js';
 import { replyMismatch, type MatchOptions } from './match.js';
 import { decodeReply, type DnsReply } from './reply.js';
@@ -36,14 +37,9 @@ export async function exchangeTcp(
   options: TcpExchangeOptions = {},
 ): Promise<DnsReply> {
   const sent = decodeMessage(query);
-  if (query.length > 0xffff) {
-    throw new OutpostError(ErrorCodes.INPUT_TOO_LARGE, `query of ${query.length} octets exceeds 65535`);
-  }
+  const frame = frameMessage(query); // ERR_INPUT_TOO_LARGE past 65535 octets
   const target = await resolveServer(server);
   const label = serverLabel(target);
-  const frame = Buffer.allocUnsafe(TCP_LENGTH_PREFIX + query.length);
-  frame.writeUInt16BE(query.length, 0);
-  frame.set(query, TCP_LENGTH_PREFIX);
   const socket = connect({ host: target.address, port: target.port });
   try {
     return await new Promise<DnsReply>((resolve, reject) => {

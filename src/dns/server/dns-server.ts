@@ -11,7 +11,8 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { MAX_MESSAGE_SIZE } from '../limits.js';
+import { ConnectionCounter } from '../../core/server/connection-counter.js';
+import { FrameReader, frameMessage } from '../tcp-frame.js';
 import { QueryProcessor, type DnsHandler } from './query-processor.js';
 
 /** Transport limits (RFC 7766 §6.2.3 recommends short idle timeouts on busy servers). */
@@ -60,12 +61,16 @@ export class DnsServer {
   readonly #options: DnsServerOptions;
   readonly #bindings: Binding[] = [];
   readonly #connections = new Set<Socket>();
-  readonly #perIp = new Map<string, number>();
+  readonly #counter: ConnectionCounter;
   #closing: Promise<void> | null = null;
 
   constructor(options: DnsServerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
+    this.#counter = new ConnectionCounter(
+      options.maxTcpConnections ?? DNS_TRANSPORT_LIMITS.maxTcpConnections,
+      options.maxTcpConnectionsPerIp ?? DNS_TRANSPORT_LIMITS.maxTcpConnectionsPerIp,
+    );
     this.#processor = new QueryProcessor(
       options.handler,
       (err) => {
@@ -188,16 +193,12 @@ export class DnsServer {
 
   #acceptTcp(socket: Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
-    const max = this.#options.maxTcpConnections ?? DNS_TRANSPORT_LIMITS.maxTcpConnections;
-    const maxIp = this.#options.maxTcpConnectionsPerIp ?? DNS_TRANSPORT_LIMITS.maxTcpConnectionsPerIp;
-    const fromIp = this.#perIp.get(ip) ?? 0;
-    if (this.#closing || this.#connections.size >= max || fromIp >= maxIp) {
+    if (this.#closing || this.#counter.tryAdd(ip) !== null) {
       socket.destroy();
       return;
     }
     this.stats.tcpConnections++;
     this.#connections.add(socket);
-    this.#perIp.set(ip, fromIp + 1);
     socket.setNoDelay(true);
     socket.setTimeout(this.#options.tcpIdleTimeoutMs ?? DNS_TRANSPORT_LIMITS.tcpIdleTimeoutMs, () => {
       socket.end();
@@ -205,26 +206,23 @@ export class DnsServer {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.#connections.delete(socket);
-      const left = (this.#perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.#perIp.delete(ip);
-      else this.#perIp.set(ip, left);
+      this.#counter.remove(ip);
     });
-    let pending: Buffer = Buffer.alloc(0);
+    const frames = new FrameReader();
     const context = { transport: 'tcp' as const, remoteAddress: ip, remotePort: socket.remotePort ?? 0 };
     socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= 2) {
-        const length = pending.readUInt16BE(0);
-        if (pending.length < 2 + length) break;
-        const packet = pending.subarray(2, 2 + length);
-        pending = pending.subarray(2 + length);
-        if (length < 12) {
-          // Not even a header: nothing sensible to answer; the stream is out of sync.
-          socket.destroy();
-          return;
-        }
+      let packets: Buffer[];
+      try {
+        packets = frames.push(chunk);
+      } catch {
+        // A frame too short for a header: nothing sensible to answer; the stream is out of sync.
+        socket.destroy();
+        return;
+      }
+      for (const packet of packets) {
         this.stats.tcpQueries++;
-        for (const reply of this.#processor.process(packet, context)) writeFrame(socket, reply);
+        // Replies are encoded within 65535 octets, so framing them cannot fail.
+        for (const reply of this.#processor.process(packet, context)) socket.write(frameMessage(reply));
       }
       if (socket.writableLength > DNS_TRANSPORT_LIMITS.maxTcpPendingOctets) {
         socket.pause();
@@ -237,14 +235,6 @@ export class DnsServer {
 /** Creates a DNS server (not yet listening). */
 export function createDnsServer(options: DnsServerOptions): DnsServer {
   return new DnsServer(options);
-}
-
-function writeFrame(socket: Socket, message: Buffer): void {
-  if (message.length > MAX_MESSAGE_SIZE) return;
-  const frame = Buffer.allocUnsafe(2 + message.length);
-  frame.writeUInt16BE(message.length, 0);
-  message.copy(frame, 2);
-  socket.write(frame);
 }
 
 function listenTcp(server: Server, host: string, port: number): Promise<void> {

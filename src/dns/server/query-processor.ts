@@ -9,12 +9,10 @@
 import { decodeHeader, decodeMessage } from '../decode.js';
 import { MessageEncoder } from '../encode.js';
 import { Opcode, Rcode } from '../constants.js';
-import { MAX_MESSAGE_SIZE, MAX_UDP_SIZE } from '../limits.js';
-import type { Header, Message } from '../types.js';
+import { EDNS_PAYLOAD_SIZE, MAX_MESSAGE_SIZE, MAX_UDP_SIZE } from '../limits.js';
+import { errorReply, formErr, notImp } from '../reply.js';
+import type { Message } from '../types.js';
 import { PacketCache } from './packet-cache.js';
-
-/** Largest UDP payload we send, whatever the client advertises (DNS Flag Day 2020: 1232). */
-export const SERVER_UDP_PAYLOAD = 1232;
 
 /** Where a query came from. */
 export interface RequestContext {
@@ -31,45 +29,6 @@ export type DnsHandler = (query: Message, context: RequestContext) => Message | 
 
 /** Opcodes a handler deals with; others are answered NOTIMP here. */
 export const HANDLED_OPCODES: ReadonlySet<number> = new Set([Opcode.QUERY, Opcode.NOTIFY]);
-
-/** An empty reply to `header` with `rcode` (FORMERR/NOTIMP/SERVFAIL). */
-export function errorReply(query: Pick<Message, 'header' | 'questions' | 'edns'>, rcode: number): Message {
-  const h = query.header;
-  const header: Header = {
-    id: h.id,
-    qr: true,
-    opcode: h.opcode,
-    aa: false,
-    tc: false,
-    rd: h.rd,
-    ra: false,
-    z: false,
-    ad: false,
-    cd: h.cd,
-    rcode,
-  };
-  const reply: Message = {
-    header,
-    questions: query.questions,
-    answers: [],
-    authorities: [],
-    additionals: [],
-  };
-  if (query.edns) {
-    return {
-      ...reply,
-      edns: {
-        udpPayloadSize: SERVER_UDP_PAYLOAD,
-        extendedRcode: 0,
-        version: 0,
-        dnssecOk: false,
-        z: 0,
-        options: [],
-      },
-    };
-  }
-  return reply;
-}
 
 /** Runs the gate, the handler and the encoder for one packet. One per thread (it owns an encoder). */
 export class QueryProcessor {
@@ -118,11 +77,11 @@ export class QueryProcessor {
     try {
       query = decodeMessage(packet);
     } catch {
-      return [this.#encoder.encode(errorReply({ header, questions: [] }, Rcode.FORMERR))];
+      return [this.#encoder.encode(formErr(header))];
     }
     const maxSize = context.transport === 'udp' ? udpLimit(query) : MAX_MESSAGE_SIZE;
     if (!HANDLED_OPCODES.has(header.opcode)) {
-      return [this.#encoder.encode(errorReply(query, Rcode.NOTIMP), { maxSize })];
+      return [this.#encoder.encode(notImp(query.header), { maxSize })];
     }
     let result: Message | readonly Message[] | null;
     try {
@@ -146,5 +105,5 @@ export class QueryProcessor {
 /** The UDP reply size for a query: 512 without EDNS, else its payload size within [512, 1232]. */
 export function udpLimit(query: Message): number {
   if (!query.edns) return MAX_UDP_SIZE;
-  return Math.max(MAX_UDP_SIZE, Math.min(query.edns.udpPayloadSize, SERVER_UDP_PAYLOAD));
+  return Math.max(MAX_UDP_SIZE, Math.min(query.edns.udpPayloadSize, EDNS_PAYLOAD_SIZE));
 }

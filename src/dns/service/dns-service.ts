@@ -8,10 +8,10 @@
  * primary zone's serial changes, its configured secondaries are sent NOTIFY (RFC 1996).
  */
 import type { Logger } from '../../core/logger.js';
-import type { OutpostConfig } from '../../core/config/schema.js';
+import type { ListenAddress, OutpostConfig } from '../../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { Authority } from '../authority/authority.js';
-import { emptyReply } from '../authority/response.js';
+import { errorReply } from '../reply.js';
 import { Rcode } from '../constants.js';
 import type { Message } from '../types.js';
 import { createDnsServer, type DnsServer } from '../server/dns-server.js';
@@ -40,7 +40,7 @@ export class DnsService implements RunningService {
   readonly server: DnsServer;
   readonly #logger: Logger;
   readonly #primaries = new Map<string, PrimaryZone>();
-  readonly #secondaries = new Map<string, { zone: SecondaryZone; primary: string }>();
+  readonly #secondaries = new Map<string, { zone: SecondaryZone; primary: ListenAddress }>();
   /** Per-zone configuration (allow-list, NOTIFY targets), by canonical apex. */
   #zoneConfig = new Map<string, ZoneConfig>();
   readonly #dataDir: string;
@@ -154,10 +154,9 @@ export class DnsService implements RunningService {
     this.#primaries.set(apex, primary);
   }
 
-  #applySecondary(apex: string, primary: { host: string; port: number }): void {
-    const key = `${primary.host}:${primary.port}`;
+  #applySecondary(apex: string, primary: ListenAddress): void {
     const existing = this.#secondaries.get(apex);
-    if (existing?.primary === key) return;
+    if (existing?.primary.host === primary.host && existing.primary.port === primary.port) return;
     existing?.zone.stop();
     const dir = join(this.#dataDir, 'dns', 'secondary');
     mkdirSync(dir, { recursive: true });
@@ -174,7 +173,7 @@ export class DnsService implements RunningService {
         if (status === 'expired') this.#forget(apex);
       },
     });
-    this.#secondaries.set(apex, { zone, primary: key });
+    this.#secondaries.set(apex, { zone, primary });
     void zone.start();
   }
 
@@ -201,7 +200,7 @@ export class DnsService implements RunningService {
     const question = query.questions[0];
     const zone = question ? this.authority.zone(question.name) : undefined;
     const config = zone ? this.#zoneConfig.get(zone.apexKey) : undefined;
-    if (!zone || !config) return emptyReply(query.header, Rcode.NOTAUTH, query.questions, undefined);
+    if (!zone || !config) return errorReply(query, Rcode.NOTAUTH);
     return answerTransfer(query, { apex: zone.apex, records: zone.records }, context, {
       allowTransfer: config.allow_transfer,
     });
@@ -211,8 +210,8 @@ export class DnsService implements RunningService {
   #notified(query: Message, context: RequestContext): Message {
     const notified = notifiedZone(query);
     const secondary = notified ? this.#secondaries.get(canonicalName(notified.apex)) : undefined;
-    const primaryHost = secondary?.primary.slice(0, secondary.primary.lastIndexOf(':')) ?? '';
-    const allowed = secondary !== undefined && isTransferAllowed(context.remoteAddress, [primaryHost]);
+    const allowed =
+      secondary !== undefined && isTransferAllowed(context.remoteAddress, [secondary.primary.host]);
     if (allowed) void secondary.zone.notified();
     else this.#logger.warn({ from: context.remoteAddress, zone: notified?.apex }, 'NOTIFY refused');
     return notifyReply(query, allowed);

@@ -20,7 +20,7 @@ import { MessageEncoder } from '../encode.js';
 import type { Message, ResourceRecord, SoaData } from '../types.js';
 import { AxfrCollector, type CollectedZone } from './axfr-collector.js';
 import { TransferErrorCodes } from './errors.js';
-import { FrameReader } from './frame-reader.js';
+import { FrameReader, frameMessage } from '../tcp-frame.js';
 import { TRANSFER_LIMITS } from './limits.js';
 
 /** What to transfer, from where, within which bounds. */
@@ -123,9 +123,7 @@ async function transferOnce(options: TransferOptions, deadline: number): Promise
     maxMessages: options.maxMessages ?? TRANSFER_LIMITS.maxTransferMessages,
   });
   const frames = new FrameReader();
-  const frame = Buffer.allocUnsafe(2 + query.length);
-  frame.writeUInt16BE(query.length, 0);
-  query.copy(frame, 2);
+  const frame = frameMessage(query);
   const socket = connect({ host: target.address, port: target.port });
   try {
     const zone = await new Promise<CollectedZone>((resolve, reject) => {

@@ -18,12 +18,14 @@
  *   (§2.2.1 makes it optional later); same id, QR and AA set in every message.
  */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
-import { Opcode, Rcode, RRType } from '../constants.js';
+import { Rcode, RRType } from '../constants.js';
 import { MessageEncoder } from '../encode.js';
+import { requestHeader } from '../header.js';
 import { HEADER_SIZE } from '../limits.js';
 import { namesEqual } from '../name.js';
-import { errorReply, SERVER_UDP_PAYLOAD, type RequestContext } from '../server/query-processor.js';
-import type { Edns, Header, Message, ResourceRecord, SoaData } from '../types.js';
+import { errorReply, replyHeader, SERVER_EDNS } from '../reply.js';
+import type { RequestContext } from '../server/query-processor.js';
+import type { Message, ResourceRecord, SoaData } from '../types.js';
 import { isTransferAllowed, type AllowEntry } from './allow-list.js';
 import { TRANSFER_LIMITS } from './limits.js';
 import { serialGreater } from './serial.js';
@@ -47,19 +49,8 @@ const encoder = new MessageEncoder(64 * 1024);
 /** Sizes of each record encoded alone, cached per records array (zones are immutable snapshots). */
 const sizeCache = new WeakMap<readonly ResourceRecord[], number[]>();
 
-const BARE_HEADER: Header = {
-  id: 0,
-  qr: true,
-  opcode: Opcode.QUERY,
-  aa: true,
-  tc: false,
-  rd: false,
-  ra: false,
-  z: false,
-  ad: false,
-  cd: false,
-  rcode: Rcode.NOERROR,
-};
+/** Any header will do for measuring a record's encoded size. */
+const SIZING_HEADER = requestHeader(0);
 
 /** True for a query whose question asks for AXFR or IXFR (the queries this module answers). */
 export function isTransferQuery(query: Message): boolean {
@@ -83,7 +74,7 @@ function recordSizes(records: readonly ResourceRecord[]): number[] {
     sizes = records.map(
       (rr) =>
         encoder.encode({
-          header: BARE_HEADER,
+          header: SIZING_HEADER,
           questions: [],
           answers: [rr],
           authorities: [],
@@ -95,22 +86,9 @@ function recordSizes(records: readonly ResourceRecord[]): number[] {
   return sizes;
 }
 
-function replyHeader(query: Message): Header {
-  return { ...BARE_HEADER, id: query.header.id, rd: query.header.rd };
-}
-
-const REPLY_EDNS: Edns = {
-  udpPayloadSize: SERVER_UDP_PAYLOAD,
-  extendedRcode: 0,
-  version: 0,
-  dnssecOk: false,
-  z: 0,
-  options: [],
-};
-
 /** RFC 6891 §7: a reply to a query with OPT carries OPT too (in every message of the stream). */
 function withEdns(query: Message, message: Message): Message {
-  return query.edns === undefined ? message : { ...message, edns: REPLY_EDNS };
+  return query.edns === undefined ? message : { ...message, edns: SERVER_EDNS.reply(query.edns) };
 }
 
 function fits(message: Message): boolean {
@@ -126,7 +104,7 @@ function fits(message: Message): boolean {
 /** Split `chunk` into messages that each encode within 65535 octets (halving on overflow). */
 function pack(query: Message, chunk: readonly ResourceRecord[], first: boolean, out: Message[]): void {
   const message = withEdns(query, {
-    header: replyHeader(query),
+    header: replyHeader(query.header, Rcode.NOERROR, true),
     questions: first ? query.questions : [],
     answers: chunk,
     authorities: [],
@@ -175,7 +153,7 @@ export function axfrMessages(query: Message, zone: TransferZone): Message[] {
 
 function singleSoa(query: Message, soa: SoaRecord): Message {
   return withEdns(query, {
-    header: replyHeader(query),
+    header: replyHeader(query.header, Rcode.NOERROR, true),
     questions: query.questions,
     answers: [soa],
     authorities: [],

@@ -16,7 +16,7 @@ export {
 export { buildTransferQuery, transferZone, type TransferOptions, type TransferResult } from './axfr-in.js';
 export { AxfrCollector, type CollectedZone, type CollectorOptions } from './axfr-collector.js';
 export { DnsRcodeError, TransferErrorCodes } from './errors.js';
-export { FrameReader } from './frame-reader.js';
+export { FrameReader, frameMessage } from '../tcp-frame.js';
 export { TRANSFER_LIMITS } from './limits.js';
 export {
   buildNotify,

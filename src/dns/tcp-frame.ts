@@ -1,10 +1,23 @@
 /**
- * Splits a TCP byte stream into DNS messages behind their two-octet length prefix (RFC 1035
- * §4.2.2, RFC 7766 §8). Pure and incremental: feed it chunks as they arrive, get whole messages
- * back. A frame can never exceed 65535 octets, so at most one partial frame is ever buffered.
+ * DNS over TCP framing (RFC 1035 §4.2.2, RFC 7766 §8): every message behind a two-octet length.
+ * `frameMessage` adds the prefix; `FrameReader` splits a byte stream back into messages, pure and
+ * incremental: feed it chunks as they arrive, get whole messages back. A frame can never exceed
+ * 65535 octets, so at most one partial frame is ever buffered. Shared by the server, the stub
+ * client and zone transfers.
  */
-import { ErrorCodes, OutpostError } from '../../core/errors.js';
-import { HEADER_SIZE } from '../limits.js';
+import { ErrorCodes, OutpostError } from '../core/errors.js';
+import { HEADER_SIZE, MAX_MESSAGE_SIZE } from './limits.js';
+
+/** `message` behind its two-octet length prefix. Throws ERR_INPUT_TOO_LARGE past 65535 octets. */
+export function frameMessage(message: Uint8Array): Buffer {
+  if (message.length > MAX_MESSAGE_SIZE) {
+    throw new OutpostError(ErrorCodes.INPUT_TOO_LARGE, `message of ${message.length} octets exceeds 65535`);
+  }
+  const frame = Buffer.allocUnsafe(2 + message.length);
+  frame.writeUInt16BE(message.length, 0);
+  frame.set(message, 2);
+  return frame;
+}
 
 /** Incremental length-prefix deframer. */
 export class FrameReader {

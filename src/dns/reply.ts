@@ -1,14 +1,15 @@
 /**
- * Shapes of the replies the authoritative engine sends, in one place: the normal answer header
+ * Shapes of the replies every part of the DNS server sends (transport, answer engine, zone
+ * transfers), in one place: the normal answer header
  * (QR set, RD copied, everything else cleared as NSD does: RFC 1035 §4.1.1 leaves RA/Z/AD/CD to
  * the server and an authoritative server sets none of them), our OPT record (RFC 6891 §6.1.1, DO
  * copied per RFC 3225 §3), BADVERS (RFC 6891 §6.1.3), REFUSED with an Extended DNS Error (RFC
  * 8914), and the header-only error replies FORMERR and NOTIMP, which NSD sends without question
  * or OPT. Shared constant objects keep the hot path free of allocations.
  */
-import { Rcode } from '../constants.js';
-import type { Edns, EdnsOptionData, Header, Message, ResourceRecord } from '../types.js';
-import { EDE_OPTION, EDNS_VERSION } from './limits.js';
+import { EdnsOption, Rcode } from './constants.js';
+import { EDNS_PAYLOAD_SIZE, EDNS_VERSION } from './limits.js';
+import type { Edns, EdnsOptionData, Header, Message, ResourceRecord } from './types.js';
 
 const EMPTY: readonly ResourceRecord[] = [];
 
@@ -66,7 +67,7 @@ export class EdnsReplies {
 
 /** An Extended DNS Error option without extra text (RFC 8914 §2). */
 export function edeOption(infoCode: number): EdnsOptionData {
-  return { code: EDE_OPTION, data: Uint8Array.of(infoCode >> 8, infoCode & 0xff) };
+  return { code: EdnsOption.EDE, data: Uint8Array.of(infoCode >> 8, infoCode & 0xff) };
 }
 
 /** Assemble a reply message, adding the OPT record only when there is one. */
@@ -105,4 +106,13 @@ export function emptyReply(
   edns: Edns | undefined,
 ): Message {
   return message(replyHeader(query, rcode, false), questions, EMPTY, EMPTY, EMPTY, edns);
+}
+
+/** Our OPT record at the standard payload size (the transport's and the transfer module's). */
+export const SERVER_EDNS = new EdnsReplies(EDNS_PAYLOAD_SIZE);
+
+/** An error reply that keeps the question, with our OPT when the query had one. */
+export function errorReply(query: Pick<Message, 'header' | 'questions' | 'edns'>, rcode: number): Message {
+  const edns = query.edns === undefined ? undefined : SERVER_EDNS.reply(query.edns);
+  return emptyReply(query.header, rcode, query.questions, edns);
 }
