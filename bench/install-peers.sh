@@ -3,8 +3,8 @@
 # Benchmarks are not tests, so this is separate from scripts/install-test-peers.sh. apt-get runs
 # only when a command is missing (needs root then); otherwise this is a quick no-op.
 set -euo pipefail
-PEERS=(dnsperf nsd)
-COMMANDS=(dnsperf nsd)
+PEERS=(dnsperf nsd nginx-light wrk postfix vsftpd curl dovecot-pop3d)
+COMMANDS=(dnsperf nsd nginx wrk smtp-source vsftpd curl dovecot)
 missing=()
 for cmd in "${COMMANDS[@]}"; do
   PATH="$PATH:/usr/sbin:/usr/local/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
@@ -15,10 +15,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${PEERS[@]}" >/dev/null
   # Debian's nsd package may start a system daemon on port 53; benchmarks run their own instances.
-  systemctl stop nsd 2>/dev/null || service nsd stop 2>/dev/null || true
+  for daemon in nsd nginx postfix vsftpd dovecot; do
+    (systemctl stop "$daemon" 2>/dev/null || service "$daemon" stop 2>/dev/null || pkill -x "$daemon" 2>/dev/null) || true
+  done
 fi
 PATH="$PATH:/usr/sbin" command -v taskset >/dev/null 2>&1 || echo "bench/install-peers: taskset missing (util-linux): runs will not be pinned" >&2
 echo "bench/install-peers: ${PEERS[*]} present"

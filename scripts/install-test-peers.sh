@@ -2,8 +2,8 @@
 # Installs the real protocol peers the interop tests run against (Debian packages). Tests never
 # skip a missing peer: they fail. Needs root (CI runs as root); skips apt when all are present.
 set -euo pipefail
-PEERS=(bind9-dnsutils nsd)
-COMMANDS=(dig nsd)
+PEERS=(bind9-dnsutils nsd curl wget nghttp2-client swaks postfix lftp vsftpd fetchmail)
+COMMANDS=(dig nsd curl wget nghttp swaks smtp-source lftp vsftpd fetchmail)
 missing=0
 for cmd in "${COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$cmd" >/dev/null 2>&1 || missing=1
@@ -14,9 +14,14 @@ if [ "$missing" = 1 ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix is here for smtp-sink/smtp-source only: no system mailer configuration.
+  echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${PEERS[@]}" >/dev/null
   # Debian's nsd package starts a system daemon on port 53; our tests run their own instances.
-  (systemctl stop nsd 2>/dev/null || service nsd stop 2>/dev/null || pkill -x nsd 2>/dev/null) || true
+  # The same goes for postfix and vsftpd.
+  for daemon in nsd postfix vsftpd; do
+    (systemctl stop "$daemon" 2>/dev/null || service "$daemon" stop 2>/dev/null || pkill -x "$daemon" 2>/dev/null) || true
+  done
 fi
 echo "install-test-peers: ${PEERS[*]} present"
