@@ -9,6 +9,7 @@ import type { AccountStore } from '../core/accounts/store.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import type { TlsProvider } from '../core/tls.js';
+import type { SharedResources } from './shared-resources.js';
 
 /** One address a service answers on, as printed in the start-up table. */
 export interface Endpoint {
@@ -30,6 +31,8 @@ export interface ServiceContext {
   tls: TlsProvider | null;
   logger: Logger;
   metrics: Registry;
+  /** Resources shared between services (e.g. the mail store), closed after every service. */
+  shared: SharedResources;
 }
 
 /** A started service. */

@@ -16,6 +16,7 @@ import { TlsProvider, ensureDevCertificate } from '../core/tls.js';
 import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
 import { ensureDemoZone } from './demo-zone.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './service.js';
+import { SharedResources } from './shared-resources.js';
 import { SERVICES } from './services.js';
 
 export interface SuiteOptions {
@@ -80,11 +81,19 @@ export class Suite {
     const logger = options.logger ?? silentLogger();
     const { db, accounts } = openAccounts(config.data_dir);
     const started: RunningService[] = [];
+    let shared: SharedResources | undefined;
     try {
       const credentials = await provisionAccounts(accounts, config, options.demo === true);
       if (options.demo === true) ensureDemoZone(demoZonePath(config.data_dir));
       const tls = await openTls(config, logger);
-      const context: ServiceContext = { config, accounts, tls, logger, metrics: new Registry() };
+      const context: ServiceContext = {
+        config,
+        accounts,
+        tls,
+        logger,
+        metrics: new Registry(),
+        shared: (shared = new SharedResources()),
+      };
       const definitions = options.services ?? SERVICES;
       for (const definition of definitions) {
         if (!definition.enabled(config)) continue;
@@ -93,6 +102,9 @@ export class Suite {
       return new Suite(started, context, db, definitions, credentials);
     } catch (err) {
       for (const service of started.reverse()) await service.close();
+      await shared?.close((closeErr, name) => {
+        logger.error({ err: closeErr, resource: name }, 'error while closing');
+      });
       db.close();
       throw err;
     }
@@ -141,6 +153,9 @@ export class Suite {
           this.#context.logger.error({ err, service: service.name }, 'error while closing');
         }
       }
+      await this.#context.shared.close((err, name) => {
+        this.#context.logger.error({ err, resource: name }, 'error while closing');
+      });
       this.#db.close();
     })();
     return this.#closing;
