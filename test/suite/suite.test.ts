@@ -103,6 +103,22 @@ test('config domains and users are provisioned; reload applies password changes'
   assert.equal((await accounts.authenticate('alice@crepes.test', 'second', { ip: '127.0.0.1' })).ok, true);
 });
 
+test('a reload with unchanged users does not re-hash their passwords', async () => {
+  const config = tempConfig({ users: [{ address: 'alice@crepes.test', password: 'first' }] });
+  await using suite = await Suite.start({ config, services: [] });
+  const accounts = suite.context.accounts;
+  const before = accounts.getUser('alice@crepes.test')?.updatedAt.getTime();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await suite.reload(config);
+  assert.equal(accounts.getUser('alice@crepes.test')?.updatedAt.getTime(), before, 'password row untouched');
+  await suite.reload({ ...config, users: [{ address: 'alice@crepes.test', password: 'second' }] });
+  assert.notEqual(
+    accounts.getUser('alice@crepes.test')?.updatedAt.getTime(),
+    before,
+    'a changed password is applied',
+  );
+});
+
 test('demo users get passwords once; a restart keeps them; a dev certificate is generated', async () => {
   const config = tempConfig();
   const first = await Suite.start({ config, demo: true, services: [] });
