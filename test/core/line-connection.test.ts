@@ -107,6 +107,22 @@ test('implicit TLS listeners serve the same session over TLS', async () => {
   c.end();
 });
 
+test('implicit TLS answers clients that send no SNI (connecting by IP address)', async () => {
+  await using service = createEchoService({ context });
+  const { port } = await service.listen({ port: 0, tls: true });
+  const c = await RawClient.connectTlsWithoutSni(port);
+  assert.equal(await c.line(), '220 echo ready');
+  c.end();
+});
+
+test('close() does not wait for a client stuck in the implicit TLS handshake', async () => {
+  const service = createEchoService({ context, connection: { tlsHandshakeTimeoutMs: 60_000 } });
+  const { port } = await service.listen({ port: 0, tls: true });
+  const stuck = await RawClient.connect(port);
+  await service.close();
+  assert.ok(await stuck.closed());
+});
+
 test('implicit TLS without a certificate is refused at listen()', async () => {
   await using service = createEchoService();
   await assert.rejects(service.listen({ port: 0, tls: true }), (err) =>

@@ -29,6 +29,13 @@ export class RawClient {
     return new RawClient(socket);
   }
 
+  /** Implicit TLS by IP address with no SNI (as many clients connect); the certificate is not checked. */
+  static async connectTlsWithoutSni(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    const socket = tlsConnect({ port, host, rejectUnauthorized: false });
+    await once(socket, 'secureConnect');
+    return new RawClient(socket);
+  }
+
   #listen(socket: Socket | TLSSocket): void {
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {

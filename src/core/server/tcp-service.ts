@@ -9,7 +9,7 @@
  * next command, wait up to `drainTimeoutMs`, then destroy), `[Symbol.asyncDispose]`.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { ErrorCodes, OutpostError } from '../errors.js';
 import { CONNECTION_LIMITS } from '../limits.js';
 import type { Logger } from '../logger.js';
@@ -56,6 +56,8 @@ export class TcpService {
   readonly #logger: Logger;
   readonly #servers: { server: Server; tls: boolean }[] = [];
   readonly #connections = new Set<LineConnection>();
+  /** Implicit-TLS sockets still in their handshake (not yet sessions), destroyed by close(). */
+  readonly #handshaking = new Set<TLSSocket>();
   readonly #counter: ConnectionCounter;
   #closing: Promise<void> | null = null;
 
@@ -88,17 +90,12 @@ export class TcpService {
           `${this.protocol}: implicit TLS needs a certificate`,
         );
       }
-      server = createTlsServer({
-        SNICallback: (_name, cb) => {
-          cb(null, contextFor());
-        },
-        handshakeTimeout: this.#options.connection?.tlsHandshakeTimeoutMs ?? 30_000,
-      });
-      server.on('secureConnection', (socket: TLSSocket) => {
-        this.#accept(socket);
-      });
-      server.on('tlsClientError', (err) => {
-        this.#logger.debug({ err }, `${this.protocol}: TLS handshake failed`);
+      // Each socket is wrapped with the context current at accept time, so a client that sends
+      // no SNI (any client connecting by IP address) gets the certificate too, and a reload
+      // applies to the next connection; SNI clients are answered by the same provider.
+      const handshakeTimeoutMs = this.#options.connection?.tlsHandshakeTimeoutMs ?? 30_000;
+      server = createServer((raw) => {
+        this.#acceptTls(raw, contextFor, handshakeTimeoutMs);
       });
     } else {
       server = createServer((socket) => {
@@ -122,6 +119,37 @@ export class TcpService {
       `${this.protocol} listening`,
     );
     return address;
+  }
+
+  /** Runs the TLS handshake on an accepted socket, then hands it to the session. */
+  #acceptTls(raw: Socket, contextFor: () => SecureContext | undefined, handshakeTimeoutMs: number): void {
+    const secureContext = contextFor();
+    if (!secureContext) {
+      raw.destroy();
+      return;
+    }
+    const socket = new TLSSocket(raw, {
+      isServer: true,
+      secureContext,
+      SNICallback: (_name, cb) => {
+        cb(null, contextFor() ?? secureContext);
+      },
+    });
+    this.#handshaking.add(socket);
+    const fail = (err?: Error): void => {
+      clearTimeout(timer);
+      this.#handshaking.delete(socket);
+      if (err) this.#logger.debug({ err }, `${this.protocol}: TLS handshake failed`);
+      socket.destroy();
+    };
+    const timer = setTimeout(fail, handshakeTimeoutMs);
+    socket.once('error', fail);
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      this.#handshaking.delete(socket);
+      socket.off('error', fail);
+      this.#accept(socket);
+    });
   }
 
   /** The first listener's address, or null before listen(). */
@@ -156,6 +184,7 @@ export class TcpService {
           }),
       ),
     );
+    for (const socket of this.#handshaking) socket.destroy();
     for (const conn of this.#connections) conn.requestShutdown();
     const all = Promise.all([...this.#connections].map((c) => c.whenClosed));
     const limit = this.#options.drainTimeoutMs ?? CONNECTION_LIMITS.drainTimeoutMs;
