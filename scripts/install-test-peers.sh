@@ -2,12 +2,14 @@
 # Installs the real protocol peers the interop tests run against (Debian packages). Tests never
 # skip a missing peer: they fail. Needs root (CI runs as root); skips apt when all are present.
 set -euo pipefail
-PEERS=(bind9-dnsutils nsd curl wget nghttp2-client swaks postfix lftp vsftpd fetchmail)
+PEERS=(bind9-dnsutils nsd curl wget nghttp2-client swaks postfix lftp vsftpd fetchmail libnet-ssleay-perl libio-socket-ssl-perl)
 COMMANDS=(dig nsd curl wget nghttp swaks smtp-source lftp vsftpd fetchmail)
 missing=0
 for cmd in "${COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$cmd" >/dev/null 2>&1 || missing=1
 done
+# swaks speaks TLS only with these Perl modules.
+perl -MIO::Socket::SSL -MNet::SSLeay -e 1 >/dev/null 2>&1 || missing=1
 if [ "$missing" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-test-peers: need root to apt-get install ${PEERS[*]}" >&2

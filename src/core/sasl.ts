@@ -6,6 +6,8 @@
 
 /** Credentials from a SASL exchange. */
 export interface SaslCredentials {
+  /** The authorization identity; '' when the client asked for none. */
+  readonly authzid: string;
   /** The authentication identity (our login: the full address). */
   readonly username: string;
   readonly password: string;
@@ -21,17 +23,23 @@ export function decodeSaslResponse(text: string): string | null {
   return Buffer.from(text, 'base64').toString('utf8');
 }
 
-/**
- * Decodes a PLAIN message `[authzid] NUL authcid NUL passwd` (RFC 4616 §2). An authorization
- * identity other than the authentication identity is refused (null): we do not proxy.
- */
+/** Decodes a PLAIN message `[authzid] NUL authcid NUL passwd` (RFC 4616 §2); null when malformed. */
 export function decodeSaslPlain(message: string): SaslCredentials | null {
   const parts = message.split('\0');
   if (parts.length !== 3) return null;
-  const [authz, username, password] = parts as [string, string, string];
+  const [authzid, username, password] = parts as [string, string, string];
   if (username === '' || password === '') return null;
-  if (authz !== '' && authz.toLowerCase() !== username.toLowerCase()) return null;
-  return { username, password };
+  return { authzid, username, password };
+}
+
+/**
+ * True when the client asks to act as someone else (an authorization identity that is not its
+ * own): we do not proxy, so sessions refuse it.
+ */
+export function isProxyAuthorization(credentials: SaslCredentials): boolean {
+  return (
+    credentials.authzid !== '' && credentials.authzid.toLowerCase() !== credentials.username.toLowerCase()
+  );
 }
 
 /** The base64 of a PLAIN message, for clients and tests. */

@@ -2,7 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLoopback } from '../../src/core/net.js';
-import { decodeSaslPlain, decodeSaslResponse, encodeSaslPlain } from '../../src/core/sasl.js';
+import {
+  decodeSaslPlain,
+  decodeSaslResponse,
+  encodeSaslPlain,
+  isProxyAuthorization,
+} from '../../src/core/sasl.js';
 
 test('isLoopback: 127/8, ::1 and mapped forms only', () => {
   for (const ip of [
@@ -32,18 +37,21 @@ test('isLoopback: 127/8, ::1 and mapped forms only', () => {
 test('SASL responses: canonical base64 or "=" only', () => {
   assert.equal(decodeSaslResponse('='), '');
   assert.equal(decodeSaslResponse('YWJj'), 'abc');
-  for (const bad of ['YWJ', 'YW=j', 'Y WJj', 'YWJj\r', '====', '*'])
+  for (const bad of ['YWJ', 'YW=j', 'Y WJj', 'YWJj\r', '====', '*', 'ab$=', 'YQ==YQ=='])
     assert.equal(decodeSaslResponse(bad), null, bad);
 });
 
-test('SASL PLAIN: RFC 4616 messages, foreign authzid and empty parts refused', () => {
+test('SASL PLAIN: RFC 4616 messages; foreign authzid flagged; empty parts refused', () => {
   const round = decodeSaslResponse(encodeSaslPlain('alice@example.test', 'pw'));
-  assert.deepEqual(decodeSaslPlain(round ?? ''), { username: 'alice@example.test', password: 'pw' });
-  assert.deepEqual(decodeSaslPlain('Alice@example.test\0alice@example.test\0pw'), {
+  assert.deepEqual(decodeSaslPlain(round ?? ''), {
+    authzid: '',
     username: 'alice@example.test',
     password: 'pw',
   });
-  assert.equal(decodeSaslPlain('bob@example.test\0alice@example.test\0pw'), null, 'no proxy authorization');
+  const same = decodeSaslPlain('Alice@example.test\0alice@example.test\0pw');
+  assert.ok(same && !isProxyAuthorization(same), 'authzid equal to the login is fine');
+  const proxy = decodeSaslPlain('bob@example.test\0alice@example.test\0pw');
+  assert.ok(proxy && isProxyAuthorization(proxy), 'acting as someone else is flagged');
   assert.equal(decodeSaslPlain('\0\0pw'), null);
   assert.equal(decodeSaslPlain('\0alice\0'), null);
   assert.equal(decodeSaslPlain('\0alice\0pw\0extra'), null);

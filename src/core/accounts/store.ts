@@ -131,6 +131,8 @@ export class AccountStore {
   readonly #hasher: PasswordHasher;
   readonly #cache: AuthCache | undefined;
   readonly #selectUser: BetterSqlite3.Statement<[string], UserRow>;
+  /** Asked for every recipient and login, so prepared once. */
+  readonly #selectDomain: BetterSqlite3.Statement<[string], { one: number }>;
   #dummyHash: Promise<string> | undefined;
 
   constructor(options: AccountStoreOptions) {
@@ -145,6 +147,9 @@ export class AccountStore {
     migrate(this.#db, 'accounts', ACCOUNTS_MIGRATIONS);
     this.#selectUser = this.#db.prepare<[string], UserRow>(
       `SELECT ${USER_COLUMNS} FROM users u JOIN domains d ON d.id = u.domain_id WHERE u.address = ?`,
+    );
+    this.#selectDomain = this.#db.prepare<[string], { one: number }>(
+      'SELECT 1 AS one FROM domains WHERE name = ?',
     );
   }
 
@@ -182,7 +187,7 @@ export class AccountStore {
     } catch {
       return false;
     }
-    return this.#db.prepare('SELECT 1 FROM domains WHERE name = ?').get(domain) !== undefined;
+    return this.#selectDomain.get(domain) !== undefined;
   }
 
   /**

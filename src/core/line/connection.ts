@@ -45,6 +45,11 @@ export interface LineConnectionOptions {
   redact?: (line: string) => string;
   /** Address info when `stream` is not a socket (tests with in-memory duplexes). */
   remoteAddress?: string;
+  /**
+   * Which end we are. The transcript always labels the client's lines `C:` and the server's
+   * `S:`, so a client connection (ours talking to a server) labels what it reads `S:`.
+   */
+  side?: 'server' | 'client';
 }
 
 type Waiter = () => void;
@@ -66,6 +71,7 @@ export class LineConnection {
   readonly #handshakeMs: number;
   readonly #maxBuffered: number;
   readonly #redact: ((line: string) => string) | undefined;
+  readonly #side: 'server' | 'client';
   #stream: Duplex;
   #waiter: Waiter | null = null;
   #ended = false;
@@ -111,6 +117,7 @@ export class LineConnection {
     this.#handshakeMs = options.tlsHandshakeTimeoutMs ?? LINE_LIMITS.tlsHandshakeTimeoutMs;
     this.#maxBuffered = options.maxBufferedOctets ?? LINE_LIMITS.maxBufferedOctets;
     this.#redact = options.redact;
+    this.#side = options.side ?? 'server';
     const sock = stream as Partial<TLSSocket>;
     this.remoteAddress = options.remoteAddress ?? sock.remoteAddress ?? 'unknown';
     this.remotePort = sock.remotePort ?? 0;
@@ -437,8 +444,10 @@ export class LineConnection {
     this.#tap('C', shown);
   }
 
-  #tap(direction: 'C' | 'S' | '*', text: string): void {
+  /** `ours` is the direction as a server sees it; a client's connection swaps C and S. */
+  #tap(ours: 'C' | 'S' | '*', text: string): void {
     if (!transcriptActive()) return;
+    const direction = this.#side === 'client' && ours !== '*' ? (ours === 'C' ? 'S' : 'C') : ours;
     publishTranscript({
       protocol: this.protocol,
       sessionId: this.id,
