@@ -1,0 +1,24 @@
+/**
+ * `outpost/http`: the web server for embedding (createHttpServer over a SiteTable), the cookie
+ * module and login sessions the admin UI and webmail reuse, and the pure HTTP helpers
+ * (conditional requests, ranges, content-coding negotiation).
+ */
+export {
+  createHttpServer,
+  HttpServer,
+  type HttpServerOptions,
+  type HttpServerLimits,
+  type HttpAddress,
+} from './server.js';
+export { SiteTable, type Site, type SiteSettings } from './sites.js';
+export { RequestHandler, type HandlerOptions } from './handler.js';
+export { HttpService, httpServiceDefinition } from './service.js';
+export { openAccessLog, formatCombined, type AccessLog, type AccessRecord } from './access-log.js';
+export { HttpMetrics } from './metrics.js';
+export { sessionUser, LOGIN_PATH, LOGOUT_PATH } from './login.js';
+export { authorizeWrite, parseBasicAuth, transportAllowsCredentials } from './auth.js';
+export { evaluatePreconditions, ifRangeAllows, type Preconditions, type Validators } from './conditional.js';
+export { parseRange, contentRange, multipartRanges, type ByteRange, type RangeResult } from './range.js';
+export { negotiateEncoding, isCompressible, type Coding } from './encoding.js';
+export { HTTP_LIMITS, HTTP_CONNECTION_LIMITS } from './limits.js';
+export * from './cookies/index.js';
