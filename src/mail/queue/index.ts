@@ -1,0 +1,12 @@
+/** The outbound queue: runner, MX resolution, backoff. */
+export { QUEUE_LIMITS, retryDelay } from './limits.js';
+export {
+  DnsMxResolver,
+  orderByPreference,
+  type DnsMxResolverOptions,
+  type MxHost,
+  type MxResolver,
+  type MxResult,
+} from './mx-resolver.js';
+export { QueueRunner, type QueueRunnerOptions } from './runner.js';
+export { queueRunnerFromContext } from './from-config.js';

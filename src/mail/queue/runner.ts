@@ -1,0 +1,457 @@
+/**
+ * The outbound queue runner: takes due entries from the store's durable queue, groups their
+ * pending recipients by domain, finds each domain's mail hosts (MxResolver), relays with the SMTP
+ * client (opportunistic STARTTLS, no certificate check, like MTAs), and records every recipient's
+ * outcome with `recordAttempt`. 4xx and connection trouble defer with exponential backoff; 5xx,
+ * a null MX or NXDOMAIN fail at once; recipients still pending after `maxAgeMs` expire (4.4.7).
+ * Failures get one DSN (RFC 3464) per attempt, delivered through `store.accept` to a local
+ * sender's INBOX or queued for a remote one, with the null reverse-path, and a message whose
+ * sender is `<>` is never bounced (RFC 5321 §4.5.5). At-least-once: recipients stay pending
+ * until the attempt is recorded, so a crash mid-delivery re-delivers after restart; the bounce is
+ * committed before the attempt that caused it, so a crash duplicates rather than loses it.
+ */
+import type { Logger } from '../../core/logger.js';
+import { domainOf } from '../message/address.js';
+import { buildDsn, type DsnRecipient } from '../message/dsn.js';
+import { replyClass, replyText, type SmtpReply } from '../smtp/reply.js';
+import { SmtpClient, SmtpClientError, type SmtpClientOptions } from '../smtp/client/smtp-client.js';
+import type { MailStore, QueueEntry, QueueRecipient, RecipientOutcome } from '../store/types.js';
+import { QUEUE_LIMITS, retryDelay } from './limits.js';
+import type { MxResolver } from './mx-resolver.js';
+
+/** Options of QueueRunner. */
+export interface QueueRunnerOptions {
+  readonly store: MailStore;
+  /** Our name: EHLO, Reporting-MTA, MAILER-DAEMON@. */
+  readonly hostname: string;
+  /** Port of remote MX hosts (25; tests use any). */
+  readonly relayPort: number;
+  readonly resolver: MxResolver;
+  /** True for domains we receive mail for (bounces to their users go straight to INBOX). */
+  readonly isLocalDomain: (domain: string) => boolean;
+  /** The canonical address of a local user (for bounces); null when there is none. Default: as given. */
+  readonly localUser?: (address: string) => string | null;
+  readonly logger: Logger;
+  /** Clock (tests inject one). */
+  readonly now?: () => Date;
+  /** Delays after the 1st, 2nd… attempt, in ms (the last repeats); default exponential backoff. */
+  readonly retrySchedule?: readonly number[];
+  /** Exponential backoff bounds when no schedule is given, in ms. */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** Give up on a message this old (default 5 days). */
+  readonly maxAgeMs?: number;
+  /** Look at the store at least this often (noticing `outpost queue flush`), in ms. */
+  readonly pollIntervalMs?: number;
+  /** Entries delivered in parallel. */
+  readonly concurrency?: number;
+  /** How long close() waits for deliveries in flight before cutting them, in ms (default 10 s). */
+  readonly closeGraceMs?: number;
+  /** Extra SMTP client options: source address, timeouts, TLS (tests). */
+  readonly client?: Partial<Pick<SmtpClientOptions, 'localAddress' | 'timeouts' | 'security' | 'tls'>>;
+}
+
+/** A recipient's result for this attempt, with what the DSN needs. */
+interface Outcome extends RecipientOutcome {
+  readonly status: string;
+  readonly remoteMta?: string;
+}
+
+function statusOf(r: SmtpReply): string {
+  return r.enhanced ?? `${String(replyClass(r) === 2 ? 2 : replyClass(r) === 5 ? 5 : 4)}.0.0`;
+}
+
+function outcomeOf(address: string, r: SmtpReply, remoteMta?: string): Outcome {
+  const cls = replyClass(r);
+  return {
+    address,
+    outcome: cls === 2 ? 'delivered' : cls === 5 ? 'failed' : 'deferred',
+    reply: replyText(r),
+    status: statusOf(r),
+    ...(remoteMta === undefined ? {} : { remoteMta }),
+  };
+}
+
+/** True when the recipient asked for failure notices (RFC 3461 §4.1: default is FAILURE). */
+function wantsFailureDsn(r: QueueRecipient): boolean {
+  return r.notify === undefined || r.notify.length === 0 || r.notify.includes('FAILURE');
+}
+
+/** Delivers the outbound queue. */
+export class QueueRunner {
+  readonly #o: QueueRunnerOptions;
+  readonly #log: Logger;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #clients = new Set<SmtpClient>();
+  #timer: NodeJS.Timeout | null = null;
+  #started = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: QueueRunnerOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+  }
+
+  #now(): Date {
+    return this.#o.now?.() ?? new Date();
+  }
+
+  /** Starts looking for due work (now, then on its own timer). */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.kick();
+  }
+
+  /** Looks for due work now (after an accept, or a flush). */
+  kick(): void {
+    if (!this.#started || this.#closed) return;
+    this.#schedule(0);
+  }
+
+  /**
+   * Starts every due entry (up to the concurrency) and waits for them: the deterministic step
+   * tests use with a fake clock. Returns how many entries were attempted.
+   */
+  async runOnce(): Promise<number> {
+    const started = this.#startDue();
+    await Promise.all([...this.#inFlight.values()]);
+    return started;
+  }
+
+  /** Entries being delivered right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Stops; waits (bounded) for deliveries in flight, then cuts their connections. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const all = Promise.all([...this.#inFlight.values()]);
+    let grace: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => {
+        grace = setTimeout(() => {
+          resolve(true);
+        }, this.#o.closeGraceMs ?? QUEUE_LIMITS.closeGraceMs);
+      }),
+    ]);
+    clearTimeout(grace);
+    if (timedOut) {
+      // Entries stay pending: they are delivered (again) after restart, never lost.
+      for (const c of this.#clients) c.destroy();
+      await all;
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#tick();
+      },
+      Math.max(0, delayMs),
+    );
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    if (this.#closed) return;
+    try {
+      this.#startDue();
+    } catch (err) {
+      this.#log.error({ err }, 'queue: cannot read the queue');
+    }
+    const poll = this.#o.pollIntervalMs ?? QUEUE_LIMITS.pollIntervalMs;
+    let next: Date | null = null;
+    try {
+      next = this.#o.store.queue.nextDueAt();
+    } catch {
+      // The poll below retries.
+    }
+    const wait = next === null ? poll : next.getTime() - this.#now().getTime();
+    // Due but busy: finishing deliveries kick again; otherwise wait for the due time.
+    this.#schedule(wait <= 0 ? poll : Math.min(wait, poll));
+  }
+
+  #startDue(): number {
+    const limit = this.#o.concurrency ?? QUEUE_LIMITS.concurrency;
+    const free = limit - this.#inFlight.size;
+    if (free <= 0 || this.#closed) return 0;
+    const due = this.#o.store.queue
+      .due(this.#now(), limit + this.#inFlight.size)
+      .filter((e) => !this.#inFlight.has(e.id))
+      .slice(0, free);
+    for (const entry of due) {
+      const p = this.#attempt(entry)
+        .catch((err: unknown) => {
+          this.#log.error({ err, queueId: entry.id }, 'queue: attempt failed');
+        })
+        .finally(() => {
+          this.#inFlight.delete(entry.id);
+          this.kick();
+        });
+      this.#inFlight.set(entry.id, p);
+    }
+    return due.length;
+  }
+
+  /** One attempt at one entry: every pending recipient, domain by domain. */
+  async #attempt(entry: QueueEntry): Promise<void> {
+    const bytes = this.#o.store.queue.readBytes(entry.id);
+    if (bytes === null) return;
+    const pending = entry.recipients.filter((r) => r.status === 'pending');
+    const byDomain = new Map<string, QueueRecipient[]>();
+    for (const r of pending) {
+      const d = domainOf(r.address);
+      byDomain.set(d, [...(byDomain.get(d) ?? []), r]);
+    }
+    const outcomes: Outcome[] = [];
+    for (const [domain, recipients] of byDomain) {
+      outcomes.push(...(await this.#deliverDomain(entry, bytes, domain, recipients)));
+    }
+    const now = this.#now();
+    const expired = now.getTime() - entry.createdAt.getTime() >= (this.#o.maxAgeMs ?? QUEUE_LIMITS.maxAgeMs);
+    const final = outcomes.map((o): Outcome =>
+      o.outcome === 'deferred' && expired
+        ? {
+            ...o,
+            outcome: 'failed',
+            status: '4.4.7',
+            reply: `message expired after ${String(entry.attempts + 1)} attempts; last error: ${o.reply}`,
+          }
+        : o,
+    );
+    const failed = final.filter((o) => o.outcome === 'failed');
+    if (failed.length > 0) await this.#bounce(entry, bytes, failed, now);
+    const delay = retryDelay(entry.attempts + 1, {
+      ...(this.#o.retrySchedule === undefined ? {} : { schedule: this.#o.retrySchedule }),
+      ...(this.#o.retryInitialMs === undefined ? {} : { initialMs: this.#o.retryInitialMs }),
+      ...(this.#o.retryMaxMs === undefined ? {} : { maxMs: this.#o.retryMaxMs }),
+    });
+    this.#o.store.queue.recordAttempt(
+      entry.id,
+      final.map(({ address, outcome, reply }) => ({ address, outcome, reply })),
+      new Date(now.getTime() + delay),
+    );
+    this.#log.info(
+      {
+        queueId: entry.id,
+        delivered: final.filter((o) => o.outcome === 'delivered').length,
+        deferred: final.filter((o) => o.outcome === 'deferred').length,
+        failed: failed.length,
+      },
+      'queue: attempt recorded',
+    );
+  }
+
+  async #deliverDomain(
+    entry: QueueEntry,
+    bytes: Buffer,
+    domain: string,
+    recipients: readonly QueueRecipient[],
+  ): Promise<Outcome[]> {
+    const all = (
+      outcome: 'deferred' | 'failed',
+      status: string,
+      reply: string,
+      remoteMta?: string,
+    ): Outcome[] =>
+      recipients.map((r) => ({
+        address: r.address,
+        outcome,
+        status,
+        reply,
+        ...(remoteMta === undefined ? {} : { remoteMta }),
+      }));
+    let mx;
+    try {
+      mx = await this.#o.resolver.resolve(domain);
+    } catch (err) {
+      return all('deferred', '4.4.3', `451 4.4.3 MX lookup failed: ${(err as Error).message}`);
+    }
+    if (mx.kind !== 'hosts') {
+      return all(
+        mx.kind === 'permanent' ? 'failed' : 'deferred',
+        mx.status,
+        `${String(mx.code)} ${mx.status} ${mx.message}`,
+      );
+    }
+    let lastError = '451 4.4.1 no mail host could be reached';
+    let lastStatus = '4.4.1';
+    let allPermanent = true;
+    for (const host of mx.hosts) {
+      for (const address of host.addresses) {
+        if (this.#closed) return all('deferred', '4.3.2', '451 4.3.2 queue runner stopping');
+        let client: SmtpClient;
+        try {
+          client = await this.#connect(address, host.exchange);
+        } catch (err) {
+          // RFC 5321 §5.1: a host that cannot be reached or refuses the session: try the next one.
+          const e = err as Error;
+          const reply = err instanceof SmtpClientError ? err.reply : undefined;
+          if (!(reply && replyClass(reply) === 5)) allPermanent = false;
+          lastError = reply
+            ? `${replyText(reply)} (from ${host.exchange})`
+            : `451 4.4.1 ${host.exchange}[${address}]: ${e.message}`;
+          lastStatus = reply ? statusOf(reply) : '4.4.1';
+          this.#log.warn(
+            { queueId: entry.id, host: host.exchange, address, err: e.message },
+            'queue: host unusable',
+          );
+          continue;
+        }
+        this.#clients.add(client);
+        try {
+          const res = await client.send({
+            mailFrom: entry.mailFrom,
+            recipients: recipients.map((r) => ({
+              address: r.address,
+              ...(r.notify === undefined ? {} : { notify: r.notify }),
+              ...(r.orcpt === undefined ? {} : { orcpt: r.orcpt }),
+            })),
+            bytes,
+            ...(entry.envId === undefined ? {} : { envId: entry.envId }),
+            ...(entry.ret === undefined ? {} : { ret: entry.ret }),
+          });
+          await client.quit();
+          return res.recipients.map((r) => outcomeOf(r.address, r.reply, host.exchange));
+        } catch (err) {
+          // The session broke mid-transaction: the server may or may not have the message. Keep
+          // the recipients pending (at-least-once) and try again later.
+          client.destroy();
+          return all(
+            'deferred',
+            '4.4.2',
+            `451 4.4.2 ${host.exchange}[${address}]: ${(err as Error).message}`,
+            host.exchange,
+          );
+        } finally {
+          this.#clients.delete(client);
+        }
+      }
+    }
+    return allPermanent && lastStatus.startsWith('5')
+      ? all('failed', lastStatus, lastError)
+      : all('deferred', lastStatus.startsWith('5') ? '4.4.1' : lastStatus, lastError);
+  }
+
+  /**
+   * Connects with opportunistic STARTTLS. When the TLS handshake itself fails, connects once more
+   * in plaintext (RFC 7435 §3: opportunistic security must not make delivery worse than
+   * cleartext), as Postfix does at `smtp_tls_security_level = may`.
+   */
+  async #connect(address: string, exchange: string): Promise<SmtpClient> {
+    const options: SmtpClientOptions = {
+      host: address,
+      port: this.#o.relayPort,
+      clientName: this.#o.hostname,
+      security: 'opportunistic',
+      tls: { rejectUnauthorized: false, ...(isLiteral(exchange) ? {} : { servername: exchange }) },
+      ...this.#o.client,
+    };
+    try {
+      return await SmtpClient.connect(options);
+    } catch (err) {
+      if (!(
+        err instanceof SmtpClientError &&
+        err.stage === 'starttls' &&
+        options.security === 'opportunistic'
+      ))
+        throw err;
+      this.#log.warn(
+        { host: exchange, address, err: err.message },
+        'queue: STARTTLS failed, retrying without TLS',
+      );
+      return SmtpClient.connect({ ...options, security: 'none' });
+    }
+  }
+
+  /** Sends one DSN for the failed recipients (never for the null sender). */
+  async #bounce(entry: QueueEntry, bytes: Buffer, failed: readonly Outcome[], now: Date): Promise<void> {
+    if (entry.mailFrom === '') {
+      this.#log.warn(
+        { queueId: entry.id, failed: failed.length },
+        'queue: undeliverable bounce dropped (null sender)',
+      );
+      return;
+    }
+    const byAddress = new Map(entry.recipients.map((r) => [r.address, r]));
+    const reported = failed.filter((o) => {
+      const r = byAddress.get(o.address);
+      return r === undefined || wantsFailureDsn(r);
+    });
+    if (reported.length === 0) return;
+    const recipients: DsnRecipient[] = reported.map((o) => {
+      const orcpt = byAddress.get(o.address)?.orcpt;
+      return {
+        address: o.address,
+        action: 'failed',
+        // Expiry is reported as failed with the 4.4.7 status (RFC 3463).
+        status: o.status.startsWith('2')
+          ? '5.0.0'
+          : o.status.startsWith('4') && o.status !== '4.4.7'
+            ? `5${o.status.slice(1)}`
+            : o.status,
+        diagnostic: o.reply,
+        lastAttempt: now,
+        ...(orcpt === undefined ? {} : { originalRecipient: orcpt }),
+        ...(o.remoteMta === undefined ? {} : { remoteMta: o.remoteMta }),
+      };
+    });
+    const dsn = buildDsn({
+      reportingMta: this.#o.hostname,
+      to: entry.mailFrom,
+      recipients,
+      original: bytes,
+      ret: entry.ret ?? 'HDRS',
+      ...(entry.envId === undefined ? {} : { envId: entry.envId }),
+      arrivalDate: entry.createdAt,
+      now,
+    });
+    try {
+      if (this.#o.isLocalDomain(domainOf(entry.mailFrom))) {
+        const user = this.#o.localUser ? this.#o.localUser(entry.mailFrom) : entry.mailFrom;
+        if (user === null) {
+          this.#log.warn(
+            { queueId: entry.id, to: entry.mailFrom },
+            'queue: bounce dropped, no such local user',
+          );
+          return;
+        }
+        await this.#o.store.accept({
+          receivedAt: now,
+          local: [{ user }],
+          localBytes: Buffer.concat([Buffer.from('Return-Path: <>\r\n'), dsn]),
+        });
+      } else {
+        await this.#o.store.accept({
+          receivedAt: now,
+          local: [],
+          outbound: { mailFrom: '', recipients: [{ address: entry.mailFrom }], bytes: dsn },
+        });
+      }
+      this.#log.info(
+        { queueId: entry.id, to: entry.mailFrom, failed: recipients.length },
+        'queue: bounce sent',
+      );
+    } catch (err) {
+      this.#log.error({ err, queueId: entry.id }, 'queue: cannot store the bounce');
+    }
+  }
+}
+
+function isLiteral(exchange: string): boolean {
+  return exchange.startsWith('[');
+}

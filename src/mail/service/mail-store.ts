@@ -1,0 +1,19 @@
+/**
+ * The suite's one mail store: opened by whichever service asks first (SMTP, POP3, IMAP,
+ * webmail) under the shared-resource key `mail-store`, in `<data_dir>/mail.db`, and closed by
+ * the suite after every service has stopped.
+ */
+import { join } from 'node:path';
+import type { ServiceContext } from '../../suite/service.js';
+import { openSqliteMailStore } from '../store/sqlite-store.js';
+import type { MailStore } from '../store/types.js';
+
+/** The shared-resource name of the mail store. */
+export const MAIL_STORE_RESOURCE = 'mail-store';
+
+/** The mail store of a suite (opened on first use, closed by the suite after every service). */
+export function sharedMailStore(context: ServiceContext): MailStore {
+  return context.shared.get(MAIL_STORE_RESOURCE, () =>
+    openSqliteMailStore({ path: join(context.config.data_dir, 'mail.db') }),
+  );
+}

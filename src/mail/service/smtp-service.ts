@@ -1,0 +1,219 @@
+/**
+ * The suite's `smtp` service: an SMTP server with the `[smtp]` listeners (MX, submission,
+ * implicit-TLS submission), wired to the accounts (local domains and users, AUTH with the
+ * account throttle), to the shared mail store (opened once per suite under `mail-store`, so
+ * POP3/IMAP see the same instance) and to the outbound queue runner. An accepted message is ONE
+ * `store.accept()`: the local copies (with `Return-Path:` and our `Received:`) and the queue
+ * entry for remote recipients (with our `Received:`) commit together, then the runner is kicked.
+ * Submitted messages get a Message-ID:/Date: when missing (RFC 6409 §8).
+ */
+import type { AccountStore } from '../../core/accounts/store.js';
+import type { Logger } from '../../core/logger.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
+import { completeForSubmission } from '../message/submission.js';
+import { queueRunnerFromContext } from '../queue/from-config.js';
+import { reply, type SmtpReply } from '../smtp/reply.js';
+import { createSmtpServer, type SmtpServer } from '../smtp/server.js';
+import type { ReceivedMessage, SmtpHooks } from '../smtp/session.js';
+import { receivedHeader, returnPathHeader, withProtocol } from '../smtp/trace.js';
+import type { ListenerKind } from '../smtp/policy.js';
+import { localRecipients } from '../local-recipients.js';
+import { sharedMailStore } from './mail-store.js';
+import type { MailStore } from '../store/types.js';
+import { countReceived, MAX_HOPS } from './hops.js';
+
+// Re-exported for callers that imported them from here (POP3); new code imports mail-store.ts.
+
+/** The queue runner as the service drives it (src/mail/queue/runner.ts implements it). */
+export interface QueueRunnerHandle {
+  start(): void;
+  kick(): void;
+  close(): Promise<void>;
+}
+
+/** Everything the delivery hook needs. */
+export interface DeliveryContext {
+  readonly store: MailStore;
+  readonly hostname: string;
+  readonly logger: Logger;
+  /** Called after a commit that queued outbound mail. */
+  readonly onQueued: () => void;
+}
+
+/** Builds the session hooks over accounts and a store. */
+export function smtpHooks(accounts: AccountStore, delivery: DeliveryContext): SmtpHooks {
+  return {
+    ...localRecipients(accounts),
+    authenticate: async (username, password, ip) => {
+      const r = await accounts.authenticate(username, password, { ip });
+      if (r.ok) return { ok: true, user: r.user.address };
+      return { ok: false, reason: r.reason };
+    },
+    deliver: (message) => deliverMessage(message, delivery),
+  };
+}
+
+/** Stores a received message (see the file comment); the reply is 250 only after the commit. */
+export async function deliverMessage(m: ReceivedMessage, d: DeliveryContext): Promise<SmtpReply> {
+  const { envelope, session } = m;
+  if (countReceived(m.body) >= MAX_HOPS) {
+    // RFC 5321 §6.3: a message with too many Received: lines is in a loop.
+    return reply(554, '5.4.6', 'Too many hops: mail loop detected');
+  }
+  let body = m.body;
+  if (session.listener !== 'mx' || session.user !== null) {
+    try {
+      body = completeForSubmission(body, { hostname: d.hostname, now: m.receivedAt });
+    } catch {
+      return reply(554, '5.6.0', 'Message header section is malformed or too large');
+    }
+  }
+  const local = envelope.recipients.filter((r) => r.route === 'local');
+  const remote = envelope.recipients.filter((r) => r.route === 'remote');
+  const only = envelope.recipients.length === 1 ? envelope.recipients[0]?.address : undefined;
+  const received = Buffer.from(
+    receivedHeader({
+      helo: session.helo,
+      remoteAddress: session.remoteAddress,
+      by: d.hostname,
+      protocol: withProtocol({
+        esmtp: session.esmtp,
+        tls: session.secure,
+        auth: session.user !== null,
+        utf8: envelope.params.smtputf8,
+      }),
+      id: session.id,
+      ...(only === undefined ? {} : { for: only }),
+      ...(session.tlsProtocol === null ? {} : { tls: session.tlsProtocol }),
+      date: m.receivedAt,
+    }),
+  );
+  const result = await d.store.accept({
+    receivedAt: m.receivedAt,
+    local: local.map((r) => ({ user: r.address })),
+    ...(local.length > 0
+      ? { localBytes: Buffer.concat([Buffer.from(returnPathHeader(envelope.mailFrom)), received, body]) }
+      : {}),
+    ...(remote.length > 0
+      ? {
+          outbound: {
+            mailFrom: envelope.mailFrom,
+            recipients: remote.map((r) => ({
+              address: r.address,
+              ...(r.params.notify ? { notify: r.params.notify } : {}),
+              ...(r.params.orcpt !== undefined ? { orcpt: r.params.orcpt } : {}),
+            })),
+            bytes: Buffer.concat([received, body]),
+            ...(envelope.params.envId !== undefined ? { envId: envelope.params.envId } : {}),
+            ...(envelope.params.ret !== undefined ? { ret: envelope.params.ret } : {}),
+          },
+        }
+      : {}),
+  });
+  if (result.queueId !== null) d.onQueued();
+  d.logger.info(
+    {
+      session: session.id,
+      from: envelope.mailFrom,
+      local: local.length,
+      remote: remote.length,
+      queueId: result.queueId,
+    },
+    'smtp: message accepted',
+  );
+  return reply(250, '2.0.0', `OK: queued as ${result.queueId ?? session.id}`);
+}
+
+const NOTES: Record<ListenerKind, string> = {
+  mx: 'MX (our domains only)',
+  submission: 'submission (STARTTLS + AUTH)',
+  smtps: 'submission (implicit TLS + AUTH)',
+};
+
+/** The running service. */
+export class SmtpService implements RunningService {
+  readonly name = 'smtp';
+  readonly server: SmtpServer;
+  readonly store: MailStore;
+  readonly #runner: QueueRunnerHandle | null;
+  readonly #tls: boolean;
+  #closed: Promise<void> | null = null;
+
+  private constructor(server: SmtpServer, store: MailStore, runner: QueueRunnerHandle | null, tls: boolean) {
+    this.server = server;
+    this.store = store;
+    this.#runner = runner;
+    this.#tls = tls;
+  }
+
+  /** Opens the store, starts the queue runner, binds every configured listener. */
+  static async start(
+    context: ServiceContext,
+    makeRunner?: (store: MailStore) => QueueRunnerHandle,
+  ): Promise<SmtpService> {
+    const smtp = context.config.smtp;
+    if (!smtp) throw new Error('smtp service started without an [smtp] table');
+    const logger = context.logger.child({ service: 'smtp' });
+    const store = sharedMailStore(context);
+    const runner = makeRunner?.(store) ?? null;
+    const hostname = context.config.hostname;
+    const tls = context.tls;
+    const server = createSmtpServer({
+      hostname,
+      hooks: smtpHooks(context.accounts, { store, hostname, logger, onQueued: () => runner?.kick() }),
+      tlsContext: () => tls?.current(),
+      limits: {
+        maxMessageOctets: smtp.max_message_size,
+        maxRecipients: smtp.max_recipients,
+        greetingDelayMs: smtp.greeting_delay_ms,
+      },
+      plaintextAuthOnLoopback: smtp.allow_plaintext_auth_on_loopback,
+      logger,
+    });
+    const service = new SmtpService(server, store, runner, tls !== null);
+    try {
+      for (const a of smtp.listen) await server.listen({ ...a, kind: 'mx' });
+      for (const a of smtp.submission_listen) await server.listen({ ...a, kind: 'submission' });
+      for (const a of smtp.tls_listen) await server.listen({ ...a, kind: 'smtps' });
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    runner?.start();
+    return service;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.server.listeners().map(({ kind, address }) => ({
+      service: 'smtp',
+      transport: 'tcp',
+      host: address.address,
+      port: address.port,
+      tls: kind === 'smtps' ? 'implicit' : this.#tls ? 'starttls' : 'none',
+      note: NOTES[kind],
+    }));
+  }
+
+  /** Certificates are read per handshake, accounts per command: nothing to re-apply. */
+  reload(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Drains the listeners, then stops the runner; the suite closes the shared store. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.server.close();
+      await this.#runner?.close();
+    })();
+    return this.#closed;
+  }
+}
+
+/** The suite's SMTP service definition (see src/suite/services.ts). */
+export const smtpServiceDefinition: ServiceDefinition = {
+  name: 'smtp',
+  enabled: (config) =>
+    config.smtp !== undefined &&
+    config.smtp.listen.length + config.smtp.submission_listen.length + config.smtp.tls_listen.length > 0,
+  start: (context) => SmtpService.start(context, (store) => queueRunnerFromContext(context, store)),
+};

@@ -1,0 +1,55 @@
+/**
+ * Every cap the SMTP server enforces, with its unit and where it comes from. The session, the
+ * DATA/BDAT readers and the server read them from here (or from the options that override them
+ * per server), so no two layers disagree.
+ */
+
+/** SMTP server limits (RFC 5321 §4.5.3 unless noted). */
+export const SMTP_LIMITS = {
+  /** RFC 5321 §4.5.3.1.4: a command line, including CRLF, in octets. */
+  commandLineOctets: 512,
+  /** RFC 5321 §4.5.3.1.6: a text line of the message, including CRLF, in octets. */
+  dataLineOctets: 1000,
+  /** RFC 5321 §4.5.3.1.8 requires at least 100 recipients per transaction; we take exactly 100. */
+  recipientsPerMessage: 100,
+  /** Largest message, in octets (SIZE, RFC 1870); `[smtp] max_message_size` overrides it. */
+  messageOctets: 25 * 1024 * 1024,
+  /** Syntax or sequence errors in one session before `421` and a hang-up (RFC 5321 §4.2.5 lets
+   *  a server close on abuse). */
+  errorsBeforeDisconnect: 10,
+  /** Failed AUTH attempts in one session before `421` (the account throttle works across sessions). */
+  authFailuresBeforeDisconnect: 3,
+  /** Simultaneous connections from one client IP to one listener. */
+  connectionsPerIp: 50,
+  /** Simultaneous connections to one listener. */
+  connections: 1000,
+  /** RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command or data
+   *  line, in milliseconds. */
+  idleTimeoutMs: 5 * 60_000,
+  /** Whole-session cap, in milliseconds. */
+  sessionTimeoutMs: 60 * 60_000,
+  /** Pause before the greeting during which a client that talks first is refused (RFC 5321
+   *  §4.3.1: the client waits for the greeting), in milliseconds. 0 checks only what is already
+   *  buffered (no delay), which is what a busy MX wants by default. */
+  greetingDelayMs: 0,
+  /** Longest SASL response line (RFC 4954 §4: 12288 octets for AUTH responses). */
+  authLineOctets: 12_288,
+  /** Largest BDAT chunk we read in one go before checking the total, in octets. */
+  bdatReadOctets: 64 * 1024,
+} as const;
+
+/** The per-server subset a caller may override. */
+export interface SmtpLimits {
+  readonly maxMessageOctets: number;
+  readonly maxRecipients: number;
+  readonly errorsBeforeDisconnect: number;
+  readonly greetingDelayMs: number;
+}
+
+/** Defaults for `SmtpLimits`. */
+export const DEFAULT_SMTP_LIMITS: SmtpLimits = {
+  maxMessageOctets: SMTP_LIMITS.messageOctets,
+  maxRecipients: SMTP_LIMITS.recipientsPerMessage,
+  errorsBeforeDisconnect: SMTP_LIMITS.errorsBeforeDisconnect,
+  greetingDelayMs: SMTP_LIMITS.greetingDelayMs,
+};

@@ -1,0 +1,80 @@
+/**
+ * Who may send what to whom: the relay decision for each recipient, the envelope-sender rule of
+ * submission, and when plaintext AUTH is allowed. Pure functions over what the session knows,
+ * so every open-relay trick (`user%other@us`, source routes `<@a:b@c>`, address literals
+ * `user@[127.0.0.1]`, unknown domains) is decided — and tested — in one place.
+ */
+import { addressKey } from '../../core/accounts/address.js';
+import { isLoopback } from '../../core/net.js';
+import { reply, type SmtpReply } from './reply.js';
+import type { SmtpPath } from './command.js';
+
+/** The three kinds of listener (RFC 5321 MX, RFC 6409 submission, RFC 8314 implicit TLS). */
+export type ListenerKind = 'mx' | 'submission' | 'smtps';
+
+/** What the server knows about local mail. */
+export interface LocalDirectory {
+  /** True when the domain is one of ours. */
+  isLocalDomain(domain: string): boolean;
+  /** The canonical address of an existing local user, or null. */
+  localUser(address: string): string | null;
+}
+
+/** The decision for one RCPT. */
+export type RecipientVerdict =
+  | { readonly ok: true; readonly route: 'local' | 'remote'; readonly address: string }
+  | { readonly ok: false; readonly reply: SmtpReply };
+
+const relayDenied = (): RecipientVerdict => ({
+  ok: false,
+  reply: reply(550, '5.7.1', 'Relay access denied'),
+});
+
+/**
+ * Decides a RCPT TO. Relaying (a non-local recipient) needs an authenticated session; a local
+ * recipient must exist. Source routes and address literals are refused outright: the route
+ * would name a relay, and a literal is not one of our domains.
+ */
+export function decideRecipient(
+  path: SmtpPath,
+  session: { readonly authenticated: boolean },
+  directory: LocalDirectory,
+): RecipientVerdict {
+  if (path.kind === 'null') return { ok: false, reply: reply(501, '5.1.3', 'Bad recipient address syntax') };
+  if (path.kind === 'postmaster') {
+    // RFC 5321 §4.5.1: <Postmaster> without a domain must be accepted if such a user exists.
+    return { ok: false, reply: reply(550, '5.1.1', 'No postmaster mailbox here') };
+  }
+  const { mailbox, sourceRoute } = path;
+  if (sourceRoute.length > 0)
+    return { ok: false, reply: reply(550, '5.7.1', 'Source routes are not accepted') };
+  if (mailbox.literal) return relayDenied();
+  const domain = mailbox.domain.toLowerCase();
+  // An existing user implies a local domain: one lookup for the common case.
+  const user = mailbox.utf8 ? null : directory.localUser(`${mailbox.local}@${domain}`);
+  if (user !== null) return { ok: true, route: 'local', address: user };
+  if (directory.isLocalDomain(domain)) return { ok: false, reply: reply(550, '5.1.1', 'User unknown') };
+  if (!session.authenticated) return relayDenied();
+  return { ok: true, route: 'remote', address: `${mailbox.local}@${domain}` };
+}
+
+/**
+ * RFC 6409 §6.1: on submission the envelope sender must be the authenticated user (the null
+ * sender and anybody else's address are refused with 553 5.7.1).
+ */
+export function checkSubmissionSender(path: SmtpPath, user: string): SmtpReply | null {
+  if (path.kind === 'mailbox' && path.sourceRoute.length === 0) {
+    const { local, domain } = path.mailbox;
+    if (addressKey(`${local}@${domain}`) === addressKey(user)) return null;
+  }
+  return reply(553, '5.7.1', `Sender address rejected: not owned by ${user}`);
+}
+
+/** AUTH is offered over TLS, or in plaintext only from loopback when the config allows it. */
+export function authAllowed(o: {
+  secure: boolean;
+  remoteAddress: string;
+  plaintextOnLoopback: boolean;
+}): boolean {
+  return o.secure || (o.plaintextOnLoopback && isLoopback(o.remoteAddress));
+}

@@ -1,0 +1,144 @@
+/**
+ * The SMTP server: one session state machine behind three kinds of listener — MX (`mx`, only
+ * our domains' users), submission (`submission`, RFC 6409: STARTTLS then AUTH required) and
+ * implicit-TLS submission (`smtps`, RFC 8314). Each kind has its own TcpService (connection
+ * limits, busy reply, draining close); transcripts hide AUTH secrets. Embeddable shape:
+ * `createSmtpServer(opts)`, `listen({port: 0, host, kind})`, `address()`, idempotent `close()`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import { TcpService } from '../../core/server/tcp-service.js';
+import type { Logger } from '../../core/logger.js';
+import { silentLogger } from '../../core/logger.js';
+import type { ServiceMetrics } from '../../core/metrics.js';
+import { DEFAULT_SMTP_LIMITS, SMTP_LIMITS, type SmtpLimits } from './limits.js';
+import type { ListenerKind } from './policy.js';
+import { SmtpSession, type SmtpHooks } from './session.js';
+
+/** Options of `createSmtpServer`. */
+export interface SmtpServerOptions {
+  /** Our host name: greeting, EHLO, Received: lines. */
+  hostname: string;
+  hooks: SmtpHooks;
+  /** Current TLS context (STARTTLS and implicit TLS); undefined when there is no certificate. */
+  tlsContext?: () => SecureContext | undefined;
+  limits?: Partial<SmtpLimits>;
+  /** Allow AUTH, and submission without STARTTLS, from 127.0.0.0/8 and ::1 (default true). */
+  plaintextAuthOnLoopback?: boolean;
+  /** Idle timeout per connection, in ms (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
+  idleTimeoutMs?: number;
+  maxConnectionsPerIp?: number;
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  now?: () => Date;
+}
+
+/** Where to listen. */
+export interface SmtpListenOptions {
+  port?: number;
+  host?: string;
+  /** Default `mx`. */
+  kind?: ListenerKind;
+}
+
+/** Hides the credentials of `AUTH PLAIN <response>` in transcripts. */
+export function redactSmtpLine(line: string): string {
+  const m = /^(AUTH\s+\S+)\s+\S/i.exec(line);
+  return m ? `${m[1] ?? 'AUTH'} ****` : line;
+}
+
+/** A running SMTP server (see the file comment). */
+export class SmtpServer implements AsyncDisposable {
+  readonly #options: SmtpServerOptions;
+  readonly #limits: SmtpLimits;
+  readonly #services = new Map<ListenerKind, TcpService>();
+  readonly #bound: { kind: ListenerKind; address: AddressInfo }[] = [];
+  #closing: Promise<void> | null = null;
+
+  constructor(options: SmtpServerOptions) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
+  }
+
+  /** Binds a listener of `kind`; resolves with its address. */
+  async listen(options: SmtpListenOptions = {}): Promise<AddressInfo> {
+    const kind = options.kind ?? 'mx';
+    const service = this.#service(kind);
+    const address = await service.listen({
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      tls: kind === 'smtps',
+    });
+    this.#bound.push({ kind, address });
+    return address;
+  }
+
+  /** The first listener's address, or null. */
+  address(): AddressInfo | null {
+    return this.#bound[0]?.address ?? null;
+  }
+
+  /** Every bound listener with its kind. */
+  listeners(): readonly { kind: ListenerKind; address: AddressInfo }[] {
+    return this.#bound;
+  }
+
+  /** Open connections over every listener. */
+  get connectionCount(): number {
+    let n = 0;
+    for (const s of this.#services.values()) n += s.connectionCount;
+    return n;
+  }
+
+  /** Stops accepting, lets sessions finish (421 at their next command), then closes. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= Promise.all([...this.#services.values()].map((s) => s.close())).then(() => undefined);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #service(kind: ListenerKind): TcpService {
+    let service = this.#services.get(kind);
+    if (service !== undefined) return service;
+    const o = this.#options;
+    const logger = o.logger ?? silentLogger();
+    const tlsContext = o.tlsContext ?? (() => undefined);
+    service = new TcpService({
+      protocol: 'smtp',
+      handle: (conn) =>
+        new SmtpSession(conn, {
+          listener: kind,
+          hostname: o.hostname,
+          limits: this.#limits,
+          tlsContext,
+          plaintextAuthOnLoopback: o.plaintextAuthOnLoopback ?? true,
+          hooks: o.hooks,
+          logger,
+          ...(o.now ? { now: o.now } : {}),
+        }).run(),
+      connection: {
+        // Data lines may be 1000 octets; the session holds command lines to 512 itself.
+        maxLineOctets: SMTP_LIMITS.dataLineOctets,
+        idleTimeoutMs: o.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
+        sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
+        redact: redactSmtpLine,
+      },
+      tlsContext,
+      busyReply: '421 4.7.0 Too many connections, try again later',
+      maxConnections: SMTP_LIMITS.connections,
+      maxConnectionsPerIp: o.maxConnectionsPerIp ?? SMTP_LIMITS.connectionsPerIp,
+      logger,
+      ...(o.metrics ? { metrics: o.metrics } : {}),
+    });
+    this.#services.set(kind, service);
+    return service;
+  }
+}
+
+/** Creates an SMTP server; call `listen` for each listener. */
+export function createSmtpServer(options: SmtpServerOptions): SmtpServer {
+  return new SmtpServer(options);
+}

@@ -1,0 +1,252 @@
+/**
+ * One SMTP server session (RFC 5321 §4): greeting, then a loop that reads a command line,
+ * checks it against the command table through ONE gate (`isAllowed`: phase, TLS and AUTH
+ * requirements of the listener, argument rules), and runs its handler. The session talks to the
+ * connection through LineConnection's pull API and to the rest of Outpost through hooks
+ * (`SmtpHooks`), never to sockets or the store, so it runs over a socket or an in-memory duplex.
+ *
+ * Replies to pipelined commands (RFC 2920) are gathered while more input is already buffered and
+ * written in one go. Too many errors end the session with 421 (RFC 5321 §4.2.5 lets a server
+ * close on abuse); so do the idle timeout (§4.5.3.2.7) and a server shutdown.
+ */
+import type { SecureContext } from 'node:tls';
+import type { LineConnection } from '../../core/line/connection.js';
+import type { Logger } from '../../core/logger.js';
+import { COMMANDS, type CommandSpec } from './commands.js';
+import { splitCommand } from './command.js';
+import type { SmtpLimits } from './limits.js';
+import { SMTP_LIMITS } from './limits.js';
+import { authAllowed, type ListenerKind, type LocalDirectory } from './policy.js';
+import { formatReply, reply, type SmtpReply } from './reply.js';
+import type { Envelope, SessionState } from './state.js';
+
+/** The result of a login attempt, as the session needs it. */
+export type SmtpAuthResult =
+  | { readonly ok: true; readonly user: string }
+  | { readonly ok: false; readonly reason: 'invalid' | 'throttled' };
+
+/** A message the session accepted the body of; the hook stores it and says what to reply. */
+export interface ReceivedMessage {
+  readonly envelope: Envelope;
+  /** The body exactly as received (CRLF lines, dot-unstuffed), without our trace headers. */
+  readonly body: Buffer;
+  readonly session: SessionInfo;
+  readonly receivedAt: Date;
+}
+
+/** Facts about the session for trace headers and logs. */
+export interface SessionInfo {
+  readonly id: string;
+  readonly listener: ListenerKind;
+  readonly helo: string;
+  readonly esmtp: boolean;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  readonly tlsProtocol: string | null;
+  readonly user: string | null;
+}
+
+/** What the session asks of the server around it. */
+export interface SmtpHooks extends LocalDirectory {
+  authenticate(username: string, password: string, ip: string): Promise<SmtpAuthResult>;
+  /** Stores/queues the message durably and returns the final reply (250 after the commit). */
+  deliver(message: ReceivedMessage): Promise<SmtpReply>;
+}
+
+/** Per-listener session settings. */
+export interface SessionOptions {
+  readonly listener: ListenerKind;
+  readonly hostname: string;
+  readonly limits: SmtpLimits;
+  /** The TLS context for STARTTLS; undefined when no certificate is available. */
+  readonly tlsContext: () => SecureContext | undefined;
+  /** Allow AUTH (and submission without STARTTLS) from loopback addresses. */
+  readonly plaintextAuthOnLoopback: boolean;
+  readonly hooks: SmtpHooks;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+const HTTP_VERBS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'CONNECT', 'OPTIONS', 'DELETE']);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** Runs one session over a connection (see the file comment). */
+export class SmtpSession {
+  readonly conn: LineConnection;
+  readonly options: SessionOptions;
+  state: SessionState = { phase: 'fresh', user: null };
+  #out: string[] = [];
+  #errors = 0;
+  #authFailures = 0;
+  #done = false;
+
+  constructor(conn: LineConnection, options: SessionOptions) {
+    this.conn = conn;
+    this.options = options;
+  }
+
+  /** Facts for trace headers and hooks. */
+  info(): SessionInfo {
+    const s = this.state;
+    return {
+      id: this.conn.id,
+      listener: this.options.listener,
+      helo: s.phase === 'fresh' ? '' : s.greeting.name,
+      esmtp: s.phase !== 'fresh' && s.greeting.esmtp,
+      remoteAddress: this.conn.remoteAddress,
+      secure: this.conn.secure,
+      tlsProtocol: this.conn.tlsSocket?.getProtocol() ?? null,
+      user: s.user,
+    };
+  }
+
+  /** True when AUTH may be used now (TLS, or loopback when allowed). */
+  get authOffered(): boolean {
+    return authAllowed({
+      secure: this.conn.secure,
+      remoteAddress: this.conn.remoteAddress,
+      plaintextOnLoopback: this.options.plaintextAuthOnLoopback,
+    });
+  }
+
+  /** True when STARTTLS can be offered. */
+  get startTlsOffered(): boolean {
+    return !this.conn.secure && this.options.tlsContext() !== undefined;
+  }
+
+  /** Submission-type listener: AUTH required, any recipient. */
+  get isSubmission(): boolean {
+    return this.options.listener !== 'mx';
+  }
+
+  /** Runs the session to its end. */
+  async run(): Promise<void> {
+    if (await this.conn.detectEarlyTalker(this.options.limits.greetingDelayMs)) {
+      this.reply(
+        reply(554, '5.5.0', `${this.options.hostname} No SMTP service here: you talked before the greeting`),
+      );
+      this.flush();
+      return;
+    }
+    this.reply(reply(220, undefined, `${this.options.hostname} ESMTP Outpost`));
+    while (!this.#done) {
+      if (this.conn.bufferedInput === 0) this.flush();
+      const r = await this.conn.readLine({ command: true });
+      if (r.kind === 'end') break;
+      if (r.kind === 'shutdown') {
+        this.end(reply(421, '4.3.2', `${this.options.hostname} Service shutting down`));
+        break;
+      }
+      if (r.kind === 'timeout') {
+        this.end(reply(421, '4.4.2', `${this.options.hostname} Timeout, closing connection`));
+        break;
+      }
+      if (r.kind === 'overflow' || r.raw.length + 2 > SMTP_LIMITS.commandLineOctets) {
+        this.error(reply(500, '5.5.2', 'Line too long'));
+        continue;
+      }
+      if (CONTROL.test(r.text) || r.raw.includes(0x0d)) {
+        this.error(reply(500, '5.5.2', 'Control characters are not allowed in commands'));
+        continue;
+      }
+      await this.#dispatch(r.text);
+    }
+    this.flush();
+  }
+
+  /** Queues a reply (written at the next flush). */
+  reply(r: SmtpReply): void {
+    this.#out.push(...formatReply(r));
+  }
+
+  /** Writes the queued replies in one socket write. */
+  flush(): void {
+    if (this.#out.length === 0) return;
+    const lines = this.#out;
+    this.#out = [];
+    this.conn.writeLines(lines);
+  }
+
+  /** A 4xx/5xx for a bad command: counts towards the 421 limit. */
+  error(r: SmtpReply): void {
+    this.reply(r);
+    this.#errors++;
+    if (this.#errors >= this.options.limits.errorsBeforeDisconnect) {
+      this.end(reply(421, '4.7.0', `${this.options.hostname} Too many errors, closing connection`));
+    }
+  }
+
+  /** A failed login: after a few, the session ends. */
+  authFailed(r: SmtpReply): void {
+    this.reply(r);
+    this.#authFailures++;
+    if (this.#authFailures >= SMTP_LIMITS.authFailuresBeforeDisconnect) {
+      this.end(reply(421, '4.7.0', `${this.options.hostname} Too many authentication failures`));
+    }
+  }
+
+  /** Sends a last reply and ends the session. */
+  end(r: SmtpReply): void {
+    this.reply(r);
+    this.flush();
+    this.#done = true;
+  }
+
+  /** Reads one line of an exchange (AUTH), flushing first; null when the session must end. */
+  async readContinuation(secret: boolean): Promise<string | null> {
+    this.flush();
+    if (secret) this.conn.redactNextInput();
+    const r = await this.conn.readLine();
+    if (r.kind === 'line') return r.text;
+    if (r.kind === 'overflow') return '';
+    if (r.kind === 'timeout') this.end(reply(421, '4.4.2', `${this.options.hostname} Timeout`));
+    this.#done = true;
+    return null;
+  }
+
+  /** Marks the session finished (after QUIT or a fatal condition). */
+  finish(): void {
+    this.#done = true;
+  }
+
+  async #dispatch(line: string): Promise<void> {
+    const { verb, args } = splitCommand(line);
+    const spec = COMMANDS.get(verb);
+    if (spec === undefined) {
+      if (HTTP_VERBS.has(verb) && this.state.phase === 'fresh') {
+        this.end(reply(554, '5.7.0', 'This is an SMTP server, not HTTP'));
+        return;
+      }
+      this.error(reply(500, '5.5.1', 'Command unrecognized'));
+      return;
+    }
+    const refusal = this.isAllowed(spec, args);
+    if (refusal !== null) {
+      this.error(refusal);
+      return;
+    }
+    await spec.run(this, args);
+  }
+
+  /** THE gate: may `spec` run now with these arguments? Null when yes, else the reply. */
+  isAllowed(spec: CommandSpec, args: string): SmtpReply | null {
+    if (spec.args === 'none' && args !== '') return reply(501, '5.5.4', `${spec.verb} takes no arguments`);
+    if (spec.args === 'required' && args === '') return reply(501, '5.5.4', `Syntax: ${spec.syntax}`);
+    if (!spec.phases.includes(this.state.phase)) return sequenceError(spec, this.state);
+    if (spec.gated && this.isSubmission) {
+      if (!this.authOffered) return reply(530, '5.7.0', 'Must issue a STARTTLS command first');
+      if (spec.verb !== 'AUTH' && this.state.user === null)
+        return reply(530, '5.7.0', 'Authentication required');
+    }
+    return null;
+  }
+}
+
+function sequenceError(spec: CommandSpec, state: SessionState): SmtpReply {
+  if (state.phase === 'fresh') return reply(503, '5.5.1', 'Send HELO/EHLO first');
+  if (state.phase === 'chunking')
+    return reply(503, '5.5.1', `${spec.verb} not allowed during BDAT; send BDAT or RSET`);
+  if (state.phase === 'ready') return reply(503, '5.5.1', 'Need MAIL command first');
+  return reply(503, '5.5.1', spec.verb === 'MAIL' ? 'Sender already specified' : 'Bad sequence of commands');
+}

@@ -1,0 +1,33 @@
+/**
+ * Mailbox names as the store accepts them: `/` is the hierarchy separator, `INBOX` is matched
+ * case-insensitively and always spelled `INBOX` (RFC 9051 §5.1), other names are case-sensitive.
+ * Names with control characters, empty levels or surrounding separators are refused so that no
+ * protocol ever has to quote a line break out of a mailbox name.
+ */
+import { ErrorCodes, OutpostError } from '../../core/errors.js';
+
+/** The hierarchy separator. */
+export const MAILBOX_SEPARATOR = '/';
+/** Longest mailbox name, in characters. */
+export const MAX_MAILBOX_NAME_LENGTH = 255;
+
+/** The canonical form of a mailbox name; throws OutpostError MAILBOX_NAME_INVALID. */
+export function canonicalMailboxName(name: string): string {
+  if (name.length === 0 || name.length > MAX_MAILBOX_NAME_LENGTH) {
+    throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'mailbox name is empty or too long');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) {
+    throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'mailbox name contains a control character');
+  }
+  if (name.split(MAILBOX_SEPARATOR).some((level) => level === '')) {
+    throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'mailbox name has an empty hierarchy level');
+  }
+  if (name.toUpperCase() === 'INBOX') return 'INBOX';
+  return name;
+}
+
+/** True for INBOX in any case. */
+export function isInbox(name: string): boolean {
+  return name.toUpperCase() === 'INBOX';
+}

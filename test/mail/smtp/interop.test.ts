@@ -1,0 +1,233 @@
+/**
+ * Interop with SMTP clients nobody here wrote (a missing one FAILS the test): swaks (MX delivery,
+ * a refused relay, submission with STARTTLS and AUTH PLAIN/LOGIN, PIPELINING, SMTPS), Python's
+ * smtplib (STARTTLS, login, SMTPUTF8 + 8BITMIME) and nodemailer (SMTPS and STARTTLS submission).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { inbox, PASSWORD, startSmtp } from './helpers.js';
+
+function run(command: string, args: string[], input?: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({ code, out });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+const swaks = (port: number, ...args: string[]): Promise<{ code: number | null; out: string }> =>
+  run('swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--helo',
+    'swaks.test',
+    '--timeout',
+    '20',
+    ...args,
+  ]);
+
+test('swaks: MX delivery, refused relay, pipelining', async () => {
+  const f = await startSmtp();
+  try {
+    const ok = await swaks(
+      f.ports.mx,
+      '--from',
+      'carol@remote.test',
+      '--to',
+      'bob@example.test',
+      '--header',
+      'Subject: swaks mx',
+      '--body',
+      'hello from swaks',
+    );
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(inbox(f.store, 'bob@example.test')[0] ?? '', /Subject: swaks mx[\s\S]*hello from swaks/);
+    const relay = await swaks(f.ports.mx, '--from', 'a@remote.test', '--to', 'victim@elsewhere.test');
+    assert.notEqual(relay.code, 0);
+    assert.match(relay.out, /<\*\* +550 5\.7\.1 Relay access denied/);
+    const piped = await swaks(
+      f.ports.mx,
+      '--pipeline',
+      '--from',
+      'a@remote.test',
+      '--to',
+      'alice@example.test,bob@example.test',
+      '--header',
+      'Subject: piped',
+    );
+    assert.equal(piped.code, 0, piped.out);
+    assert.match(piped.out, /PIPELINING/);
+    assert.equal(inbox(f.store, 'alice@example.test').length, 1);
+  } finally {
+    await f.close();
+  }
+});
+
+test('swaks: submission over STARTTLS with AUTH PLAIN and LOGIN; SMTPS; sender mismatch refused', async () => {
+  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  try {
+    for (const mech of ['PLAIN', 'LOGIN']) {
+      const r = await swaks(
+        f.ports.submission,
+        '--tls',
+        '--auth',
+        mech,
+        '--auth-user',
+        'bob@example.test',
+        '--auth-password',
+        PASSWORD,
+        '--from',
+        'bob@example.test',
+        '--to',
+        'alice@example.test,friend@remote.test',
+        '--header',
+        `Subject: ${mech}`,
+      );
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /235 2\.7\.0/);
+    }
+    // --tls-sni: TcpService's implicit-TLS listener picks its certificate by SNI only (reported).
+    const smtps = await swaks(
+      f.ports.smtps,
+      '--tlsc',
+      '--tls-sni',
+      'localhost',
+      '--auth',
+      'PLAIN',
+      '--auth-user',
+      'alice@example.test',
+      '--auth-password',
+      PASSWORD,
+      '--from',
+      'alice@example.test',
+      '--to',
+      'bob@example.test',
+    );
+    assert.equal(smtps.code, 0, smtps.out);
+    const bad = await swaks(
+      f.ports.submission,
+      '--tls',
+      '--auth',
+      'PLAIN',
+      '--auth-user',
+      'bob@example.test',
+      '--auth-password',
+      PASSWORD,
+      '--from',
+      'alice@example.test',
+      '--to',
+      'friend@remote.test',
+    );
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.out, /553 5\.7\.1/);
+    const noTls = await swaks(
+      f.ports.submission,
+      '--auth',
+      'PLAIN',
+      '--auth-user',
+      'bob@example.test',
+      '--auth-password',
+      PASSWORD,
+      '--from',
+      'bob@example.test',
+      '--to',
+      'friend@remote.test',
+    );
+    assert.notEqual(noTls.code, 0, 'no AUTH without TLS off-loopback');
+    assert.equal(inbox(f.store, 'alice@example.test').length, 2);
+    assert.equal(inbox(f.store, 'bob@example.test').length, 1);
+    assert.equal(f.store.queue.list().length, 2);
+  } finally {
+    await f.close();
+  }
+});
+
+test('python smtplib: starttls, login, sendmail with SMTPUTF8 and 8BITMIME', async () => {
+  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-py-'));
+  try {
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, f.ca);
+    const script = `
+import smtplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = smtplib.SMTP('localhost', int(sys.argv[1]), local_hostname='py.test', timeout=20)
+s.ehlo()
+assert not s.has_extn('auth'), 'AUTH offered before TLS'
+s.starttls(context=ctx)
+s.ehlo()
+assert s.has_extn('smtputf8') and s.has_extn('8bitmime')
+s.login('bob@example.test', sys.argv[3])
+msg = 'From: bob@example.test\\r\\nTo: al\\u00efce@example.test\\r\\nSubject: caf\\u00e9\\r\\n\\r\\nd\\u00e9j\\u00e0 vu\\r\\n'.encode('utf-8')
+refused = s.sendmail('bob@example.test', ['alice@example.test', 'j\\u00f6rg@remote.test'], msg, mail_options=['SMTPUTF8', 'BODY=8BITMIME'])
+assert refused == {}, refused
+s.quit()
+print('OK')
+`;
+    const r = await run('python3', ['-c', script, String(f.ports.submission), ca, PASSWORD]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /OK/);
+    const [msg] = inbox(f.store, 'alice@example.test');
+    assert.match(msg ?? '', /with UTF8SMTPSA[\s\S]*Subject: café[\s\S]*déjà vu/);
+    assert.equal(f.store.queue.list()[0]?.recipients[0]?.address, 'jörg@remote.test');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await f.close();
+  }
+});
+
+test('nodemailer: SMTPS and STARTTLS submission', async () => {
+  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  try {
+    const smtps = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: f.ports.smtps,
+      secure: true,
+      auth: { user: 'bob@example.test', pass: PASSWORD },
+      tls: { ca: f.ca, servername: 'localhost' },
+    });
+    const a = await smtps.sendMail({
+      from: 'bob@example.test',
+      to: 'alice@example.test',
+      subject: 'via smtps',
+      text: 'hello',
+    });
+    assert.match(a.response, /^250 /);
+    const starttls = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: f.ports.submission,
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'alice@example.test', pass: PASSWORD },
+      tls: { ca: f.ca, servername: 'localhost' },
+    });
+    const b = await starttls.sendMail({
+      from: 'alice@example.test',
+      to: ['bob@example.test', 'someone@remote.test'],
+      subject: 'via starttls',
+      text: 'hi',
+      attachments: [{ filename: 'a.txt', content: 'attached' }],
+    });
+    assert.match(b.response, /^250 /);
+    assert.deepEqual(b.accepted.sort(), ['bob@example.test', 'someone@remote.test']);
+    assert.match(inbox(f.store, 'alice@example.test')[0] ?? '', /Subject: via smtps/);
+    assert.match(inbox(f.store, 'bob@example.test')[0] ?? '', /Subject: via starttls[\s\S]*a\.txt/);
+    smtps.close();
+    starttls.close();
+  } finally {
+    await f.close();
+  }
+});
