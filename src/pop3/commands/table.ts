@@ -1,0 +1,207 @@
+/**
+ * The POP3 command table: for each keyword the states it is valid in, its argument rule, its
+ * help text, the CAPA tag it contributes, and its handler. The session's one gate (`checkCommand`)
+ * enforces states and arguments before any handler runs; CAPA is generated from the same table.
+ */
+import { errLine, type ParsedCommand } from '../codec.js';
+import { POP3_LIMITS } from '../limits.js';
+import type { CommandInput, Pop3SessionContext } from '../session-context.js';
+import { stateName, type Pop3StateKind } from '../state.js';
+import { capaCommand, quitCommand } from './any-state.js';
+import { authCommand, passCommand, stlsCommand, userCommand, SASL_MECHANISMS } from './authorization.js';
+import {
+  deleCommand,
+  listCommand,
+  noopCommand,
+  retrCommand,
+  rsetCommand,
+  statCommand,
+  topCommand,
+  uidlCommand,
+} from './transaction.js';
+
+/** How many arguments a command takes, and how long each may be; `rest` takes the whole line. */
+export type ArgRule =
+  { readonly min: number; readonly max: number; readonly maxOctets: number } | { readonly rest: true };
+
+/** One row of the table. */
+export interface Pop3Command {
+  readonly verb: string;
+  readonly states: readonly Pop3StateKind[];
+  readonly args: ArgRule;
+  readonly help: string;
+  /** The CAPA line this command contributes in this session, or null (RFC 2449 §6). */
+  readonly capability?: (ctx: Pop3SessionContext) => string | null;
+  readonly run: (ctx: Pop3SessionContext, cmd: CommandInput) => void | Promise<void>;
+}
+
+const NUMBER_ARG = POP3_LIMITS.maxArgOctets;
+/** USER takes an address (RFC 5321 §4.5.3.1.3: 254 octets), longer than RFC 2449's 40. */
+const ADDRESS_ARG = 254;
+/** An AUTH initial response may be as long as the line allows (RFC 5034 §4). */
+const SASL_ARG = POP3_LIMITS.maxLineOctets;
+
+const AUTH: readonly Pop3StateKind[] = ['authorization'];
+const TRANSACTION: readonly Pop3StateKind[] = ['transaction'];
+const BOTH: readonly Pop3StateKind[] = ['authorization', 'transaction'];
+
+const whenAuthorizing = (tag: string) => (ctx: Pop3SessionContext) =>
+  ctx.state.kind === 'authorization' && ctx.plaintextAuthAllowed() ? tag : null;
+
+/** Every command the server knows, in CAPA order. */
+export const COMMANDS: readonly Pop3Command[] = [
+  {
+    verb: 'CAPA',
+    states: BOTH,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'list capabilities (RFC 2449)',
+    run: capaCommand,
+  },
+  {
+    verb: 'TOP',
+    states: TRANSACTION,
+    args: { min: 2, max: 2, maxOctets: NUMBER_ARG },
+    help: 'TOP msg n: header and first n body lines',
+    capability: () => 'TOP',
+    run: topCommand,
+  },
+  {
+    verb: 'UIDL',
+    states: TRANSACTION,
+    args: { min: 0, max: 1, maxOctets: NUMBER_ARG },
+    help: 'UIDL [msg]: unique ids (<uidvalidity>.<uid>)',
+    capability: () => 'UIDL',
+    run: uidlCommand,
+  },
+  {
+    verb: 'USER',
+    states: AUTH,
+    args: { min: 1, max: 1, maxOctets: ADDRESS_ARG },
+    help: 'USER address',
+    capability: whenAuthorizing('USER'),
+    run: userCommand,
+  },
+  { verb: 'PASS', states: AUTH, args: { rest: true }, help: 'PASS password (after USER)', run: passCommand },
+  {
+    verb: 'AUTH',
+    states: AUTH,
+    args: { min: 0, max: 2, maxOctets: SASL_ARG },
+    help: 'AUTH PLAIN [initial-response] (RFC 5034)',
+    capability: whenAuthorizing(`SASL ${SASL_MECHANISMS.join(' ')}`),
+    run: authCommand,
+  },
+  {
+    verb: 'STLS',
+    states: AUTH,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'start TLS (RFC 2595)',
+    capability: (ctx) => (ctx.state.kind === 'authorization' && ctx.tlsOffered() ? 'STLS' : null),
+    run: stlsCommand,
+  },
+  {
+    verb: 'STAT',
+    states: TRANSACTION,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'count and octets',
+    run: statCommand,
+  },
+  {
+    verb: 'LIST',
+    states: TRANSACTION,
+    args: { min: 0, max: 1, maxOctets: NUMBER_ARG },
+    help: 'LIST [msg]: sizes',
+    run: listCommand,
+  },
+  {
+    verb: 'RETR',
+    states: TRANSACTION,
+    args: { min: 1, max: 1, maxOctets: NUMBER_ARG },
+    help: 'RETR msg',
+    run: retrCommand,
+  },
+  {
+    verb: 'DELE',
+    states: TRANSACTION,
+    args: { min: 1, max: 1, maxOctets: NUMBER_ARG },
+    help: 'DELE msg: mark deleted',
+    run: deleCommand,
+  },
+  {
+    verb: 'RSET',
+    states: TRANSACTION,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'unmark deletions',
+    run: rsetCommand,
+  },
+  {
+    verb: 'NOOP',
+    states: TRANSACTION,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'do nothing',
+    run: noopCommand,
+  },
+  {
+    verb: 'QUIT',
+    states: BOTH,
+    args: { min: 0, max: 0, maxOctets: 0 },
+    help: 'end; apply deletions',
+    run: quitCommand,
+  },
+];
+
+const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));
+
+/** Capabilities that do not depend on a command's presence (RFC 2449 §6). */
+export const STATIC_CAPABILITIES = [
+  'RESP-CODES',
+  'AUTH-RESP-CODE',
+  'PIPELINING',
+  'IMPLEMENTATION Outpost',
+] as const;
+
+/** The CAPA lines for `ctx`'s current state. */
+export function capabilityLines(ctx: Pop3SessionContext): string[] {
+  const out: string[] = [];
+  for (const c of COMMANDS) {
+    const tag = c.capability?.(ctx);
+    if (tag !== undefined && tag !== null) out.push(tag);
+  }
+  out.push(...STATIC_CAPABILITIES);
+  return out;
+}
+
+/** The gate's verdict: the command to run, or the error line to send. */
+export type GateResult =
+  | { readonly ok: true; readonly command: Pop3Command; readonly input: CommandInput }
+  | { readonly ok: false; readonly reply: string };
+
+/**
+ * The one gate (STYLE.md #2): known keyword, valid in `state`, arguments per the table.
+ * Nothing else decides whether a command may run.
+ */
+export function checkCommand(parsed: ParsedCommand, state: Pop3StateKind): GateResult {
+  if (!parsed.ok) return { ok: false, reply: errLine(null, parsed.reason) };
+  const command = BY_VERB.get(parsed.verb);
+  if (command === undefined) return { ok: false, reply: errLine(null, 'Unknown command') };
+  if (!command.states.includes(state)) {
+    return {
+      ok: false,
+      reply: errLine(null, `${command.verb} is not valid in the ${stateName(state)} state`),
+    };
+  }
+  const rule = command.args;
+  if ('rest' in rule) {
+    if (parsed.rest === '') return { ok: false, reply: errLine(null, `${command.verb} needs an argument`) };
+  } else {
+    if (parsed.args.includes('')) {
+      return { ok: false, reply: errLine(null, 'Arguments are separated by one space') };
+    }
+    const n = parsed.args.length;
+    if (n < rule.min) return { ok: false, reply: errLine(null, `${command.verb}: missing argument`) };
+    if (n > rule.max) return { ok: false, reply: errLine(null, `${command.verb}: too many arguments`) };
+    if (parsed.args.some((a) => Buffer.byteLength(a) > rule.maxOctets)) {
+      return { ok: false, reply: errLine(null, `${command.verb}: argument too long`) };
+    }
+  }
+  return { ok: true, command, input: { verb: parsed.verb, args: parsed.args, rest: parsed.rest } };
+}

@@ -1,0 +1,126 @@
+/**
+ * The POP3 server: a TcpService (plain listeners offering STLS, implicit-TLS listeners for
+ * port 995 per RFC 8314 §3.3) running one Pop3Session per connection over the mail store. It
+ * owns what sessions share: the maildrop locks (RFC 1939 §4) and the cache of INBOX indexes.
+ * Shape of every Outpost server: `createPop3Server(opts)`, `listen({port: 0, host, tls})`,
+ * `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { AccountStore } from '../core/accounts/store.js';
+import type { LineConnectionOptions } from '../core/line/connection.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { ServiceMetrics } from '../core/metrics.js';
+import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
+import type { MailStore } from '../mail/store/types.js';
+import { errLine, redactCommand } from './codec.js';
+import { POP3_LIMITS } from './limits.js';
+import { MaildropCache, MaildropLocks } from './maildrop.js';
+import { Pop3Session, type Pop3SessionLimits } from './session.js';
+
+/** Options of createPop3Server. */
+export interface Pop3ServerOptions {
+  store: MailStore;
+  accounts: Pick<AccountStore, 'authenticate'>;
+  /** TLS context for STLS and implicit TLS (asked per handshake, so reloads apply). */
+  tlsContext?: () => SecureContext | undefined;
+  /** Allow passwords without TLS from loopback (default true, as in `[pop3]`); a function is
+   *  asked per login, so a configuration reload applies to the next one. */
+  allowPlaintextOnLoopback?: boolean | (() => boolean);
+  /** Name in the greeting and sign-off. */
+  hostname?: string;
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  /** Line-layer overrides (tests shorten the idle timeout). */
+  connection?: Omit<LineConnectionOptions, 'protocol'>;
+  session?: Pop3SessionLimits;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  drainTimeoutMs?: number;
+}
+
+/** A POP3 server over a mail store. */
+export class Pop3Server {
+  readonly locks = new MaildropLocks();
+  readonly #tcp: TcpService;
+  readonly #tlsContext: () => SecureContext | undefined;
+
+  constructor(options: Pop3ServerOptions) {
+    const logger = options.logger ?? silentLogger();
+    const tlsContext = options.tlsContext ?? (() => undefined);
+    this.#tlsContext = tlsContext;
+    const deps = {
+      store: options.store,
+      accounts: options.accounts,
+      locks: this.locks,
+      maildrops: new MaildropCache(),
+      tlsContext,
+      allowPlaintextOnLoopback: toGetter(options.allowPlaintextOnLoopback ?? true),
+      hostname: options.hostname ?? 'localhost',
+      logger,
+    };
+    this.#tcp = new TcpService({
+      protocol: 'pop3',
+      handle: (conn) => new Pop3Session(conn, deps, options.session).run(),
+      connection: {
+        maxLineOctets: POP3_LIMITS.maxLineOctets,
+        idleTimeoutMs: POP3_LIMITS.idleTimeoutMs,
+        sessionTimeoutMs: POP3_LIMITS.sessionTimeoutMs,
+        redact: redactCommand,
+        ...options.connection,
+      },
+      tlsContext,
+      busyReply: errLine('SYS/TEMP', 'Too many connections; try again later'),
+      logger,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.maxConnectionsPerIp === undefined
+        ? {}
+        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
+      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+    });
+  }
+
+  /** Binds a listener (`tls: true` for implicit TLS, port 995); resolves with its address. */
+  listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    return this.#tcp.listen(options);
+  }
+
+  /** The first listener's address, or null before listen(). */
+  address(): AddressInfo | null {
+    return this.#tcp.address();
+  }
+
+  /** Every bound listener. */
+  listeners(): BoundListener[] {
+    return this.#tcp.listeners();
+  }
+
+  /** True when a certificate is available, so plain listeners offer STLS. */
+  stlsAvailable(): boolean {
+    return this.#tlsContext() !== undefined;
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.#tcp.connectionCount;
+  }
+
+  /** Stops accepting, lets sessions finish at their next command, then destroys. Idempotent. */
+  close(): Promise<void> {
+    return this.#tcp.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function toGetter(value: boolean | (() => boolean)): () => boolean {
+  return typeof value === 'function' ? value : () => value;
+}
+
+/** Creates a POP3 server; call `listen()` for each address. */
+export function createPop3Server(options: Pop3ServerOptions): Pop3Server {
+  return new Pop3Server(options);
+}

@@ -1,0 +1,83 @@
+/**
+ * The suite's POP3 service (`[pop3]`): one Pop3Server over the suite's shared mail store, bound
+ * to every `listen` address (STLS offered when a certificate exists) and every `tls_listen`
+ * address (implicit TLS, port 995). Configuration reloads apply the plaintext policy to new
+ * sessions; listener changes need a restart.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
+import { sharedMailStore } from '../mail/service/mail-store.js';
+import { createPop3Server, type Pop3Server } from './server.js';
+
+/** The running POP3 service. */
+export class Pop3Service implements RunningService {
+  readonly name = 'pop3';
+  readonly server: Pop3Server;
+  readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
+  #allowPlaintext: boolean;
+
+  private constructor(context: ServiceContext) {
+    const pop3 = context.config.pop3;
+    this.#allowPlaintext = pop3?.allow_plaintext_on_loopback ?? true;
+    const tls = context.tls;
+    this.server = createPop3Server({
+      store: sharedMailStore(context),
+      accounts: context.accounts,
+      tlsContext: () => tls?.current(),
+      allowPlaintextOnLoopback: () => this.#allowPlaintext,
+      hostname: context.config.hostname,
+      logger: context.logger.child({ service: 'pop3' }),
+    });
+  }
+
+  /** Opens the store and binds every configured listener; on failure closes what it opened. */
+  static async start(context: ServiceContext): Promise<Pop3Service> {
+    const pop3 = context.config.pop3;
+    if (!pop3) throw new Error('pop3 service started without a [pop3] table');
+    const service = new Pop3Service(context);
+    try {
+      for (const a of pop3.listen) {
+        service.#bound.push({
+          address: await service.server.listen({ host: a.host, port: a.port }),
+          tls: false,
+        });
+      }
+      for (const a of pop3.tls_listen) {
+        service.#bound.push({
+          address: await service.server.listen({ host: a.host, port: a.port, tls: true }),
+          tls: true,
+        });
+      }
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    return service;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.#bound.map(({ address, tls }) => ({
+      service: 'pop3',
+      transport: 'tcp',
+      host: address.address,
+      port: address.port,
+      tls: tls ? 'implicit' : this.server.stlsAvailable() ? 'starttls' : 'none',
+    }));
+  }
+
+  reload(context: ServiceContext): Promise<void> {
+    this.#allowPlaintext = context.config.pop3?.allow_plaintext_on_loopback ?? true;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
+/** `[pop3]` in the suite. */
+export const pop3ServiceDefinition: ServiceDefinition = {
+  name: 'pop3',
+  enabled: (config) => config.pop3 !== undefined,
+  start: (context) => Pop3Service.start(context),
+};

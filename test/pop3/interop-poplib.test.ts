@@ -1,0 +1,129 @@
+// Tier-4 interop: Python's poplib (a client nobody here wrote) against the suite's POP3 server
+// with the real store: USER/PASS, STAT, LIST, RETR, DELE, QUIT; POP3_SSL (implicit TLS) with
+// CAPA, UIDL and TOP; POP3.stls() (RFC 2595) then login; AUTH PLAIN driven by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from './helpers/run.js';
+import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
+
+const SCRIPT = String.raw`
+import json, poplib, ssl, sys, base64
+host, port, tlsport, cafile, user, pw = sys.argv[1:7]
+port, tlsport = int(port), int(tlsport)
+ctx = ssl.create_default_context(cafile=cafile)
+out = {}
+
+p = poplib.POP3(host, port, timeout=10)
+out['welcome'] = p.getwelcome().decode()
+out['user'] = p.user(user).decode()
+out['pass'] = p.pass_(pw).decode()
+out['stat'] = list(p.stat())
+resp, listing, octets = p.list()
+out['list'] = [l.decode() for l in listing]
+resp, lines, octets = p.retr(2)
+out['retr'] = [l.decode() for l in lines]
+out['retr_octets'] = octets
+out['dele'] = p.dele(1).decode()
+out['quit'] = p.quit().decode()
+
+s = poplib.POP3_SSL(host, tlsport, context=ctx, timeout=10)
+out['ssl_capa'] = sorted(s.capa().keys())
+s.user(user)
+s.pass_(pw)
+out['ssl_stat'] = list(s.stat())
+out['ssl_uidl'] = [l.decode() for l in s.uidl()[1]]
+out['ssl_top'] = [l.decode() for l in s.top(1, 0)[1]]
+s.quit()
+
+t = poplib.POP3(host, port, timeout=10)
+out['stls'] = t.stls(context=ctx).decode()
+out['stls_cipher'] = t.sock.version()
+t.user(user)
+t.pass_(pw)
+out['stls_stat'] = list(t.stat())
+t.quit()
+
+a = poplib.POP3_SSL(host, tlsport, context=ctx, timeout=10)
+ir = base64.b64encode(('\0' + user + '\0' + pw).encode()).decode()
+out['auth_plain'] = a._shortcmd('AUTH PLAIN ' + ir).decode()
+out['auth_stat'] = list(a.stat())
+a.quit()
+
+try:
+    b = poplib.POP3(host, port, timeout=10)
+    b.user(user)
+    b.pass_('wrong password')
+except poplib.error_proto as e:
+    out['bad_pass'] = e.args[0].decode()
+print(json.dumps(out))
+`;
+
+test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, bad password', async () => {
+  await using pop = await startPop3Outpost();
+  await pop.deliver(ALICE.address, testMessage(1));
+  await pop.deliver(ALICE.address, testMessage(2, '..already two dots'));
+  await pop.deliver(ALICE.address, testMessage(3));
+  const dir = mkdtempSync(join(tmpdir(), 'pop3-poplib-'));
+  try {
+    const cafile = join(dir, 'ca.pem');
+    writeFileSync(cafile, pop.ca);
+    const r = await run('python3', [
+      '-c',
+      SCRIPT,
+      // By name, so the TLS client sends SNI (see the report: TcpService's implicit-TLS listener
+      // has no default certificate for clients that send none).
+      'localhost',
+      String(pop.port),
+      String(pop.tlsPort),
+      cafile,
+      ALICE.address,
+      ALICE.password,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.match(out.welcome as string, /^\+OK /);
+    assert.match(out.pass as string, /^\+OK alice@example.test has 3 messages/);
+    const [count, octets] = out.stat as [number, number];
+    assert.equal(count, 3);
+    const sizes = (out.list as string[]).map((l) => Number(l.split(' ')[1]));
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      octets,
+    );
+    const retr = out.retr as string[];
+    assert.ok(retr.includes('Subject: test message 2'));
+    assert.ok(retr.includes('.a line that starts with a dot'), 'poplib undid our dot-stuffing');
+    assert.ok(retr.includes('..already two dots'));
+    // poplib counts the octets it read, minus the stuffed dots: exactly the stored size LIST gave.
+    assert.equal(out.retr_octets, sizes[1]);
+    assert.match(out.dele as string, /^\+OK/);
+    assert.match(out.quit as string, /2 messages left/);
+    assert.deepEqual(out.ssl_capa, [
+      'AUTH-RESP-CODE',
+      'IMPLEMENTATION',
+      'PIPELINING',
+      'RESP-CODES',
+      'SASL',
+      'TOP',
+      'UIDL',
+      'USER',
+    ]);
+    assert.equal((out.ssl_stat as number[])[0], 2, 'the DELE was applied at QUIT');
+    assert.equal((out.ssl_uidl as string[]).length, 2);
+    assert.ok((out.ssl_top as string[]).includes('Subject: test message 2'));
+    assert.ok(!(out.ssl_top as string[]).includes('Body of message 2.'));
+    assert.equal(out.stls, '+OK Begin TLS negotiation');
+    assert.match(out.stls_cipher as string, /^TLSv1\.[23]$/);
+    assert.equal((out.stls_stat as number[])[0], 2);
+    assert.match(out.auth_plain as string, /^\+OK alice@example.test has 2 messages/);
+    assert.equal(out.bad_pass, '-ERR [AUTH] Authentication failed');
+    const inbox = pop.store.getMailbox(ALICE.address, 'INBOX');
+    assert.ok(inbox);
+    assert.equal(pop.store.listMessages(inbox.id).length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
