@@ -1,0 +1,98 @@
+/**
+ * The embeddable FTP server: control connections on a TcpService (plain listeners offering AUTH
+ * TLS, and implicit-TLS listeners, FTPS on 990 traditionally), each running an FtpSession. Shape
+ * of every Outpost server: `createFtpServer(opts)`, `listen({port: 0, host, tls})` resolves with
+ * the address, `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { LineConnection } from '../../core/line/connection.js';
+import type { Logger } from '../../core/logger.js';
+import { silentLogger } from '../../core/logger.js';
+import { TcpService, type BoundListener, type ListenOptions } from '../../core/server/tcp-service.js';
+import { FTP_LIMITS } from '../limits.js';
+import { FtpSession, type FtpSessionOptions } from '../session/session.js';
+
+/** Options of createFtpServer: the session's, plus transport limits. */
+export interface FtpServerOptions extends Omit<FtpSessionOptions, 'implicitTls' | 'tlsContext'> {
+  /** Current TLS context (AUTH TLS, PROT P, implicit FTPS); called per use so reloads apply. */
+  tlsContext?: () => SecureContext | undefined;
+  idleTimeoutMs?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  drainTimeoutMs?: number;
+  logger?: Logger;
+}
+
+const PASS_LINE = /^(\s*PASS)(\s.*)?$/i;
+
+/** Shows `PASS ****` in transcripts, whatever the client sent (passwords never logged). */
+export function redactFtpLine(line: string): string {
+  return PASS_LINE.test(line) ? line.replace(PASS_LINE, '$1 ****') : line;
+}
+
+/** An FTP server. */
+export class FtpServer {
+  readonly service: TcpService;
+  readonly #options: FtpServerOptions;
+  readonly #implicit = new Set<number>();
+
+  constructor(options: FtpServerOptions) {
+    this.#options = options;
+    const logger = options.logger ?? silentLogger();
+    this.service = new TcpService({
+      protocol: 'ftp',
+      handle: (conn) => this.#handle(conn),
+      connection: {
+        maxLineOctets: FTP_LIMITS.maxCommandOctets,
+        idleTimeoutMs: options.idleTimeoutMs ?? FTP_LIMITS.idleTimeoutMs,
+        redact: redactFtpLine,
+      },
+      ...(options.tlsContext ? { tlsContext: options.tlsContext } : {}),
+      busyReply: '421 Too many connections, try again later',
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.maxConnectionsPerIp === undefined
+        ? {}
+        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
+      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+      logger,
+    });
+  }
+
+  /** Binds a control listener (`tls: true` for implicit FTPS). */
+  async listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    const address = await this.service.listen(options);
+    if (options.tls === true) this.#implicit.add(address.port);
+    return address;
+  }
+
+  address(): AddressInfo | null {
+    return this.service.address();
+  }
+
+  listeners(): BoundListener[] {
+    return this.service.listeners();
+  }
+
+  close(): Promise<void> {
+    return this.service.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #handle(conn: LineConnection): Promise<void> {
+    const session = new FtpSession(conn, {
+      ...this.#options,
+      tlsContext: this.#options.tlsContext,
+      implicitTls: conn.secure && this.#implicit.has(conn.localPort),
+    });
+    await session.run();
+  }
+}
+
+/** Creates an FTP server (call listen() to bind). */
+export function createFtpServer(options: FtpServerOptions): FtpServer {
+  return new FtpServer(options);
+}

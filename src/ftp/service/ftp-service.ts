@@ -1,0 +1,137 @@
+/**
+ * The FTP service of the suite: one FtpServer bound to every `[ftp] listen` (AUTH TLS offered when
+ * a certificate is available) and `implicit_tls_listen` address, logging in the suite's accounts
+ * (throttled by the account store). Homes are `<home_root or data_dir/ftp>/<address>`, created on
+ * first login; `[[ftp.permissions]]` narrows what a user may do; `anonymous_root` turns on
+ * read-only anonymous access. A bare local part is accepted as the login name when the suite has
+ * exactly one domain.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AccountStore } from '../../core/accounts/store.js';
+import type { OutpostConfig } from '../../core/config/schema.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
+import { parsePortRange } from '../server/data-channel.js';
+import { createFtpServer, type FtpServer } from '../server/ftp-server.js';
+import type { FtpPermissions } from '../server/user-fs.js';
+import type { LoginOutcome } from '../session/session.js';
+
+type FtpConfig = NonNullable<OutpostConfig['ftp']>;
+
+/** The login name as the account store knows it (bare local part with a single domain). */
+export function accountName(name: string, accounts: AccountStore): string {
+  if (name.includes('@')) return name;
+  const domains = accounts.listDomains();
+  return domains.length === 1 && domains[0] ? `${name}@${domains[0].name}` : name;
+}
+
+/** The home directory of `address`. */
+export function homeOf(config: OutpostConfig, address: string): string {
+  const root = config.ftp?.home_root ?? join(config.data_dir, 'ftp');
+  return join(root, address.toLowerCase());
+}
+
+/** The permissions of `address` (default: everything in one's own home). */
+export function permissionsOf(ftp: FtpConfig, address: string): FtpPermissions {
+  const entry = ftp.permissions.find((p) => p.user.toLowerCase() === address.toLowerCase());
+  return entry
+    ? { read: entry.read, write: entry.write, delete: entry.delete }
+    : { read: true, write: true, delete: true };
+}
+
+/** The running FTP service. */
+export class FtpService implements RunningService {
+  readonly name = 'ftp';
+  readonly server: FtpServer;
+  #config: OutpostConfig;
+  readonly #tlsAvailable: boolean;
+
+  private constructor(context: ServiceContext) {
+    this.#config = context.config;
+    const ftp = context.config.ftp;
+    if (!ftp) throw new Error('ftp service started without an [ftp] table');
+    const tls = context.tls;
+    this.#tlsAvailable = tls !== null;
+    const range = ftp.passive_ports === undefined ? undefined : parsePortRange(ftp.passive_ports);
+    if (range === null) throw new Error(`ftp.passive_ports: bad range ${ftp.passive_ports ?? ''}`);
+    this.server = createFtpServer({
+      authenticate: (user, password, ip) => this.#authenticate(context.accounts, user, password, ip),
+      anonymousRoot: ftp.anonymous_root,
+      ...(tls ? { tlsContext: () => tls.current() } : {}),
+      requireTls: ftp.require_tls,
+      allowPlaintextLogin: ftp.allow_plaintext_login,
+      passivePorts: range,
+      passiveAddress: ftp.passive_address,
+      idleTimeoutMs: ftp.idle_timeout * 1000,
+      dataConnectTimeoutMs: Math.min(ftp.data_timeout, 60) * 1000,
+      dataIdleTimeoutMs: ftp.data_timeout * 1000,
+      fsync: ftp.fsync,
+      ...(ftp.max_connections_per_ip === undefined
+        ? {}
+        : { maxConnectionsPerIp: ftp.max_connections_per_ip }),
+      logger: context.logger.child({ service: 'ftp' }),
+    });
+  }
+
+  /** Binds every configured listener. */
+  static async start(context: ServiceContext): Promise<FtpService> {
+    const service = new FtpService(context);
+    const ftp = context.config.ftp;
+    try {
+      for (const a of ftp?.listen ?? []) await service.server.listen({ host: a.host, port: a.port });
+      for (const a of ftp?.implicit_tls_listen ?? [])
+        await service.server.listen({ host: a.host, port: a.port, tls: true });
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    return service;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.server.listeners().map((l) => ({
+      service: 'ftp',
+      transport: 'tcp',
+      host: l.address.address,
+      port: l.address.port,
+      tls: l.tls ? 'implicit' : this.#tlsAvailable ? 'starttls' : 'none',
+      note: l.tls ? 'implicit FTPS' : 'AUTH TLS',
+    }));
+  }
+
+  reload(context: ServiceContext): Promise<void> {
+    this.#config = context.config;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  async #authenticate(
+    accounts: AccountStore,
+    user: string,
+    password: string,
+    ip: string,
+  ): Promise<LoginOutcome> {
+    const address = accountName(user, accounts);
+    const result = await accounts.authenticate(address, password, { ip });
+    if (!result.ok) return { ok: false, reason: result.reason };
+    const ftp = this.#config.ftp;
+    const root = homeOf(this.#config, result.user.address);
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    return {
+      ok: true,
+      user: { name: result.user.address, anonymous: false },
+      root,
+      permissions: ftp ? permissionsOf(ftp, result.user.address) : { read: true, write: true, delete: true },
+    };
+  }
+}
+
+/** The suite's FTP service definition. */
+export const ftpServiceDefinition: ServiceDefinition = {
+  name: 'ftp',
+  enabled: (config) => config.ftp !== undefined,
+  start: (context) => FtpService.start(context),
+};

@@ -1,0 +1,126 @@
+/**
+ * Access-control handlers: USER/PASS (suite accounts or anonymous, RFC 959 §4.1.1), ACCT, REIN,
+ * QUIT, HOST (RFC 7151), and the RFC 4217 security commands AUTH TLS, PBSZ and PROT.
+ */
+import { UserFs, type FtpPermissions } from '../server/user-fs.js';
+import type { FtpUser } from './state.js';
+import type { FtpSession } from './session.js';
+import { Reply } from './outcome.js';
+import type { HandlerResult } from './commands.js';
+
+const ANONYMOUS = new Set(['anonymous', 'ftp']);
+
+/** USER: remembers the name; anonymous only when an anonymous root is configured. */
+export function user(s: FtpSession, arg: string): HandlerResult {
+  const name = arg.trim();
+  const host = s.state.kind === 'login' || s.state.kind === 'password' ? s.state.host : null;
+  if (ANONYMOUS.has(name.toLowerCase())) {
+    s.state = { kind: 'password', host, user: name.toLowerCase() };
+    return new Reply(331, 'Anonymous login ok, send your e-mail address as password');
+  }
+  if (s.plaintextRefused()) {
+    return new Reply(530, 'Plaintext login refused: use AUTH TLS first');
+  }
+  s.state = { kind: 'password', host, user: name };
+  return new Reply(331, 'Password required');
+}
+
+/** Logs `user` in: opens their confined filesystem at `root`, starting in `/`. */
+async function enter(s: FtpSession, user: FtpUser, root: string, permissions: FtpPermissions): Promise<void> {
+  const fs = await UserFs.open(root, permissions);
+  s.state = { kind: 'ready', user, fs, cwd: '/', renameFrom: null, restart: 0, data: null, transfer: null };
+}
+
+/** PASS: checks the password; 230 and a confined filesystem, or 530. */
+export async function pass(s: FtpSession, arg: string): Promise<HandlerResult> {
+  if (s.state.kind !== 'password') return new Reply(503, 'Login with USER first');
+  const { user: name, host } = s.state;
+  if (ANONYMOUS.has(name)) {
+    const root = s.options.anonymousRoot;
+    if (root === undefined) {
+      s.state = { kind: 'login', host };
+      return new Reply(530, 'Login incorrect');
+    }
+    await enter(s, { name: 'anonymous', anonymous: true }, root, { read: true, write: false, delete: false });
+    s.logger.info({ ip: s.conn.remoteAddress }, 'ftp anonymous login');
+    return new Reply(230, 'Anonymous access granted, read-only');
+  }
+  const outcome = await s.options.authenticate(name, arg, s.conn.remoteAddress);
+  if (!outcome.ok) {
+    s.state = { kind: 'login', host };
+    if (outcome.reason === 'throttled') {
+      s.reply(421, 'Too many failed logins, try again later');
+      s.state = { kind: 'closing' };
+      return null;
+    }
+    return new Reply(530, 'Login incorrect');
+  }
+  await enter(s, outcome.user, outcome.root, outcome.permissions);
+  return new Reply(230, 'User logged in, proceed');
+}
+
+/** ACCT: accounts are not used (RFC 959: 202 "superfluous"). */
+export function acct(): HandlerResult {
+  return new Reply(202, 'ACCT not needed');
+}
+
+/** REIN: back to "before USER", keeping the control connection and its TLS. */
+export function rein(s: FtpSession): HandlerResult {
+  s.setData(null);
+  s.state = { kind: 'login', host: null };
+  s.settings.type = 'A';
+  s.settings.epsvAll = false;
+  return new Reply(220, 'Service ready for new user');
+}
+
+/** QUIT. */
+export function quit(s: FtpSession): HandlerResult {
+  s.reply(221, 'Goodbye');
+  s.state = { kind: 'closing' };
+  return null;
+}
+
+/** HOST (RFC 7151): accepted before login; there is one virtual host. */
+export function host(s: FtpSession, arg: string): HandlerResult {
+  s.state = { kind: 'login', host: arg.trim().toLowerCase() };
+  return new Reply(220, 'Host accepted');
+}
+
+/** AUTH TLS (RFC 4217 §4): 234, then the handshake; pipelined plaintext is discarded. */
+export async function authTls(s: FtpSession, arg: string): Promise<HandlerResult> {
+  const mech = arg.trim().toUpperCase();
+  if (mech !== 'TLS' && mech !== 'TLS-C' && mech !== 'SSL')
+    return new Reply(504, 'Only AUTH TLS is supported');
+  if (s.conn.secure) return new Reply(503, 'TLS already active');
+  const ctx = s.tls();
+  if (!ctx) return new Reply(431, 'TLS not available');
+  try {
+    await s.conn.startTls(ctx, '234 AUTH TLS successful');
+  } catch {
+    s.state = { kind: 'closing' };
+    return null;
+  }
+  s.settings.pbsz = false;
+  s.settings.prot = 'C';
+  return null;
+}
+
+/** PBSZ (RFC 4217 §8): only 0 makes sense for TLS. */
+export function pbsz(s: FtpSession, arg: string): HandlerResult {
+  if (!s.conn.secure) return new Reply(503, 'PBSZ needs AUTH TLS first');
+  if (!/^\d{1,10}$/.test(arg.trim())) return new Reply(501, 'Syntax: PBSZ <sp> 0');
+  s.settings.pbsz = true;
+  return new Reply(200, 'PBSZ=0');
+}
+
+/** PROT (RFC 4217 §9): C (clear) or P (private) data connections. */
+export function prot(s: FtpSession, arg: string): HandlerResult {
+  if (!s.conn.secure || !s.settings.pbsz) return new Reply(503, 'PROT needs AUTH TLS and PBSZ first');
+  const level = arg.trim().toUpperCase();
+  if (level === 'C' || level === 'P') {
+    s.settings.prot = level;
+    return new Reply(200, `Protection level set to ${level}`);
+  }
+  if (level === 'S' || level === 'E') return new Reply(536, 'Protection level not supported');
+  return new Reply(504, 'Unknown protection level');
+}

@@ -1,0 +1,117 @@
+/**
+ * Informational handlers: SYST, NOOP, HELP and FEAT (both generated from the command table),
+ * OPTS (RFC 2389 §4: UTF8, MLST), SITE, STAT (server status, transfer progress, or a listing over
+ * the control connection), and the 502 of SMNT.
+ */
+import { mlstFeature, parseMlstOpts } from '../codec/listing.js';
+import type { FtpSession } from './session.js';
+import { Reply } from './outcome.js';
+import { COMMANDS, type HandlerResult } from './commands.js';
+import { collect, listText } from './listings.js';
+
+/** SYST (the answer every client expects, RFC 959 §4.1.3, names in RFC 1700). */
+export function syst(): HandlerResult {
+  return new Reply(215, 'UNIX Type: L8');
+}
+
+/** NOOP. */
+export function noop(): HandlerResult {
+  return new Reply(200, 'NOOP ok');
+}
+
+/** SMNT and friends. */
+export function notImplemented(): HandlerResult {
+  return new Reply(502, 'Command not implemented');
+}
+
+/** HELP [verb]: from the table. */
+export function help(_s: FtpSession, arg: string): HandlerResult {
+  const verb = arg.trim().toUpperCase();
+  if (verb !== '') {
+    const spec = COMMANDS.get(verb);
+    return spec
+      ? new Reply(214, `Syntax: ${spec.help}`)
+      : new Reply(502, `Unknown command ${verb.slice(0, 4)}`);
+  }
+  const verbs = [...COMMANDS.keys()];
+  const rows: string[] = [];
+  for (let i = 0; i < verbs.length; i += 8)
+    rows.push(
+      ' ' +
+        verbs
+          .slice(i, i + 8)
+          .map((v) => v.padEnd(5))
+          .join(' ')
+          .trimEnd(),
+    );
+  return new Reply(214, ['The following commands are recognized:', ...rows, 'Help OK']);
+}
+
+/** FEAT (RFC 2389 §3): every table entry with a feature line, plus MLST facts and TVFS. */
+export function feat(s: FtpSession): HandlerResult {
+  const lines = new Set<string>();
+  for (const spec of COMMANDS.values()) {
+    if (spec.feat === undefined) continue;
+    if (spec.feat === 'AUTH TLS' && !s.tls()) continue;
+    lines.add(spec.feat);
+  }
+  lines.add(mlstFeature(s.settings.mlstFacts));
+  lines.add('TVFS');
+  return new Reply(211, ['Features:', ...[...lines].sort().map((l) => ` ${l}`), 'End']);
+}
+
+/** OPTS UTF8 ON|OFF (always UTF-8), OPTS MLST facts. */
+export function opts(s: FtpSession, arg: string): HandlerResult {
+  const [name = '', ...rest] = arg.trim().split(/\s+/);
+  const value = rest.join(' ');
+  switch (name.toUpperCase()) {
+    case 'UTF8':
+    case 'UTF-8':
+      if (value.toUpperCase() === 'ON' || value === '') return new Reply(200, 'Always in UTF8 mode');
+      return new Reply(504, 'UTF8 cannot be turned off');
+    case 'MLST': {
+      s.settings.mlstFacts = parseMlstOpts(value);
+      return new Reply(200, `MLST OPTS ${[...s.settings.mlstFacts].map((f) => `${f};`).join('')}`);
+    }
+    default:
+      return new Reply(501, 'Option not understood');
+  }
+}
+
+/** SITE HELP; other SITE commands are not offered. */
+export function site(_s: FtpSession, arg: string): HandlerResult {
+  if (arg.trim().toUpperCase() === 'HELP') return new Reply(214, ['SITE commands:', ' HELP', 'End']);
+  return new Reply(500, 'Unknown SITE command');
+}
+
+/** STAT: transfer progress, a listing over the control connection, or the server status. */
+export async function stat(s: FtpSession, arg: string): Promise<HandlerResult> {
+  const ready = s.ready;
+  const transfer = ready?.transfer;
+  if (transfer) {
+    const secs = Math.max((Date.now() - transfer.startedAt) / 1000, 0.001);
+    return new Reply(
+      213,
+      `Status: ${transfer.bytes} bytes of ${transfer.verb} ${transfer.path} transferred (${Math.round(transfer.bytes / secs)} bytes/s)`,
+    );
+  }
+  if (arg.trim() !== '') {
+    if (!ready) return new Reply(530, 'Please login with USER and PASS');
+    if (!ready.fs.permissions.read) return new Reply(550, 'Permission denied');
+    const { virtual, entries } = await collect(s, arg, { parseOptions: true });
+    const lines = listText(entries, s.now())
+      .split('\r\n')
+      .filter((l) => l !== '');
+    return new Reply(213, [`Status of ${virtual}:`, ...lines, 'End of status']);
+  }
+  const lines = [
+    'Outpost FTP server status:',
+    ` Connected to ${s.conn.remoteAddress}`,
+    ready ? ` Logged in as ${ready.user.name}` : ' Not logged in',
+    ` TYPE: ${s.settings.type === 'I' ? 'BINARY' : 'ASCII'}; STRUcture: File; transfer MODE: Stream`,
+    ` Control connection ${s.conn.secure ? 'protected by TLS' : 'plain text'}; data connections ${s.settings.prot === 'P' ? 'private' : 'clear'}`,
+    ' No data connection',
+    'End of status',
+  ];
+  return new Reply(211, lines);
+}

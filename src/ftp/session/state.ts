@@ -1,0 +1,60 @@
+/**
+ * The FTP session's one state, a discriminated union: before USER, waiting for PASS, logged in
+ * (carrying everything that only exists for a logged-in user: the confined filesystem, the
+ * current directory, a pending RNFR, a REST offset, the prepared data connection and the running
+ * transfer), and closing. Transfer parameters that RFC 959 lets a client set at any time (TYPE,
+ * PROT…) live in `TransferSettings`.
+ */
+import type { MlsxFact } from '../codec/listing.js';
+import type { UserFs } from '../server/user-fs.js';
+import type { PassiveListener } from '../server/data-channel.js';
+
+/** A logged-in user, as the authenticator describes them. */
+export interface FtpUser {
+  /** Login name shown in logs (`alice@example.test`, `anonymous`). */
+  readonly name: string;
+  readonly anonymous: boolean;
+}
+
+/** How the next data connection will be made (PORT/EPRT or PASV/EPSV). */
+export type DataSetup =
+  | { readonly kind: 'active'; readonly host: string; readonly port: number }
+  | { readonly kind: 'passive'; readonly listener: PassiveListener };
+
+/** A transfer in progress (for ABOR and STAT). */
+export interface RunningTransfer {
+  readonly verb: string;
+  readonly path: string;
+  readonly controller: AbortController;
+  bytes: number;
+  readonly startedAt: number;
+  /** Settles when the final reply (226/426/451…) has been written. */
+  readonly done: Promise<void>;
+}
+
+export type SessionState =
+  | { readonly kind: 'login'; readonly host: string | null }
+  | { readonly kind: 'password'; readonly host: string | null; readonly user: string }
+  | {
+      readonly kind: 'ready';
+      readonly user: FtpUser;
+      readonly fs: UserFs;
+      cwd: string;
+      renameFrom: string | null;
+      restart: number;
+      data: DataSetup | null;
+      transfer: RunningTransfer | null;
+    }
+  | { readonly kind: 'closing' };
+
+export type StateKind = SessionState['kind'];
+
+/** TYPE/MODE/STRU/PROT and friends. */
+export interface TransferSettings {
+  type: 'A' | 'I';
+  prot: 'C' | 'P';
+  pbsz: boolean;
+  epsvAll: boolean;
+  utf8: boolean;
+  mlstFacts: Set<MlsxFact>;
+}
