@@ -1,7 +1,8 @@
 /**
  * The `outpost` package: the embeddable servers and clients, the suite runtime and the core.
- * Protocol families also have their own entry points (`outpost/dns`, `outpost/core`) and test
- * helpers live in `outpost/testing`.
+ * Each protocol family also has its own entry point with everything it offers (`outpost/dns`,
+ * `outpost/http`, `outpost/mail`, `outpost/pop3`, `outpost/ftp`, `outpost/core`); test helpers
+ * live in `outpost/testing`.
  */
 export * from './core/index.js';
 export {
@@ -15,6 +16,16 @@ export {
   type QueryOptions,
   type QueryResult,
 } from './dns/api.js';
+export { createHttpServer, HttpServer, type HttpServerOptions } from './http/index.js';
+export {
+  createSmtpServer,
+  SmtpServer,
+  openSqliteMailStore,
+  connectSmtp,
+  type MailStore,
+} from './mail/index.js';
+export { createPop3Server, Pop3Server, type Pop3ServerOptions } from './pop3/index.js';
+export { createFtpServer, FtpServer, FtpClient, type FtpServerOptions } from './ftp/index.js';
 export { Suite, type SuiteOptions, type Credential } from './suite/suite.js';
 export type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './suite/service.js';
 export { SERVICES } from './suite/services.js';

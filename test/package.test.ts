@@ -10,9 +10,29 @@ const load = (specifier: string): Promise<Record<string, unknown>> =>
 
 test('every subpath of the exports map loads from the build', async () => {
   for (const [specifier, names] of [
-    ['outpost', ['createDnsServer', 'Suite', 'TcpService', 'OutpostError', 'queryDns']],
+    [
+      'outpost',
+      [
+        'createDnsServer',
+        'createHttpServer',
+        'createSmtpServer',
+        'createPop3Server',
+        'createFtpServer',
+        'Suite',
+        'TcpService',
+        'OutpostError',
+        'queryDns',
+      ],
+    ],
     ['outpost/core', ['LineConnection', 'AccountStore', 'loadConfigFile', 'subscribeTranscript']],
     ['outpost/dns', ['decodeMessage', 'encodeMessage', 'Authority', 'checkZone']],
+    ['outpost/http', ['createHttpServer', 'parseCookieHeader', 'CookieJar', 'evaluatePreconditions']],
+    ['outpost/pop3', ['createPop3Server', 'parseCommand']],
+    [
+      'outpost/mail',
+      ['createSmtpServer', 'openSqliteMailStore', 'connectSmtp', 'QueueRunner', 'buildMessage'],
+    ],
+    ['outpost/ftp', ['createFtpServer', 'FtpClient']],
     ['outpost/testing', ['startTestOutpost', 'recordTranscript']],
   ] as const) {
     const mod = await load(specifier);

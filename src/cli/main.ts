@@ -4,7 +4,7 @@
  * exit 2. This is the only place that calls process.exit.
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { OutpostError } from '../core/errors.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { checkZone } from '../dns/zone/index.js';
@@ -18,10 +18,20 @@ import {
   userRemove,
 } from './accounts.js';
 import { runDig } from './dig.js';
+import { registerFtpCommand } from './ftp.js';
+import { registerHttpCommand } from './http-command.js';
+import { registerMailCommand } from './mail.js';
+import { registerQueueCommand } from './queue.js';
 import { serve } from './serve.js';
 
+/** The package's package.json: two levels up from src/cli (tsx) or three from dist/src/cli. */
+function packageJsonPath(): URL {
+  const fromSource = new URL('../../package.json', import.meta.url);
+  return existsSync(fromSource) ? fromSource : new URL('../../../package.json', import.meta.url);
+}
+
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(packageJsonPath(), 'utf8')) as {
     version: string;
   };
   return pkg.version;
@@ -55,6 +65,11 @@ export function buildProgram(): Command {
       // dig's exit codes (0 reply, 1 usage, 9 no reply) without cutting stdout short.
       process.exitCode = await runDig(args, { version: version() });
     });
+
+  registerHttpCommand(program, version);
+  registerFtpCommand(program);
+  registerMailCommand(program);
+  registerQueueCommand(program);
 
   const dns = program.command('dns').description('DNS tools');
   dns

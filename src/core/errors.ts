@@ -32,6 +32,28 @@ export const ErrorCodes = {
   DNS_RCODE: 'ERR_DNS_RCODE',
   /** An IXFR reply was incremental (RFC 1995 §4), which the transfer client does not apply. */
   TRANSFER_INCREMENTAL: 'ERR_TRANSFER_INCREMENTAL',
+  /** An FTP data connection could not be opened, was refused or broke (passive/active). */
+  FTP_DATA_CONNECTION: 'ERR_FTP_DATA_CONNECTION',
+  /** An FTP server answered with an error or an unexpected reply (the client's view). */
+  FTP_REPLY: 'ERR_FTP_REPLY',
+  /** The mail store has no mailbox of that name for that user. */
+  MAILBOX_NOT_FOUND: 'ERR_MAILBOX_NOT_FOUND',
+  /** A mailbox of that name already exists (create, rename). */
+  MAILBOX_EXISTS: 'ERR_MAILBOX_EXISTS',
+  /** A mailbox name the store refuses (empty, control characters, INBOX rules). */
+  MAILBOX_NAME_INVALID: 'ERR_MAILBOX_NAME_INVALID',
+  /** An SMTP command line, path or parameter that does not parse (RFC 5321 §4.1). */
+  SMTP_SYNTAX: 'ERR_SMTP_SYNTAX',
+  /** An SMTP server refused the session or transaction (greeting, EHLO, STARTTLS, AUTH; the client's view). */
+  SMTP_REPLY: 'ERR_SMTP_REPLY',
+  /** An SMTP server's reply is malformed or out of sequence (the client's view). */
+  SMTP_PROTOCOL: 'ERR_SMTP_PROTOCOL',
+  /** A cookie name, value or attribute breaks RFC 6265 §4.1 (CR/LF/`;`, bad token…). */
+  COOKIE_INVALID: 'ERR_COOKIE_INVALID',
+  /** An HTTP request could not be made or completed (the `outpost http` client). */
+  HTTP_REQUEST: 'ERR_HTTP_REQUEST',
+  /** A request path escapes the site root or is otherwise refused (`..`, NUL, symlink out). */
+  HTTP_PATH_REFUSED: 'ERR_HTTP_PATH_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -4,6 +4,18 @@
  * it) and stop in reverse. A protocol that is not built yet is simply not listed.
  */
 import { dnsServiceDefinition } from '../dns/service/dns-service.js';
+import { smtpServiceDefinition } from '../mail/service/smtp-service.js';
+import { httpServiceDefinition } from '../http/service.js';
+import { adminServiceDefinition } from '../admin/service.js';
+import { pop3ServiceDefinition } from '../pop3/service.js';
+import { ftpServiceDefinition } from '../ftp/service/ftp-service.js';
 import type { ServiceDefinition } from './service.js';
 
-export const SERVICES: readonly ServiceDefinition[] = [dnsServiceDefinition];
+export const SERVICES: readonly ServiceDefinition[] = [
+  dnsServiceDefinition,
+  smtpServiceDefinition,
+  httpServiceDefinition,
+  adminServiceDefinition,
+  pop3ServiceDefinition,
+  ftpServiceDefinition,
+];

@@ -88,17 +88,40 @@ const dnsSchema = z.strictObject({
   zones: z.array(dnsZoneSchema).default([]),
 });
 
+/** Accounts allowed to PUT/DELETE/POST files: full addresses, or "*" for any account. */
+const httpWriters = z.array(z.string().min(1).max(254)).default([]);
+/** Cache-Control per URL path prefix (longest prefix wins), e.g. { "/assets/" = "max-age=86400" }. */
+const httpCacheControl = z
+  .record(
+    z.string().startsWith('/', 'expected a path prefix starting with "/"'),
+    z.string().regex(/^[\x20-\x7e]*$/, 'expected printable ASCII'),
+  )
+  .default({});
+
 const httpSiteSchema = z.strictObject({
   host: z.string().min(1),
   root: z.string().min(1),
   listing: z.boolean().default(false),
+  writers: httpWriters,
+  cache_control: httpCacheControl,
 });
 
 const httpSchema = z.strictObject({
   listen: listenList,
   tls_listen: listenList,
   root: z.string().min(1).optional(),
+  listing: z.boolean().default(false),
+  writers: httpWriters,
+  cache_control: httpCacheControl,
   sites: z.array(httpSiteSchema).default([]),
+  /** Combined Log Format file; absent = through the logger at info level; "off" = none. */
+  access_log: z.string().min(1).optional(),
+  /** Largest request body (PUT/POST), in bytes. */
+  max_body_size: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
 });
 
 const adminSchema = z.strictObject({ listen: listenList });
@@ -114,6 +137,21 @@ const smtpSchema = z.strictObject({
     .default(25 * 1024 * 1024),
   relay_port: z.number().int().min(1).max(65535).default(25),
   dns_server: listenAddress.optional(),
+  /** AUTH (and submission without STARTTLS) from 127.0.0.0/8 and ::1 without TLS. */
+  allow_plaintext_auth_on_loopback: z.boolean().default(true),
+  /** Recipients per message; RFC 5321 §4.5.3.1.8 requires at least 100. */
+  max_recipients: z.number().int().min(100).max(10_000).default(100),
+  /** Wait before the greeting; a client talking first is refused (RFC 5321 §4.3.1), in ms. */
+  greeting_delay_ms: z.number().int().min(0).max(30_000).default(0),
+  /** Outbound queue: bounce what is still undelivered after this long (RFC 5321 §4.5.4.1), in s. */
+  queue_lifetime_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .default(5 * 24 * 3600),
+  /** Outbound queue: first retry delay, doubling per attempt up to retry_max_seconds, in s. */
+  retry_initial_seconds: z.number().int().min(1).default(60),
+  retry_max_seconds: z.number().int().min(1).default(3600),
 });
 
 const pop3Schema = z.strictObject({
@@ -139,6 +177,26 @@ const ftpSchema = z.strictObject({
   require_tls: z.boolean().default(false),
   anonymous_root: z.string().optional(),
   home_root: z.string().optional(),
+  /** Plaintext (non-anonymous) logins from non-loopback clients; refused by default. */
+  allow_plaintext_login: z.boolean().default(false),
+  /** Control connection idle timeout, in seconds. */
+  idle_timeout: z.number().int().min(1).max(86_400).default(300),
+  /** Data connection connect/stall timeout, in seconds. */
+  data_timeout: z.number().int().min(1).max(86_400).default(300),
+  max_connections_per_ip: z.number().int().min(1).optional(),
+  /** fsync uploads before the 226 reply (durable, slower on real disks). */
+  fsync: z.boolean().default(true),
+  /** Per-user permissions; users not listed may read, write and delete in their own home. */
+  permissions: z
+    .array(
+      z.strictObject({
+        user: z.string().min(1),
+        read: z.boolean().default(true),
+        write: z.boolean().default(true),
+        delete: z.boolean().default(true),
+      }),
+    )
+    .default([]),
 });
 
 const logSchema = z.strictObject({
