@@ -184,9 +184,18 @@ export class LineConnection {
           this.#tap('*', `line longer than ${this.#maxLine} octets discarded`);
           return item;
         }
-        const text = item.line.toString('utf8');
-        this.#tapClient(text);
-        return { kind: 'line', raw: item.line, text, ending: item.ending };
+        const raw = item.line;
+        this.#tapClient(raw);
+        // Decoded only when asked: body lines (SMTP DATA, POP3/IMAP literals) never need text.
+        let text: string | undefined;
+        return {
+          kind: 'line',
+          raw,
+          ending: item.ending,
+          get text(): string {
+            return (text ??= raw.toString('utf8'));
+          },
+        };
       }
       const stop = this.#stopReason();
       if (stop) return stop;
@@ -432,11 +441,12 @@ export class LineConnection {
     this.#resolveClosed();
   }
 
-  #tapClient(text: string): void {
+  #tapClient(raw: Buffer): void {
     if (!transcriptActive()) {
       this.#redactNext = false;
       return;
     }
+    const text = raw.toString('utf8');
     let shown = text;
     if (this.#redactNext) shown = '****';
     else if (this.#redact) shown = this.#redact(text);

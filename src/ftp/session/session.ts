@@ -301,6 +301,11 @@ export class FtpSession {
           controller.abort(new Error('data connection idle'));
           data.destroy();
         });
+        // ABOR may arrive while `body` is still opening its file, before it listens for the
+        // abort itself: closing the data connection here ends the transfer whatever it awaits.
+        whenAborted(controller.signal, () => {
+          data.destroy();
+        });
         const done = await body(data, transfer);
         await finishSocket(data);
         this.reply(226, done ?? 'Transfer complete');
@@ -337,4 +342,10 @@ function isSocketError(err: unknown): boolean {
     code === 'ERR_STREAM_PREMATURE_CLOSE' ||
     code === 'ERR_STREAM_DESTROYED'
   );
+}
+
+/** Runs `fn` once `signal` aborts, or now if it already has (a listener added late never fires). */
+function whenAborted(signal: AbortSignal, fn: () => void): void {
+  if (signal.aborted) fn();
+  else signal.addEventListener('abort', fn, { once: true });
 }
