@@ -11,10 +11,10 @@ import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { dnsperfArgs, runDnsperf, type DnsperfResult } from './lib/dnsperf.js';
 import { machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
-import { ratioOf, subjectResult, targetOf, type BenchReport } from './lib/report.js';
-import { writeResults } from './lib/results.js';
+import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
+import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, type RoundSubject } from './lib/rounds.js';
-import { formatNumber, formatTable } from './lib/table.js';
+import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { verifyAnswers } from './dns/checks.js';
@@ -127,16 +127,9 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const results = selected.map((def) => {
-    const o = outcomes.get(def.name);
-    const reason = unavailable.get(def.name);
-    if (reason !== undefined)
-      return subjectResult(def.name, label(def), [], [], { status: 'not available', reason });
-    if (o?.error !== undefined && o.samples.length === 0) {
-      return subjectResult(def.name, label(def), [], o.details, { status: 'failed', reason: o.error });
-    }
-    return subjectResult(def.name, label(def), o?.samples ?? [], o?.details ?? []);
-  });
+  const results = selected.map((def) =>
+    outcomeResult(def.name, label(def), outcomes.get(def.name), unavailable.get(def.name)),
+  );
   const report: BenchReport = {
     bench: 'dns',
     title: 'DNS authoritative over UDP: dnsperf, example.test zone',
@@ -168,13 +161,9 @@ async function main(): Promise<void> {
     ],
   };
   const notes = subjects.flatMap((s) => warnings(s.name, outcomes.get(s.name)?.details ?? []));
-  const files = writeResults(report);
-  console.log(`\n${formatTable(report)}`);
+  publishReport(report);
   for (const n of notes) console.log(`warning: ${n}`);
-  console.log(
-    `machine: ${machine.cores} cores, ${machine.cpuModel}; load average ${machine.loadAvg.join(' ')} before, ${report.loadAvgAfter.join(' ')} after`,
-  );
-  console.log(`results: ${files.json}\nchart:   ${files.svg}`);
+  console.log(machineSummary(machine, report.loadAvgAfter));
 }
 
 main().catch((err: unknown) => {

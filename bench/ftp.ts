@@ -15,10 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
 import { machineInfo } from './lib/machine.js';
-import { ratioOf, subjectResult, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
-import { writeResults } from './lib/results.js';
+import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
+import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
-import { formatNumber, formatTable } from './lib/table.js';
+import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, pinned, requireCommand } from './lib/tools.js';
 import { FTP_SERVERS, ROOT, type FtpTarget } from './ftp/servers.js';
@@ -117,16 +117,9 @@ function results<D>(
   unavailable: Map<string, string>,
   value?: (d: D) => number,
 ): SubjectResult[] {
-  return names.map((name) => {
-    const label = labels.get(name) ?? name;
-    const reason = unavailable.get(name);
-    if (reason !== undefined) return subjectResult(name, label, [], [], { status: 'not available', reason });
-    const o = outcomes.get(name);
-    if (o?.error !== undefined && o.samples.length === 0)
-      return subjectResult(name, label, [], o.details, { status: 'failed', reason: o.error });
-    const samples = value ? (o?.details ?? []).map(value) : (o?.samples ?? []);
-    return subjectResult(name, label, samples, o?.details ?? []);
-  });
+  return names.map((name) =>
+    outcomeResult(name, labels.get(name) ?? name, outcomes.get(name), unavailable.get(name), value),
+  );
 }
 
 async function main(): Promise<void> {
@@ -313,9 +306,7 @@ async function main(): Promise<void> {
     },
   ];
   for (const report of reports) {
-    const files = writeResults(report);
-    console.log(`\n${formatTable(report)}`);
-    console.log(`results: ${files.json}`);
+    publishReport(report);
   }
   for (const s of loginR) {
     const d = s.details as LoginDetail[];
@@ -324,9 +315,7 @@ async function main(): Promise<void> {
         `  ${s.name}: ${x.ok} logins in ${formatNumber(Math.round(x.ms))} ms, PSS ${(x.pssBytes / 2 ** 20).toFixed(1)} MiB (idle ${(x.idlePssBytes / 2 ** 20).toFixed(1)} MiB) in ${x.processes} process(es)`,
       );
   }
-  console.log(
-    `machine: ${machine.cores} cores, ${machine.cpuModel}; load average ${machine.loadAvg.join(' ')} before, ${base.loadAvgAfter.join(' ')} after`,
-  );
+  console.log(machineSummary(machine, base.loadAvgAfter));
 }
 
 main().catch((err: unknown) => {

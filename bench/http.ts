@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
-import { ratioOf, subjectResult, targetOf, type BenchReport } from './lib/report.js';
-import { writeResults } from './lib/results.js';
+import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
+import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, type RoundSubject } from './lib/rounds.js';
-import { formatNumber, formatTable } from './lib/table.js';
+import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, requireCommand } from './lib/tools.js';
 import { HTTP_SERVERS, serverCore, type ServeContext } from './http/servers.js';
@@ -131,15 +131,8 @@ async function main(): Promise<void> {
   }
 
   const results = [
-    ...subjectNames.map(({ name, label }) => {
-      const o = outcomes.get(name);
-      if (o?.error !== undefined && o.samples.length === 0)
-        return subjectResult(name, label, [], o.details, { status: 'failed', reason: o.error });
-      return subjectResult(name, label, o?.samples ?? [], o?.details ?? []);
-    }),
-    ...[...unavailable].map(([name, reason]) =>
-      subjectResult(name, name, [], [], { status: 'not available', reason }),
-    ),
+    ...subjectNames.map(({ name, label }) => outcomeResult(name, label, outcomes.get(name))),
+    ...[...unavailable].map(([name, reason]) => outcomeResult(name, name, undefined, reason)),
   ];
   const report: BenchReport = {
     bench: workers === 1 ? 'http' : `http-workers${workers}`,
@@ -175,13 +168,9 @@ async function main(): Promise<void> {
       .filter((d) => d.non2xx > 0 || d.socketErrors > 0)
       .map((d) => `${s.name}: ${d.non2xx} non-2xx answers, ${d.socketErrors} socket errors in a round`),
   );
-  const files = writeResults(report);
-  console.log(`\n${formatTable(report)}`);
+  publishReport(report);
   for (const n of [...new Set(notes)]) console.log(`warning: ${n}`);
-  console.log(
-    `machine: ${machine.cores} cores, ${machine.cpuModel}; load average ${machine.loadAvg.join(' ')} before, ${report.loadAvgAfter.join(' ')} after`,
-  );
-  console.log(`results: ${files.json}\nchart:   ${files.svg}`);
+  console.log(machineSummary(machine, report.loadAvgAfter));
 }
 
 main().catch((err: unknown) => {

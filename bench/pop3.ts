@@ -13,10 +13,10 @@ import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
 import { machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
-import { ratioOf, subjectResult, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
-import { writeResults } from './lib/results.js';
+import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
+import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
-import { formatNumber, formatTable } from './lib/table.js';
+import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { benchMailbox } from './pop3/mailbox.js';
@@ -52,15 +52,9 @@ function results<D>(
   outcomes: Map<string, RoundOutcome<D>>,
   unavailable: Map<string, string>,
 ): SubjectResult[] {
-  return names.map(({ name, label }) => {
-    const reason = unavailable.get(name);
-    if (reason !== undefined) return subjectResult(name, label, [], [], { status: 'not available', reason });
-    const o = outcomes.get(name);
-    if (o?.error !== undefined && o.samples.length === 0) {
-      return subjectResult(name, label, [], o.details, { status: 'failed', reason: o.error });
-    }
-    return subjectResult(name, label, o?.samples ?? [], o?.details ?? []);
-  });
+  return names.map(({ name, label }) =>
+    outcomeResult(name, label, outcomes.get(name), unavailable.get(name)),
+  );
 }
 
 async function main(): Promise<void> {
@@ -204,16 +198,12 @@ async function main(): Promise<void> {
     },
   ];
   for (const report of reports) {
-    const files = writeResults(report);
-    console.log(`\n${formatTable(report)}`);
-    console.log(`results: ${files.json}\nchart:   ${files.svg}`);
+    publishReport(report);
   }
   for (const r of retrResults) {
     if (r.median !== null) console.log(`RETR-all ${r.name}: ${(count / r.median).toFixed(3)} s (median)`);
   }
-  console.log(
-    `machine: ${String(machine.cores)} cores, ${machine.cpuModel}; load average ${machine.loadAvg.join(' ')} before, ${common.loadAvgAfter.join(' ')} after`,
-  );
+  console.log(machineSummary(machine, common.loadAvgAfter));
 }
 
 main().catch((err: unknown) => {

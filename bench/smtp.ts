@@ -13,10 +13,10 @@ import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
 import { machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
-import { ratioOf, subjectResult, targetOf, type BenchReport } from './lib/report.js';
-import { writeResults } from './lib/results.js';
+import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
+import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, type RoundSubject } from './lib/rounds.js';
-import { formatNumber, formatTable } from './lib/table.js';
+import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { BENCH_RECIPIENT, SMTP_SERVERS, type RunningServer } from './smtp/servers.js';
@@ -127,16 +127,9 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const results = selected.map((def) => {
-    const o = outcomes.get(def.name);
-    const reason = unavailable.get(def.name);
-    if (reason !== undefined)
-      return subjectResult(def.name, def.label(), [], [], { status: 'not available', reason });
-    if (o?.error !== undefined && o.samples.length === 0) {
-      return subjectResult(def.name, def.label(), [], o.details, { status: 'failed', reason: o.error });
-    }
-    return subjectResult(def.name, def.label(), o?.samples ?? [], o?.details ?? []);
-  });
+  const results = selected.map((def) =>
+    outcomeResult(def.name, def.label(), outcomes.get(def.name), unavailable.get(def.name)),
+  );
   const report: BenchReport = {
     bench: 'smtp',
     title: 'SMTP receiving: smtp-source -s 20 -l 1024, one connection per message',
@@ -157,13 +150,9 @@ async function main(): Promise<void> {
     ratios: [ratioOf(results, 'outpost', 'postfix'), ratioOf(results, 'outpost', 'smtp-sink')],
     targets: [targetOf(results, 'Outpost >= 3x Postfix', 'outpost', 'postfix', 3)],
   };
-  const files = writeResults(report);
-  console.log(`\n${formatTable(report)}`);
+  publishReport(report);
   for (const n of notes) console.log(n);
-  console.log(
-    `machine: ${machine.cores} cores, ${machine.cpuModel}; load average ${machine.loadAvg.join(' ')} before, ${report.loadAvgAfter.join(' ')} after`,
-  );
-  console.log(`results: ${files.json}\nchart:   ${files.svg}`);
+  console.log(machineSummary(machine, report.loadAvgAfter));
 }
 
 main().catch((err: unknown) => {

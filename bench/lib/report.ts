@@ -5,6 +5,7 @@
  * never thrown.
  */
 import type { MachineInfo } from './machine.js';
+import type { RoundOutcome } from './rounds.js';
 import { median, range } from './stats.js';
 
 /** One server's outcome. */
@@ -88,6 +89,26 @@ export function subjectResult(
     max: ok ? max : null,
     details,
   };
+}
+
+/**
+ * One subject's result from what `alternate` collected: 'not available' (with the reason) when
+ * it never started, 'failed' when no round succeeded, otherwise its samples (or `value` of each
+ * round's detail, for benches whose figure is computed from the tool's output).
+ */
+export function outcomeResult<D>(
+  name: string,
+  label: string,
+  outcome: RoundOutcome<D> | undefined,
+  unavailableReason?: string,
+  value?: (detail: D) => number,
+): SubjectResult {
+  if (unavailableReason !== undefined)
+    return subjectResult(name, label, [], [], { status: 'not available', reason: unavailableReason });
+  if (outcome?.error !== undefined && outcome.samples.length === 0)
+    return subjectResult(name, label, [], outcome.details, { status: 'failed', reason: outcome.error });
+  const details = outcome?.details ?? [];
+  return subjectResult(name, label, value ? details.map(value) : (outcome?.samples ?? []), details);
 }
 
 /** The ratio of two subjects' medians (null when either is missing or the denominator is 0). */

@@ -49,7 +49,14 @@ export function createAtomicFile(target: string): AtomicFile {
     async abort() {
       if (aborted) return;
       aborted = true;
+      // The stream opens its file asynchronously and, destroyed before that, still creates it
+      // and closes it afterwards: remove the temp file only once the stream has closed.
+      const closed = new Promise<void>((resolve) => {
+        if (stream.closed) resolve();
+        else stream.once('close', resolve);
+      });
       stream.destroy();
+      await closed;
       await rm(temp, { force: true });
     },
   };
