@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Authority, loadZoneFile } from '../src/dns/authority/index.js';
 import { decodeMessage, MessageEncoder, RRType, type Message } from '../src/dns/index.js';
+import { microBench } from './lib/micro.js';
 
 const fixture = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -50,18 +51,7 @@ function query(name: string, type: number): Message {
 }
 
 function bench(name: string, fn: () => unknown): void {
-  for (let i = 0; i < 20000; i++) fn(); // warm-up
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  const budget = BigInt(Math.round(seconds * 1e9));
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 1000; i++) fn();
-    ops += 1000;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  const perSec = (ops * 1e9) / Number(elapsed);
-  console.log(`${name.padEnd(52)} ${Math.round(perSec).toLocaleString('en-US').padStart(12)} ops/s`);
+  microBench(name, seconds, fn, 52);
 }
 
 const cases: [string, string, number][] = [

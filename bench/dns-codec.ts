@@ -10,6 +10,7 @@ import {
   MessageEncoder,
   type Message,
 } from '../src/dns/index.js';
+import { microBench } from './lib/micro.js';
 
 const header = {
   id: 0x1234,
@@ -70,18 +71,7 @@ const queryWire = encoder.encode(query);
 const answerWire = encoder.encode(answer, { maxSize: 1232 });
 
 function bench(name: string, fn: () => unknown): void {
-  for (let i = 0; i < 20000; i++) fn(); // warm-up
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  const budget = BigInt(Math.round(seconds * 1e9));
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 1000; i++) fn();
-    ops += 1000;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  const perSec = (ops * 1e9) / Number(elapsed);
-  console.log(`${name.padEnd(44)} ${Math.round(perSec).toLocaleString('en-US').padStart(12)} ops/s`);
+  microBench(name, seconds, fn, 44);
 }
 
 console.log(`query ${queryWire.length} octets, answer ${answerWire.length} octets`);

@@ -9,18 +9,17 @@
 import { resolve } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { dnsperfArgs, runDnsperf, type DnsperfResult } from './lib/dnsperf.js';
-import { machineInfo } from './lib/machine.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
-import { alternate, type RoundSubject } from './lib/rounds.js';
+import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { verifyAnswers } from './dns/checks.js';
 import { queryFileText } from './dns/queries.js';
 import { DNS_SERVERS, ROOT, type ServeContext } from './dns/servers.js';
-import { loadavg } from 'node:os';
 
 const DEFAULTS: BenchDefaults = { durationS: 10, rounds: 3, warmupS: 2 };
 /**
@@ -114,9 +113,7 @@ async function main(): Promise<void> {
         },
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      unavailable.set(def.name, reason);
-      log(`  ${def.name.padEnd(12)} NOT AVAILABLE: ${reason.split('\n').join('\n      ')}`);
+      markUnavailable(unavailable, def.name, err, log, 12);
     }
   }
 
@@ -138,7 +135,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    loadAvgAfter: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvgAfter: loadAverage(),
     pinned: canPin(),
     settings: {
       durationS: args.durationS,

@@ -9,15 +9,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { machineInfo } from './lib/machine.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
-import { alternate, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
+import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, pinned, requireCommand } from './lib/tools.js';
@@ -176,10 +175,8 @@ async function main(): Promise<void> {
         `  ${def.name.padEnd(8)} ready on 127.0.0.1:${t.port} (pid ${t.peer.pid}): ${labels.get(def.name) ?? ''}`,
       );
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      unavailable.set(def.name, reason);
+      markUnavailable(unavailable, def.name, err, log, 8);
       labels.set(def.name, def.name);
-      log(`  ${def.name.padEnd(8)} NOT AVAILABLE: ${reason}`);
     }
   }
   const rounds = { rounds: args.rounds, durationS: 0, warmupS: args.warmupS };
@@ -245,7 +242,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    loadAvgAfter: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvgAfter: loadAverage(),
     pinned: canPin(),
     reference: 'vsftpd',
   };

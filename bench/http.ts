@@ -10,14 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
-import { machineInfo } from './lib/machine.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
-import { alternate, type RoundSubject } from './lib/rounds.js';
+import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, requireCommand } from './lib/tools.js';
@@ -117,9 +116,7 @@ async function main(): Promise<void> {
       }
       log(`  ${def.name.padEnd(10)} ready on 127.0.0.1:${port} (pid ${peer.pid}), answers verified`);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      unavailable.set(def.name, reason);
-      log(`  ${def.name.padEnd(10)} NOT AVAILABLE: ${reason.split('\n').join('\n      ')}`);
+      markUnavailable(unavailable, def.name, err, log, 10);
     }
   }
 
@@ -142,7 +139,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    loadAvgAfter: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvgAfter: loadAverage(),
     pinned: canPin() && workers === 1,
     settings: {
       durationS: args.durationS,

@@ -7,15 +7,14 @@
  * JSON + SVG to bench/results/. It never asserts.
  * Run: `npm run bench -- pop3 [--duration S] [--rounds N] [--warmup S] [--only a,b] [--messages N]`.
  */
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { machineInfo } from './lib/machine.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
-import { alternate, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
+import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
@@ -136,9 +135,7 @@ async function main(): Promise<void> {
         },
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      unavailable.set(def.name, reason);
-      log(`  ${def.name.padEnd(10)} NOT AVAILABLE: ${reason.split('\n').join('\n      ')}`);
+      markUnavailable(unavailable, def.name, err, log, 10);
     }
   }
 
@@ -163,7 +160,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    loadAvgAfter: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvgAfter: loadAverage(),
     pinned: canPin(),
   };
   const settings = {

@@ -8,14 +8,13 @@
  * message it acknowledged. Prints the ratios and whether Outpost >= 3x Postfix, writes JSON + SVG
  * to bench/results/. It never asserts. Run: `npm run bench -- smtp [--duration S] [--rounds N]`.
  */
-import { loadavg } from 'node:os';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { machineInfo } from './lib/machine.js';
+import { loadAverage, machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
-import { alternate, type RoundSubject } from './lib/rounds.js';
+import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
@@ -106,9 +105,7 @@ async function main(): Promise<void> {
         },
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      unavailable.set(def.name, reason);
-      log(`  ${def.name.padEnd(10)} NOT AVAILABLE: ${reason.split('\n').join('\n      ')}`);
+      markUnavailable(unavailable, def.name, err, log, 10);
     }
   }
 
@@ -138,7 +135,7 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
-    loadAvgAfter: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvgAfter: loadAverage(),
     pinned: canPin(),
     settings: {
       durationS: args.durationS,

@@ -15,6 +15,11 @@ export interface MachineInfo {
   readonly loadAvg: readonly number[];
 }
 
+/** The 1/5/15-minute load averages now, to two decimals. */
+export function loadAverage(): number[] {
+  return loadavg().map((n) => Math.round(n * 100) / 100);
+}
+
 /** Take the snapshot now. */
 export function machineInfo(): MachineInfo {
   return {
@@ -22,6 +27,6 @@ export function machineInfo(): MachineInfo {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     kernel: release(),
     node: process.version,
-    loadAvg: loadavg().map((n) => Math.round(n * 100) / 100),
+    loadAvg: loadAverage(),
   };
 }

@@ -55,3 +55,16 @@ export async function alternate<D>(
   }
   return out;
 }
+
+/** Records why a server could not be started (it sits out every round) and says so in the log. */
+export function markUnavailable(
+  unavailable: Map<string, string>,
+  name: string,
+  err: unknown,
+  log: RoundLog,
+  width: number,
+): void {
+  const reason = err instanceof Error ? err.message : String(err);
+  unavailable.set(name, reason);
+  log(`  ${name.padEnd(width)} NOT AVAILABLE: ${reason.split('\n').join('\n      ')}`);
+}
