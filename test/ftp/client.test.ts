@@ -91,12 +91,7 @@ test('URL parsing and shell helpers', () => {
 function outpost(args: string[], input = '', cwd?: string): ReturnType<typeof run> {
   return run(
     process.execPath,
-    [
-      '--import',
-      join(root, 'node_modules/tsx/dist/esm/index.mjs'),
-      join(root, 'test/ftp/cli-driver.ts'),
-      ...args,
-    ],
+    ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), join(root, 'src/cli/main.ts'), ...args],
     {
       input,
       env: { OUTPOST_FTP_PASSWORD: PASSWORD },

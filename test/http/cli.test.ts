@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { ALICE, run, startHttp, type HttpFixture } from './helpers.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const entry = join(root, 'test', 'http', 'fixtures', 'outpost-http.ts');
+const entry = join(root, 'src', 'cli', 'main.ts');
 let f: HttpFixture;
 let work: string;
 
