@@ -7,7 +7,7 @@
  * JSON + SVG per measurement to bench/results/. It never asserts.
  * Run: `npm run bench -- ftp [--size MiB] [--logins N] [--rounds N] [--only outpost,vsftpd]`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -185,6 +185,9 @@ async function main(): Promise<void> {
     [...targets].map(([name, t]) => ({
       name,
       measure: async () => {
+        // Start each transfer with no dirty pages: writeback left by an earlier upload (or by
+        // writing the test file) would otherwise land on whichever server runs next.
+        spawnSync('sync');
         let value: number;
         if (kind === 'download') {
           value = await curlRate(

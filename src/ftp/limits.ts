@@ -21,6 +21,9 @@ export const FTP_LIMITS = {
   /** Read size for downloads and socket high-water mark, in octets: big chunks keep the
    *  syscall count low (issue 7's throughput target). */
   transferChunkOctets: 1024 * 1024,
+  /** Octets an upload writes between background fdatasyncs when uploads are fsync'ed (writeback
+   *  starts early, so the fsync before 226 waits for the tail only). */
+  writebackOctets: 32 * 1024 * 1024,
   /** Largest file whose TYPE A SIZE is computed by scanning it (RFC 3659 §4: SIZE reports the
    *  size as transferred); larger files get 550 in TYPE A, in octets. */
   maxAsciiSizeScanOctets: 64 * 1024 * 1024,

@@ -5,18 +5,30 @@
  * they resolve, so a 226 means the file is on disk. Every function honours an AbortSignal (ABOR,
  * shutdown) and counts bytes for STAT.
  */
-import { close, createReadStream, createWriteStream, fsync, ftruncate, open, read, write } from 'node:fs';
+import {
+  close,
+  createReadStream,
+  createWriteStream,
+  fdatasync,
+  fsync,
+  ftruncate,
+  open,
+  read,
+  write,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { toCrlfStream, toLfStream } from '../codec/ascii.js';
 import { FTP_LIMITS } from '../limits.js';
+import type { BulkReader } from './bulk-reader.js';
 
 // Numeric descriptors, not FileHandle: a FileHandle stream with autoClose off keeps the handle
 // referenced, and FileHandle.close() then never resolves.
 const openFd = promisify(open);
 const closeFd = promisify(close);
 const fsyncFd = promisify(fsync);
+const fdatasyncFd = promisify(fdatasync);
 const truncateFd = promisify(ftruncate);
 const writeFd = (
   fd: number,
@@ -151,6 +163,45 @@ async function sendRaw(
   }
 }
 
+/**
+ * Starts writeback while an upload is still arriving: after every `FTP_LIMITS.writebackOctets`
+ * written, one background fdatasync (never two at once). The fsync before 226 then waits only
+ * for the tail instead of the whole file, so a durable upload runs at the slower of network and
+ * disk rather than their sum.
+ */
+class WritebackPacer {
+  readonly #fd: number;
+  #unsynced = 0;
+  #syncing: Promise<void> | null = null;
+  #failure: Error | undefined;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  wrote(octets: number): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#unsynced += octets;
+    if (this.#syncing !== null || this.#unsynced < FTP_LIMITS.writebackOctets) return;
+    this.#unsynced = 0;
+    this.#syncing = fdatasyncFd(this.#fd).then(
+      () => {
+        this.#syncing = null;
+      },
+      (err: unknown) => {
+        this.#failure = err instanceof Error ? err : new Error('fdatasync failed', { cause: err });
+        this.#syncing = null;
+      },
+    );
+  }
+
+  /** Waits for a background sync still running; rethrows its error. */
+  async settle(): Promise<void> {
+    await this.#syncing;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
 /** Receives into `real`: truncate, append, or write from `offset` (REST). */
 export async function receiveFile(
   socket: Duplex,
@@ -162,6 +213,8 @@ export async function receiveFile(
     signal: AbortSignal;
     progress: Progress;
     fsync: boolean;
+    /** The data socket re-wrapped for bulk reads (plain TCP, TYPE I), when that was possible. */
+    bulk?: BulkReader | null;
   },
 ): Promise<void> {
   const flags =
@@ -173,6 +226,7 @@ export async function receiveFile(
           ? 'r+'
           : 'w';
   const fd = await openFd(real, flags, 0o644);
+  const pacer = options.fsync && !options.ascii ? new WritebackPacer(fd) : null;
   try {
     if (options.mode === 'offset') await truncateFd(fd, options.offset);
     const start = options.mode === 'append' ? null : options.mode === 'offset' ? options.offset : 0;
@@ -186,11 +240,16 @@ export async function receiveFile(
       await pipeline(counted(socket as Readable, options.progress), toLfStream(), sink, {
         signal: options.signal,
       });
+    } else if (options.bulk) {
+      await receiveBulk(options.bulk, fd, start, { ...options, pacer });
     } else {
-      await receiveRaw(socket, fd, start, options);
+      await receiveRaw(socket, fd, start, { ...options, pacer });
     }
+    await pacer?.settle();
     if (options.fsync) await fsyncFd(fd);
   } finally {
+    // A background sync must finish before its descriptor is closed (and possibly reused).
+    await pacer?.settle().catch(() => undefined);
     await closeFd(fd);
   }
 }
@@ -213,7 +272,7 @@ async function receiveRaw(
   socket: Duplex,
   fd: number,
   start: number | null,
-  options: { signal: AbortSignal; progress: Progress },
+  options: { signal: AbortSignal; progress: Progress; pacer: WritebackPacer | null },
 ): Promise<void> {
   const size = FTP_LIMITS.transferChunkOctets;
   let fill = Buffer.allocUnsafeSlow(size);
@@ -234,6 +293,7 @@ async function receiveRaw(
         off += n;
         if (used === size) {
           await pending;
+          options.pacer?.wrote(used);
           pending = writeAll(fd, fill, used, position);
           if (position !== null) position += used;
           [fill, spare] = [spare, fill];
@@ -246,6 +306,37 @@ async function receiveRaw(
     if (used > 0) await writeAll(fd, fill, used, position);
   } catch (err) {
     await pending?.catch(() => undefined);
+    options.signal.throwIfAborted();
+    throw err;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * TYPE I upload over plain TCP: the kernel reads into the reader's reusable buffers and each full
+ * buffer is written at its position while the next one fills; the socket pauses only when every
+ * buffer is waiting for the disk.
+ */
+async function receiveBulk(
+  reader: BulkReader,
+  fd: number,
+  start: number | null,
+  options: { signal: AbortSignal; progress: Progress; pacer: WritebackPacer | null },
+): Promise<void> {
+  let position = start;
+  const onAbort = (): void => {
+    reader.socket.destroy();
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await reader.receive(async (chunk) => {
+      options.progress.bytes += chunk.length;
+      await writeAll(fd, chunk, chunk.length, position);
+      if (position !== null) position += chunk.length;
+      options.pacer?.wrote(chunk.length);
+    });
+  } catch (err) {
     options.signal.throwIfAborted();
     throw err;
   } finally {

@@ -183,17 +183,24 @@ async function store(s: FtpSession, arg: string, how: 'stor' | 'appe' | 'stou'):
   const name = basename(virtual);
   const opening =
     how === 'stou' ? `FILE: ${name}` : `Opening ${modeName(s)} mode data connection for ${name}`;
-  return s.startTransfer(how.toUpperCase(), virtual, opening, async (socket, transfer) => {
-    await receiveFile(socket, real, {
-      mode,
-      offset,
-      ascii,
-      signal: transfer.controller.signal,
-      progress: transfer,
-      fsync: s.options.fsync !== false,
-    });
-    return how === 'stou' ? `Transfer complete (unique file name: ${name})` : undefined;
-  });
+  return s.startTransfer(
+    how.toUpperCase(),
+    virtual,
+    opening,
+    async (socket, transfer, bulk) => {
+      await receiveFile(socket, real, {
+        mode,
+        offset,
+        ascii,
+        signal: transfer.controller.signal,
+        progress: transfer,
+        fsync: s.options.fsync !== false,
+        bulk,
+      });
+      return how === 'stou' ? `Transfer complete (unique file name: ${name})` : undefined;
+    },
+    { bulkReads: !ascii },
+  );
 }
 
 async function uniqueName(s: FtpSession, base: string): Promise<string | null> {

@@ -15,6 +15,7 @@ import { parseCommand } from '../codec/command.js';
 import { formatReply } from '../codec/reply.js';
 import { connectActive, PassiveListener, secureDataSocket, type PortRange } from '../server/data-channel.js';
 import { finishSocket } from '../server/transfer.js';
+import { adoptForBulkReads, type BulkReader } from '../server/bulk-reader.js';
 import { FsError } from '../server/user-fs.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import { FTP_LIMITS } from '../limits.js';
@@ -240,7 +241,8 @@ export class FtpSession {
     verb: string,
     path: string,
     opening: string,
-    body: (socket: Duplex, transfer: RunningTransfer) => Promise<string | undefined>,
+    body: (socket: Duplex, transfer: RunningTransfer, bulk: BulkReader | null) => Promise<string | undefined>,
+    options: { bulkReads?: boolean } = {},
   ): Reply | null {
     const ready = this.ready;
     if (!ready) return new Reply(530, 'Please login with USER and PASS');
@@ -281,6 +283,12 @@ export class FtpSession {
           this.reply(425, "Can't open data connection");
           return;
         }
+        // Uploads in TYPE I over plain TCP read into reusable buffers (see bulk-reader.ts).
+        let bulk: BulkReader | null = null;
+        if (options.bulkReads === true && this.settings.prot !== 'P') {
+          bulk = adoptForBulkReads(raw, FTP_LIMITS.transferChunkOctets);
+          if (bulk) raw = bulk.socket;
+        }
         raw.setNoDelay(false);
         socket = raw;
         this.reply(150, opening);
@@ -306,7 +314,7 @@ export class FtpSession {
         whenAborted(controller.signal, () => {
           data.destroy();
         });
-        const done = await body(data, transfer);
+        const done = await body(data, transfer, bulk);
         await finishSocket(data);
         this.reply(226, done ?? 'Transfer complete');
       } catch (err) {
