@@ -133,6 +133,53 @@ test('active mode: PORT and EPRT to the client, downloads and uploads', async ()
   c.close();
 });
 
+/** Sends `body` over a fresh EPSV data connection with `command`; returns the final reply code. */
+async function upload(c: RawFtp, command: string, body: Buffer): Promise<number> {
+  const data = await c.passiveData();
+  assert.equal((await c.cmd(command)).code, 150);
+  data.end(body);
+  return (await c.reply()).code;
+}
+
+test('binary uploads land intact: a partial last buffer, APPE after STOR, REST then STOR', async () => {
+  const c = await RawFtp.open(f.port);
+  await c.login();
+  await c.cmd('TYPE I');
+  // 40 MiB + 123 octets: many full 1 MiB read buffers, a partial last one, and more than one
+  // background writeback (every 32 MiB) before the fsync that precedes 226.
+  const first = randomBytes(40 * 1024 * 1024 + 123);
+  assert.equal(await upload(c, 'STOR up.bin', first), 226);
+  assert.ok(readFileSync(join(f.home, 'up.bin')).equals(first));
+  const tail = randomBytes(3 * 1024 * 1024 + 7);
+  assert.equal(await upload(c, 'APPE up.bin', tail), 226);
+  assert.ok(readFileSync(join(f.home, 'up.bin')).equals(Buffer.concat([first, tail])), 'appended in order');
+  assert.equal((await c.cmd('REST 1000')).code, 350);
+  const patch = randomBytes(2 * 1024 * 1024);
+  assert.equal(await upload(c, 'STOR up.bin', patch), 226);
+  const expected = Buffer.concat([first.subarray(0, 1000), patch]);
+  assert.ok(
+    readFileSync(join(f.home, 'up.bin')).equals(expected),
+    'REST truncates at the offset, then writes',
+  );
+  c.close();
+});
+
+test('a data connection reset in the middle of an upload answers 426 and the session goes on', async () => {
+  const c = await RawFtp.open(f.port);
+  await c.login();
+  await c.cmd('TYPE I');
+  const data = await c.passiveData();
+  assert.equal((await c.cmd('STOR reset.bin')).code, 150);
+  data.write(randomBytes(3 * 1024 * 1024));
+  await new Promise((r) => setTimeout(r, 50));
+  data.resetAndDestroy();
+  assert.equal((await c.reply()).code, 426);
+  assert.equal((await c.cmd('PWD')).code, 257);
+  assert.equal(await upload(c, 'STOR after-reset.bin', Buffer.from('still works')), 226);
+  assert.equal(readFileSync(join(f.home, 'after-reset.bin'), 'utf8'), 'still works');
+  c.close();
+});
+
 test('100 concurrent sessions log in, list and quit', async () => {
   const sessions = await Promise.all(Array.from({ length: 100 }, () => RawFtp.open(f.port)));
   await Promise.all(sessions.map((s) => s.login()));

@@ -90,6 +90,9 @@ export class BulkReader {
    */
   receive(sink: ChunkSink): Promise<void> {
     const socket = this.socket;
+    // Destroyed before the first read (ABOR while the file was still opening): no event will come.
+    if (socket.destroyed)
+      return Promise.reject(new Error('data connection closed before the upload started'));
     return new Promise<void>((resolve, reject) => {
       let tail: Promise<void> = Promise.resolve();
       let failure: Error | undefined;
