@@ -89,7 +89,7 @@ test('a socket destroyed before receive() rejects at once', async () => {
 });
 
 test('TLS sockets and sockets that already read are not adopted', async () => {
-  const { accepted, client, close } = await pair();
+  const { accepted, close } = await pair();
   assert.equal(adoptForBulkReads(new TLSSocket(accepted, { isServer: true }), 1024), null);
   close();
   const second = await pair();
