@@ -3,7 +3,8 @@
  * Outpost and vsftpd on loopback, and 300 sessions log in at once (time, and the servers' memory
  * as PSS with every session open). Servers pinned to core 0, the load to core 1, servers
  * alternating within each round. Prints MB/s, logins/s, MiB and the ratios against the issue's
- * targets (download >= 90% of vsftpd, upload >= vsftpd, logins faster and leaner), and writes
+ * targets (download >= 90% of vsftpd, upload >= vsftpd, logins faster and leaner), plus the disk's
+ * own write-then-fdatasync rate beside Outpost's default (fsync'ed) uploads, and writes
  * JSON + SVG per measurement to bench/results/. It never asserts.
  * Run: `npm run bench -- ftp [--size MiB] [--logins N] [--rounds N] [--only outpost,vsftpd]`.
  */
@@ -25,6 +26,7 @@ import { treePss } from './ftp/memory.js';
 
 const DEFAULTS: BenchDefaults = { durationS: 0, rounds: 3, warmupS: 1 };
 const FILE = 'bench.bin';
+const DISK = 'disk';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -217,6 +219,27 @@ async function main(): Promise<void> {
         return { value, detail: value };
       },
     }));
+  // The disk's durable write rate in the same rounds, for reading the fsync'ed (default) upload
+  // figures: dd writes, then syncs once; Outpost starts writeback while the upload still arrives.
+  const diskSubject: RoundSubject<number> = {
+    name: DISK,
+    measure: async () => {
+      spawnSync('sync');
+      const target = tmp.path('dd.bin');
+      const out = await runLoad({
+        command: requireCommand('dd'),
+        args: [`if=${uploadSource}`, `of=${target}`, 'bs=1M', 'conv=fdatasync'],
+        core: LOAD_CORE,
+        timeoutMs: 600_000,
+      });
+      rmSync(target, { force: true });
+      const m = /^(\d+) bytes .* copied, ([\d.]+) s/m.exec(out.stderr);
+      if (!m) throw new Error(`dd: ${out.stderr}`);
+      const value = Number(m[1]) / Number(m[2]) / 1e6;
+      return { value, detail: value };
+    },
+  };
+  labels.set(DISK, 'dd bs=1M conv=fdatasync: the same file written, then synced once (no overlap)');
   const loginSubjects: RoundSubject<LoginDetail>[] = [...targets].map(([name, t]) => ({
     name,
     measure: async () => {
@@ -229,7 +252,12 @@ async function main(): Promise<void> {
     log('download (curl RETR, MB/s):');
     down = await alternate(subjects('download'), rounds, log, (v) => `${v.toFixed(0)} MB/s`);
     log('upload (curl STOR, MB/s):');
-    up = await alternate(subjects('upload'), { ...rounds, warmupS: 0 }, log, (v) => `${v.toFixed(0)} MB/s`);
+    up = await alternate(
+      [...subjects('upload'), diskSubject],
+      { ...rounds, warmupS: 0 },
+      log,
+      (v) => `${v.toFixed(0)} MB/s`,
+    );
     log(`${loginCount} concurrent logins (logins/s):`);
     logins = await alternate(
       loginSubjects,
@@ -257,7 +285,7 @@ async function main(): Promise<void> {
     client: 'curl (load core)',
   };
   const downR = results(order, labels, down, unavailable);
-  const upR = results(order, labels, up, unavailable);
+  const upR = results([...order, DISK], labels, up, unavailable);
   const loginR = results(order, labels, logins, unavailable);
   const memR = results(order, labels, logins, unavailable, (d) => d.pssBytes / 2 ** 20);
   const reports: BenchReport[] = [
@@ -278,7 +306,11 @@ async function main(): Promise<void> {
       unit: 'MB/s',
       settings,
       subjects: upR,
-      ratios: [ratioOf(upR, 'outpost', 'vsftpd'), ratioOf(upR, 'outpost-nofsync', 'vsftpd')],
+      ratios: [
+        ratioOf(upR, 'outpost', 'vsftpd'),
+        ratioOf(upR, 'outpost-nofsync', 'vsftpd'),
+        ratioOf(upR, 'outpost', DISK),
+      ],
       targets: [
         targetOf(upR, 'Outpost upload >= vsftpd', 'outpost', 'vsftpd', 1),
         targetOf(upR, 'Outpost (fsync = false, as vsftpd) upload >= vsftpd', 'outpost-nofsync', 'vsftpd', 1),
