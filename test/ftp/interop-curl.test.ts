@@ -62,7 +62,7 @@ test('curl over explicit TLS (--ssl-reqd, AUTH TLS, PROT P) both ways, and impli
   // Active mode + TLS is covered by ftplib and our client: curl 7.88 hangs there against any
   // server (curl/curl#10666, fixed in 8.0).
   const implicit = f.implicitPort ?? 0;
-  // --resolve so that curl sends SNI (it sends none for an IP literal).
+  // With SNI (a name, through --resolve) and without (curl sends none for an IP literal).
   assert.deepEqual(
     await curl([
       '-k',
@@ -72,6 +72,7 @@ test('curl over explicit TLS (--ssl-reqd, AUTH TLS, PROT P) both ways, and impli
     ]),
     payload,
   );
+  assert.deepEqual(await curl(['-k', `ftps://127.0.0.1:${implicit}/payload.bin`]), payload);
   const list = (await curl(['--ssl-reqd', '-k', url()])).toString();
   assert.match(list, /payload\.bin/);
 });

@@ -1,9 +1,9 @@
 // lftp and Python's ftplib against Outpost's FTP server: lftp mirrors a tree down and up (plain
-// and over AUTH TLS); ftplib logs in, lists (MLSD and LIST), downloads and uploads in passive and
+// and over AUTH TLS, modification times kept through MFMT); ftplib logs in, lists (MLSD and LIST), downloads and uploads in passive and
 // active mode, then does the same through FTP_TLS with prot_p (active + TLS included).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { PASSWORD, USER, run, startFtp, type FtpFixture } from './helpers.js';
 let f: FtpFixture;
 let work: string;
 const blob = randomBytes(700_000);
+const PAST = new Date('2021-06-01T08:30:00Z');
 before(async () => {
   f = await startFtp();
   work = mkdtempSync(join(tmpdir(), 'outpost-ftp-peers-'));
@@ -50,8 +51,14 @@ for (const tls of [false, true]) {
     assert.deepEqual(readFileSync(join(local, 'sub', 'b.bin')), blob);
     assert.equal(readFileSync(join(local, 'sub', 'deeper', 'c.txt'), 'utf8'), 'gamma\n');
     writeFileSync(join(local, 'sub', 'new.txt'), 'added locally\n');
+    utimesSync(join(local, 'sub', 'new.txt'), PAST, PAST);
     const remote = tls ? 'up-tls' : 'up';
     await lftp(`${open(tls)}; mirror -R ${local} ${remote}`);
+    assert.equal(
+      statSync(join(f.home, remote, 'sub', 'new.txt')).mtime.getTime(),
+      PAST.getTime(),
+      'lftp keeps modification times through MFMT',
+    );
     assert.deepEqual(readFileSync(join(f.home, remote, 'sub', 'b.bin')), blob);
     assert.equal(readFileSync(join(f.home, remote, 'sub', 'new.txt'), 'utf8'), 'added locally\n');
     assert.equal(readFileSync(join(f.home, remote, 'sub', 'deeper', 'c.txt'), 'utf8'), 'gamma\n');

@@ -216,6 +216,8 @@ test('anonymous: only with anonymous_root, read-only', async () => {
     assert.equal((await c.cmd('STOR x')).code, 550);
     assert.equal((await c.cmd('MKD x')).code, 550);
     assert.equal((await c.cmd('DELE readme.txt')).code, 550);
+    assert.equal((await c.cmd('MFMT 20200101000000 readme.txt')).code, 550);
+    assert.equal((await c.cmd('SITE CHMOD 777 readme.txt')).code, 550);
     c.close();
   } finally {
     await g.close();

@@ -1,9 +1,10 @@
 // FTP session transcripts over real TCP on 127.0.0.1:0: the command table's gate (login,
 // sequence, arguments), HELP/FEAT from the table, parameters (TYPE/MODE/STRU), names
-// (CWD/PWD/MKD/RNFR/RNTO/DELE/RMD/SIZE/MDTM/MLST), REST sequencing, hostile lines, REIN and HOST.
+// (CWD/PWD/MKD/RNFR/RNTO/DELE/RMD/SIZE/MDTM/MLST), MFMT and SITE CHMOD, REST sequencing,
+// hostile lines, REIN and HOST.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawFtp, readAll, startFtp, type FtpFixture } from './helpers.js';
 import { recordTranscript } from '../../src/testing/index.js';
@@ -67,6 +68,7 @@ test('HELP and FEAT come from the command table', async () => {
     'EPSV',
     'HOST',
     'MDTM',
+    'MFMT',
     'REST STREAM',
     'SIZE',
     'UTF8',
@@ -99,7 +101,9 @@ test('TYPE, MODE, STRU: supported values 200, others 504, junk 501', async () =>
     ['ACCT x', 202],
     ['SMNT /x', 502],
     ['SITE HELP', 214],
-    ['SITE CHMOD 777 x', 500],
+    ['SITE CHMOD 777 x', 550],
+    ['SITE CHMOD 9 notes.txt', 501],
+    ['SITE UTIME x', 500],
   ] as const) {
     assert.equal((await c.cmd(cmd)).code, code, cmd);
   }
@@ -146,6 +150,36 @@ test('directories and names: CWD/CDUP/PWD/MKD/RMD/RNFR/RNTO/DELE, SIZE/MDTM/MLST
   assert.equal((await c.cmd('RMD work')).code, 250);
   assert.equal((await c.cmd('RMD /')).code, 550);
   assert.equal((await c.cmd('SIZE docs')).code, 550);
+  c.close();
+});
+
+test("MFMT sets a file's modification time; SITE CHMOD sets permission bits only", async () => {
+  writeFileSync(join(f.home, 'stamp.txt'), 'x');
+  const c = await RawFtp.open(f.port);
+  await c.login();
+  assert.deepEqual(await c.cmd('MFMT 20240229123456 stamp.txt'), {
+    code: 213,
+    lines: ['Modify=20240229123456; /stamp.txt'],
+  });
+  assert.equal(statSync(join(f.home, 'stamp.txt')).mtime.toISOString(), '2024-02-29T12:34:56.000Z');
+  assert.deepEqual(await c.cmd('MDTM stamp.txt'), { code: 213, lines: ['20240229123456'] });
+  for (const [cmd, code] of [
+    ['MFMT 20230229123456 stamp.txt', 501], // no 29 February in 2023
+    ['MFMT 20241301000000 stamp.txt', 501],
+    ['MFMT yesterday stamp.txt', 501],
+    ['MFMT 20240229123456', 501],
+    ['MFMT 20240229123456 missing.txt', 550],
+    ['MFMT 20240229123456 docs', 550],
+    ['MFMT 20240229123456 ../../etc/passwd', 550],
+  ] as const) {
+    assert.equal((await c.cmd(cmd)).code, code, cmd);
+  }
+  assert.equal((await c.cmd('SITE CHMOD 640 stamp.txt')).code, 200);
+  assert.equal(statSync(join(f.home, 'stamp.txt')).mode & 0o7777, 0o640);
+  assert.equal((await c.cmd('SITE chmod 4755 stamp.txt')).code, 550, 'no setuid');
+  assert.equal(statSync(join(f.home, 'stamp.txt')).mode & 0o7777, 0o640);
+  assert.equal((await c.cmd('SITE CHMOD 755 docs')).code, 200, 'directories too');
+  assert.equal((await c.cmd('SITE CHMOD 644 /../../tmp')).code, 550);
   c.close();
 });
 

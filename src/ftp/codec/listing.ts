@@ -77,7 +77,9 @@ export function parseTimeVal(text: string): Date | null {
       Number((ms ?? '0').padEnd(3, '0')),
     ),
   );
-  return Number.isNaN(date.getTime()) ? null : date;
+  if (Number.isNaN(date.getTime())) return null;
+  // Date.UTC rolls 20261340 over into the next year; a real time-val names itself exactly.
+  return formatTimeVal(date) === `${y}${mo}${d}${h}${mi}${s}` ? date : null;
 }
 
 /** One MLSx entry line: `fact=value;...; name` (RFC 3659 §7.2), with the selected facts. */

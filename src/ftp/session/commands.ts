@@ -236,7 +236,7 @@ const TABLE: readonly CommandSpec[] = [
     perm: 'read',
     handler: data.nlst,
   },
-  { verb: 'SITE', help: 'SITE <sp> HELP', states: ANY, arg: 'required', handler: info.site },
+  { verb: 'SITE', help: 'SITE <sp> HELP | CHMOD', states: ANY, arg: 'required', handler: info.site },
   { verb: 'SYST', help: 'SYST (system type)', states: ANY, arg: 'none', handler: info.syst },
   {
     verb: 'STAT',
@@ -275,6 +275,15 @@ const TABLE: readonly CommandSpec[] = [
     perm: 'read',
     feat: 'MDTM',
     handler: files.mdtm,
+  },
+  {
+    verb: 'MFMT',
+    help: 'MFMT <sp> YYYYMMDDHHMMSS <sp> pathname (set modification time)',
+    states: READY,
+    arg: 'required',
+    perm: 'write',
+    feat: 'MFMT',
+    handler: files.mfmt,
   },
   {
     verb: 'MLST',

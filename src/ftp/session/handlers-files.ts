@@ -1,11 +1,12 @@
 /**
  * Handlers that work on names without a data connection: CWD/CDUP/PWD, MKD/RMD/DELE,
- * RNFR/RNTO (RFC 959 §4.1.3), SIZE/MDTM/MLST (RFC 3659 §3, §4, §7).
+ * RNFR/RNTO (RFC 959 §4.1.3), SIZE/MDTM/MLST (RFC 3659 §3, §4, §7), MFMT (draft-somers-ftp-mfxx
+ * §3) and SITE CHMOD.
  */
-import { mkdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { chmod, mkdir, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { AsciiSizeCounter } from '../codec/ascii.js';
-import { formatMlsxLine, formatTimeVal } from '../codec/listing.js';
+import { formatMlsxLine, formatTimeVal, parseTimeVal } from '../codec/listing.js';
 import { quotePath } from '../codec/reply.js';
 import { baseName, resolveVirtual } from '../codec/path.js';
 import { fsErrorOf } from '../server/user-fs.js';
@@ -143,6 +144,42 @@ export async function mdtm(s: FtpSession, arg: string): Promise<HandlerResult> {
   const { stats } = await t.ready.fs.stat(t.virtual);
   if (!stats.isFile()) return new Reply(550, 'Not a regular file');
   return new Reply(213, formatTimeVal(stats.mtime));
+}
+
+/** MFMT time-val pathname: sets a file's modification time (what mirroring clients use). */
+export async function mfmt(s: FtpSession, arg: string): Promise<HandlerResult> {
+  const m = /^(\S+) (.+)$/.exec(arg);
+  if (!m) return new Reply(501, 'Syntax: MFMT <sp> YYYYMMDDHHMMSS <sp> pathname');
+  const when = parseTimeVal(m[1] ?? '');
+  if (!when) return new Reply(501, 'Invalid time value: use YYYYMMDDHHMMSS in UTC');
+  const t = target(s, m[2] ?? '');
+  if (t instanceof Reply) return t;
+  const { real, stats } = await t.ready.fs.stat(t.virtual);
+  if (!stats.isFile()) return new Reply(550, 'Not a regular file');
+  try {
+    await utimes(real, stats.atime, when);
+  } catch (err) {
+    throw fsErrorOf(err);
+  }
+  return new Reply(213, `Modify=${formatTimeVal(when)}; ${t.virtual}`);
+}
+
+/** SITE CHMOD mode pathname: permission bits only (no setuid, setgid or sticky bit). */
+export async function siteChmod(s: FtpSession, arg: string): Promise<HandlerResult> {
+  const m = /^([0-7]{1,4}) (.+)$/.exec(arg);
+  if (!m) return new Reply(501, 'Syntax: SITE CHMOD <sp> octal-mode <sp> pathname');
+  const mode = parseInt(m[1] ?? '', 8);
+  if (mode > 0o777) return new Reply(550, 'Only permission bits (000-777) can be set');
+  const t = target(s, m[2] ?? '');
+  if (t instanceof Reply) return t;
+  if (!t.ready.fs.permissions.write) return new Reply(550, 'Permission denied');
+  const real = await t.ready.fs.existing(t.virtual);
+  try {
+    await chmod(real, mode);
+  } catch (err) {
+    throw fsErrorOf(err);
+  }
+  return new Reply(200, 'SITE CHMOD command ok');
 }
 
 /** MLST (RFC 3659 §7.2): facts of one entry on the control connection. */

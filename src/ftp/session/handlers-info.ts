@@ -8,6 +8,7 @@ import type { FtpSession } from './session.js';
 import { Reply } from './outcome.js';
 import { COMMANDS, type HandlerResult } from './commands.js';
 import { collect, listText } from './listings.js';
+import { siteChmod } from './handlers-files.js';
 
 /** SYST (the answer every client expects, RFC 959 §4.1.3, names in RFC 1700). */
 export function syst(): HandlerResult {
@@ -79,8 +80,12 @@ export function opts(s: FtpSession, arg: string): HandlerResult {
 }
 
 /** SITE HELP; other SITE commands are not offered. */
-export function site(_s: FtpSession, arg: string): HandlerResult {
-  if (arg.trim().toUpperCase() === 'HELP') return new Reply(214, ['SITE commands:', ' HELP', 'End']);
+export function site(s: FtpSession, arg: string): HandlerResult | Promise<HandlerResult> {
+  const m = /^(\S+)(?: (.*))?$/.exec(arg.trim());
+  const sub = (m?.[1] ?? '').toUpperCase();
+  if (sub === 'HELP')
+    return new Reply(214, ['SITE commands:', ' CHMOD <sp> octal-mode <sp> pathname', ' HELP', 'End']);
+  if (sub === 'CHMOD') return siteChmod(s, m?.[2] ?? '');
   return new Reply(500, 'Unknown SITE command');
 }
 
