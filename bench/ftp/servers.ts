@@ -93,8 +93,9 @@ function newestSource(dir: string): number {
 
 /** Runs from dist/ when it has an up-to-date FTP server, else from the sources through tsx. */
 function outpostCommand(config: string): { command: string; args: string[]; how: string } {
-  const built = join(ROOT, 'dist', 'src', 'ftp', 'server', 'transfer.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource(join(ROOT, 'src', 'ftp'))) {
+  // tsc rewrites only the outputs whose sources changed, so compare the newest file on each side.
+  const built = join(ROOT, 'dist', 'src', 'ftp');
+  if (existsSync(built) && newestSource(built) >= newestSource(join(ROOT, 'src', 'ftp'))) {
     return {
       command: process.execPath,
       args: [join(ROOT, 'bin', 'outpost'), 'serve', '--config', config, '--log-level', 'silent'],
