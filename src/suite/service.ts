@@ -20,6 +20,8 @@ export interface Endpoint {
   port: number;
   /** 'implicit' (TLS from the first byte), 'starttls' (upgrade offered), or 'none'. */
   tls: 'implicit' | 'starttls' | 'none';
+  /** Which of a service's listeners this is, when it has several kinds (SMTP: mx, submission, smtps). */
+  role?: string;
   note?: string;
 }
 

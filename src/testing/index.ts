@@ -1,16 +1,23 @@
 /**
  * `outpost/testing`: helpers for other projects' test suites. Start Outpost's servers on port 0
- * with a throwaway data directory, get their addresses, watch their transcripts, close them with
- * `await using`. Nothing here binds anything but 127.0.0.1.
+ * with a throwaway data directory, get their addresses, read and wait for the mail they
+ * delivered, watch their transcripts, close them with `await using`. Nothing here binds anything
+ * but 127.0.0.1.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { normalizeAddress } from '../core/accounts/address.js';
 import { configFromObject } from '../core/config/load.js';
 import type { OutpostConfigInput } from '../core/config/schema.js';
 import { subscribeTranscript, type TranscriptEntry } from '../core/transcript.js';
 import type { Endpoint } from '../suite/service.js';
 import { Suite } from '../suite/suite.js';
+import { sharedMailStore } from '../mail/service/mail-store.js';
+import type { MailStore } from '../mail/store/types.js';
+import { parseTestMessage, type TestMessage } from './test-message.js';
+
+export type { TestMessage } from './test-message.js';
 
 /** A zone given inline: its apex and master-file text. */
 export interface InlineZone {
@@ -23,8 +30,33 @@ export interface TestOutpostOptions {
   zones?: InlineZone[];
   /** Users created with these passwords (their domains are added). */
   users?: { address: string; password: string }[];
-  /** Extra configuration, merged over the generated one. */
+  /** SMTP on 127.0.0.1:0: an MX listener (mail for the users' domains) and a submission
+   *  listener (AUTH as one of `users`; plaintext AUTH is allowed on loopback). */
+  smtp?: boolean;
+  /** POP3 on 127.0.0.1:0 over the same mailboxes. */
+  pop3?: boolean;
+  /** FTP on 127.0.0.1:0; homes under the data directory. */
+  ftp?: boolean;
+  /** HTTP on 127.0.0.1:0 serving `root`. */
+  http?: { root: string };
+  /** Extra configuration, merged over the generated one (it wins over the switches above). */
   config?: Partial<OutpostConfigInput>;
+}
+
+/** A host and port on 127.0.0.1. */
+export interface TestAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What `waitForMessage` waits for. */
+export interface WaitForMessageOptions {
+  /** Only messages this returns true for (default: any). */
+  match?: (message: TestMessage) => boolean;
+  /** Default INBOX. */
+  mailbox?: string;
+  /** Default 5000 ms; the promise rejects after it. */
+  timeoutMs?: number;
 }
 
 /** A running Outpost for a test. */
@@ -32,8 +64,20 @@ export interface TestOutpost extends AsyncDisposable {
   readonly suite: Suite;
   readonly dataDir: string;
   /** The DNS server's address, when DNS is on. */
-  readonly dns: { host: string; port: number } | undefined;
+  readonly dns: TestAddress | undefined;
+  /** SMTP's MX listener (port-25 role: mail for our domains, no AUTH needed). */
+  readonly smtp: TestAddress | undefined;
+  /** SMTP submission (STARTTLS offered, AUTH required). */
+  readonly submission: TestAddress | undefined;
+  readonly pop3: TestAddress | undefined;
+  readonly ftp: TestAddress | undefined;
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
+  readonly http: string | undefined;
   endpoints(): Endpoint[];
+  /** The messages in a user's mailbox (INBOX by default), oldest first. */
+  messages(address: string, mailbox?: string): TestMessage[];
+  /** The first message (already there or yet to come) that matches; rejects on timeout. */
+  waitForMessage(address: string, options?: WaitForMessageOptions): Promise<TestMessage>;
   /** Closes every server and deletes the data directory. */
   close(): Promise<void>;
 }
@@ -46,14 +90,31 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
     writeFileSync(file, zone.text);
     return { name: zone.name, file };
   });
+  const any = ['127.0.0.1:0'];
   const input: OutpostConfigInput = {
     data_dir: dataDir,
     users: options.users ?? [],
-    ...(zones.length > 0 ? { dns: { listen: ['127.0.0.1:0'], zones } } : {}),
+    ...(zones.length > 0 ? { dns: { listen: any, zones } } : {}),
+    ...(options.smtp === true ? { smtp: { listen: any, submission_listen: any } } : {}),
+    ...(options.pop3 === true ? { pop3: { listen: any } } : {}),
+    ...(options.ftp === true ? { ftp: { listen: any } } : {}),
+    ...(options.http ? { http: { listen: any, root: options.http.root } } : {}),
     ...options.config,
   };
-  const suite = await Suite.start({ config: configFromObject(input) });
-  const dnsEndpoint = suite.endpoints().find((e) => e.service === 'dns');
+  let suite: Suite;
+  try {
+    suite = await Suite.start({ config: configFromObject(input) });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const endpoints = suite.endpoints();
+  const find = (service: string, role?: string): TestAddress | undefined => {
+    const e = endpoints.find((x) => x.service === service && (role === undefined || x.role === role));
+    return e ? { host: e.host, port: e.port } : undefined;
+  };
+  const httpEndpoint = endpoints.find((e) => e.service === 'http' && e.tls === 'none');
+  const mail = mailReader(suite);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= suite.close().then(() => {
@@ -64,11 +125,61 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
   return {
     suite,
     dataDir,
-    dns: dnsEndpoint ? { host: dnsEndpoint.host, port: dnsEndpoint.port } : undefined,
+    dns: find('dns'),
+    smtp: find('smtp', 'mx'),
+    submission: find('smtp', 'submission'),
+    pop3: find('pop3'),
+    ftp: find('ftp'),
+    http: httpEndpoint ? `http://${httpEndpoint.host}:${httpEndpoint.port}` : undefined,
     endpoints: () => suite.endpoints(),
+    messages: (address, mailbox) => mail.messages(address, mailbox),
+    waitForMessage: (address, waitOptions) => mail.waitFor(address, waitOptions),
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Reads the suite's mail store (opened lazily: a suite without mail services has none). */
+function mailReader(suite: Suite): {
+  messages(address: string, mailbox?: string): TestMessage[];
+  waitFor(address: string, options?: WaitForMessageOptions): Promise<TestMessage>;
+} {
+  const store = (): MailStore => sharedMailStore(suite.context);
+  const messages = (address: string, mailbox = 'INBOX'): TestMessage[] => {
+    const s = store();
+    const box = s.getMailbox(normalizeAddress(address), mailbox);
+    if (!box) return [];
+    const out: TestMessage[] = [];
+    for (const info of s.listMessages(box.id)) {
+      const bytes = s.readMessage(box.id, info.uid);
+      if (bytes) out.push(parseTestMessage(info, bytes));
+    }
+    return out;
+  };
+  const waitFor = (address: string, options: WaitForMessageOptions = {}): Promise<TestMessage> => {
+    const match = options.match ?? (() => true);
+    const timeoutMs = options.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = messages(address, options.mailbox).find(match);
+        if (!found) return false;
+        unsubscribe();
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      // Subscribe before the first look so a delivery between the two cannot be missed.
+      const unsubscribe = store().subscribe((change) => {
+        if (change.kind === 'append') check();
+      });
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`no matching message for ${address} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      check();
+    });
+  };
+  return { messages, waitFor };
 }
 
 /** Records every transcript line (C:/S:) until `stop()`. */

@@ -190,6 +190,7 @@ export class SmtpService implements RunningService {
       host: address.address,
       port: address.port,
       tls: kind === 'smtps' ? 'implicit' : this.#tls ? 'starttls' : 'none',
+      role: kind,
       note: NOTES[kind],
     }));
   }

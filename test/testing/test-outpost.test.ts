@@ -1,0 +1,128 @@
+// outpost/testing as another project's test suite uses it: switch services on, point real clients
+// (nodemailer, swaks, curl, Python's poplib and ftplib) at the returned addresses, and read or
+// wait for the mail the suite delivered, parsed (text, HTML, attachments, encoded headers).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { startTestOutpost } from '../../src/testing/index.js';
+
+const ALICE = { address: 'alice@example.test', password: 'wonderland-42' };
+const BOB = { address: 'bob@example.test', password: 'builder-42' };
+
+function run(command: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({ code, out });
+    });
+  });
+}
+
+test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers over MX', async () => {
+  await using outpost = await startTestOutpost({ users: [ALICE, BOB], smtp: true, pop3: true });
+  assert.ok(outpost.smtp && outpost.submission && outpost.pop3);
+  assert.notEqual(outpost.smtp.port, outpost.submission.port);
+  assert.deepEqual(outpost.messages(BOB.address), [], 'an empty mailbox before any delivery');
+
+  const arriving = outpost.waitForMessage(BOB.address, { match: (m) => m.subject === 'Résumé ✓' });
+  const transport = nodemailer.createTransport({
+    host: outpost.submission.host,
+    port: outpost.submission.port,
+    secure: false,
+    auth: { user: ALICE.address, pass: ALICE.password },
+    tls: { rejectUnauthorized: false },
+  });
+  await transport.sendMail({
+    from: `Alice <${ALICE.address}>`,
+    to: BOB.address,
+    cc: 'Carol <carol@elsewhere.test>',
+    subject: 'Résumé ✓',
+    text: 'plain body\n',
+    html: '<p>html body</p>',
+    attachments: [{ filename: 'report.csv', content: 'a,b\n1,2\n' }],
+  });
+  const m = await arriving;
+  assert.equal(m.from, ALICE.address);
+  assert.deepEqual(m.to, [BOB.address]);
+  assert.deepEqual(m.cc, ['carol@elsewhere.test']);
+  assert.equal(m.subject, 'Résumé ✓', 'encoded words decoded');
+  assert.equal(m.text.replace(/\r\n/g, '\n'), 'plain body\n');
+  assert.equal(m.html, '<p>html body</p>');
+  assert.deepEqual(
+    m.attachments.map((a) => [a.filename, a.content.toString()]),
+    [['report.csv', 'a,b\n1,2\n']],
+  );
+  assert.match(m.header('received') ?? '', /by /, 'the raw message carries our trace header');
+  assert.ok(m.raw.includes('Return-Path: <alice@example.test>'));
+
+  const swaks = await run('swaks', [
+    '--server',
+    outpost.smtp.host,
+    '--port',
+    String(outpost.smtp.port),
+    '--helo',
+    'swaks.test',
+    '--from',
+    'someone@remote.test',
+    '--to',
+    BOB.address,
+    '--header',
+    'Subject: over MX',
+  ]);
+  assert.equal(swaks.code, 0, swaks.out);
+  const mx = await outpost.waitForMessage(BOB.address, { match: (x) => x.subject === 'over MX' });
+  assert.equal(mx.from, 'someone@remote.test');
+  assert.deepEqual(
+    outpost.messages(BOB.address).map((x) => x.subject),
+    ['Résumé ✓', 'over MX'],
+    'oldest first',
+  );
+
+  // The same mailbox over POP3, with Python's poplib.
+  const pop = await run('python3', [
+    '-c',
+    `import poplib; p = poplib.POP3('${outpost.pop3.host}', ${outpost.pop3.port}); p.user('${BOB.address}'); p.pass_('${BOB.password}'); print(p.stat()[0]); p.quit()`,
+  ]);
+  assert.equal(pop.code, 0, pop.out);
+  assert.equal(pop.out.trim(), '2');
+});
+
+test('waitForMessage rejects after its timeout; a suite without mail services has no mailboxes', async () => {
+  await using outpost = await startTestOutpost({ users: [BOB], smtp: true });
+  await assert.rejects(
+    outpost.waitForMessage(BOB.address, { timeoutMs: 100 }),
+    /no matching message for bob@example\.test within 100 ms/,
+  );
+  await using bare = await startTestOutpost({ users: [BOB] });
+  assert.equal(bare.smtp, undefined);
+  assert.deepEqual(bare.messages(BOB.address), []);
+});
+
+test('ftp and http switches give addresses real clients use; close removes the data directory', async () => {
+  const site = mkdtempSync(join(tmpdir(), 'outpost-testing-site-'));
+  try {
+    writeFileSync(join(site, 'hello.txt'), 'hello from the test site\n');
+    const outpost = await startTestOutpost({ users: [ALICE], ftp: true, http: { root: site } });
+    assert.ok(outpost.http && outpost.ftp);
+    const curl = await run('curl', ['-sS', `${outpost.http}/hello.txt`]);
+    assert.equal(curl.out, 'hello from the test site\n');
+    const ftp = await run('python3', [
+      '-c',
+      `import ftplib; f = ftplib.FTP(); f.connect('${outpost.ftp.host}', ${outpost.ftp.port}); f.login('${ALICE.address}', '${ALICE.password}'); print(f.pwd()); f.quit()`,
+    ]);
+    assert.equal(ftp.code, 0, ftp.out);
+    assert.equal(ftp.out.trim(), '/');
+    await outpost.close();
+    assert.equal(existsSync(outpost.dataDir), false);
+  } finally {
+    rmSync(site, { recursive: true, force: true });
+  }
+});
