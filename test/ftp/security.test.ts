@@ -5,7 +5,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  mkdtempSync,
+  existsSync,
+} from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,6 +260,25 @@ test('a data connection that never arrives gives 425 after data_timeout', async 
     assert.equal((await c.cmd('PASV')).code, 227);
     assert.equal((await c.cmd('RETR a.txt')).code, 425);
     assert.equal((await c.cmd('NOOP')).code, 200);
+    c.close();
+  } finally {
+    await g.close();
+  }
+});
+
+test('an upload that stalls mid-way gets 426 after data_timeout; what arrived is kept', async () => {
+  const g = await startFtp({ data_timeout: 1 });
+  try {
+    const c = await RawFtp.open(g.port);
+    await c.login();
+    await c.cmd('TYPE I');
+    const data = await c.passiveData();
+    assert.equal((await c.cmd('STOR stalled.bin')).code, 150);
+    data.write(Buffer.alloc(3 * 1024 * 1024 + 5, 7)); // three full read buffers and a bit
+    assert.equal((await c.reply(5000)).code, 426, 'the idle data connection is closed');
+    assert.equal((await c.cmd('NOOP')).code, 200);
+    assert.equal(statSync(join(g.home, 'stalled.bin')).size, 3 * 1024 * 1024 + 5, 'every octet that arrived');
+    data.destroy();
     c.close();
   } finally {
     await g.close();

@@ -85,8 +85,9 @@ export class BulkReader {
 
   /**
    * Reads until the peer's EOF, passing each buffer to `sink` one at a time and in order, and
-   * resolves once the last one is written. Rejects with the sink's error (destroying the socket)
-   * or when the socket closes without EOF (abort, reset, timeout).
+   * resolves once the last one is written. When the connection closes without EOF (abort, reset,
+   * idle timeout) what already arrived is still handed to the sink, then it rejects; when the
+   * sink fails, nothing more is written, the socket is destroyed and it rejects with that error.
    */
   receive(sink: ChunkSink): Promise<void> {
     const socket = this.socket;
@@ -95,7 +96,8 @@ export class BulkReader {
       return Promise.reject(new Error('data connection closed before the upload started'));
     return new Promise<void>((resolve, reject) => {
       let tail: Promise<void> = Promise.resolve();
-      let failure: Error | undefined;
+      let sinkFailure: Error | undefined;
+      let socketFailure: Error | undefined;
       let settled = false;
       let ended = false;
       const settle = (err?: Error): void => {
@@ -110,34 +112,39 @@ export class BulkReader {
       };
       this.#sink = (chunk, index) => {
         tail = tail.then(async () => {
-          if (failure !== undefined) return;
+          if (sinkFailure !== undefined) return;
           try {
             await sink(chunk);
           } catch (err) {
-            failure = err instanceof Error ? err : new Error('upload sink failed', { cause: err });
+            sinkFailure = err instanceof Error ? err : new Error('upload sink failed', { cause: err });
             socket.destroy();
-            settle(failure);
+            settle(sinkFailure);
             return;
           }
           this.#busy[index] = false;
           if (index === this.#current && !socket.destroyed) socket.resume();
         });
       };
+      // Both ends hand over the partly filled buffer: an interrupted upload keeps every byte
+      // that arrived (as vsftpd does), so a client can resume from SIZE.
       const onEnd = (): void => {
         ended = true;
         this.#handOff();
         void tail.then(() => {
-          settle(failure);
+          settle(sinkFailure);
         });
       };
       const onClose = (): void => {
         if (ended) return;
+        this.#handOff();
         void tail.then(() => {
-          settle(failure ?? new Error('data connection closed before the end of the upload'));
+          settle(
+            sinkFailure ?? socketFailure ?? new Error('data connection closed before the end of the upload'),
+          );
         });
       };
       const onError = (err: Error): void => {
-        failure ??= err;
+        socketFailure ??= err;
       };
       socket.once('end', onEnd);
       socket.once('close', onClose);
