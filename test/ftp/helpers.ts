@@ -2,7 +2,6 @@
  * Test helpers for FTP: a suite with FTP on 127.0.0.1 port 0 and a user alice@example.test,
  * plus small process runners for the peer clients (curl, lftp, python3).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ReplyParser, parseEpsvReply, type FtpReply } from '../../src/ftp/codec/index.js';
@@ -62,43 +61,7 @@ export async function startFtp(
   };
 }
 
-/** Result of a child process. */
-export interface RunResult {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs a command with optional stdin; fails the test (rejects) when it cannot start. */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...options.env },
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out), stderr: err });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
+export { run, type RunResult } from '../helpers/run.js';
 
 /** curl's `user:password` with the @ encoded for URLs. */
 export const CURL_USER = `${USER}:${PASSWORD}`;

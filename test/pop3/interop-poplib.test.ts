@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './helpers/run.js';
+import { runText as run } from '../helpers/run.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
 
 const SCRIPT = String.raw`

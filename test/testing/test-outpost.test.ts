@@ -3,27 +3,20 @@
 // wait for the mail the suite delivered, parsed (text, HTML, attachments, encoded headers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { startTestOutpost } from '../../src/testing/index.js';
+import { runText } from '../helpers/run.js';
 
 const ALICE = { address: 'alice@example.test', password: 'wonderland-42' };
 const BOB = { address: 'bob@example.test', password: 'builder-42' };
 
-function run(command: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, out });
-    });
-  });
+/** A peer's exit code and everything it printed. */
+async function run(command: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await runText(command, args);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers over MX', async () => {
