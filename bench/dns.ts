@@ -19,7 +19,8 @@ import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { verifyAnswers } from './dns/checks.js';
 import { queryFileText } from './dns/queries.js';
-import { DNS_SERVERS, ROOT, type ServeContext } from './dns/servers.js';
+import { DNS_SERVERS, type ServeContext } from './dns/servers.js';
+import { ROOT } from './lib/root.js';
 
 const DEFAULTS: BenchDefaults = { durationS: 10, rounds: 3, warmupS: 2 };
 /**

@@ -21,7 +21,8 @@ import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, pinned, requireCommand } from './lib/tools.js';
-import { FTP_SERVERS, ROOT, type FtpTarget } from './ftp/servers.js';
+import { FTP_SERVERS, type FtpTarget } from './ftp/servers.js';
+import { ROOT } from './lib/root.js';
 import { treePss } from './ftp/memory.js';
 
 const DEFAULTS: BenchDefaults = { durationS: 0, rounds: 3, warmupS: 1 };

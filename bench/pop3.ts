@@ -19,7 +19,8 @@ import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
 import { benchMailbox } from './pop3/mailbox.js';
-import { PASSWORD, POP3_SERVERS, ROOT, USER } from './pop3/servers.js';
+import { PASSWORD, POP3_SERVERS, USER } from './pop3/servers.js';
+import { ROOT } from './lib/root.js';
 
 const DEFAULTS: BenchDefaults = { durationS: 5, rounds: 3, warmupS: 2 };
 const LOAD_SCRIPT = join(ROOT, 'bench', 'pop3', 'load.py');

@@ -6,8 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RRType } from '../../src/dns/index.js';
 import { startPeer, type Peer } from '../lib/peer.js';
 import { freePort } from '../lib/ports.js';
@@ -16,8 +15,7 @@ import { requireCommand, SERVER_CORE } from '../lib/tools.js';
 import type { AnswerKind } from './checks.js';
 import { answers } from './probe.js';
 
-/** The checkout's root directory. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { ROOT } from '../lib/root.js';
 
 /** Where and what to serve. */
 export interface ServeContext {

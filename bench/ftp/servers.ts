@@ -6,16 +6,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startPeer, type Peer } from '../lib/peer.js';
 import { freePort, tcpPortOpen } from '../lib/ports.js';
 import type { TempDir } from '../lib/temp.js';
 import { requireCommand, SERVER_CORE } from '../lib/tools.js';
 import { writeVsftpdConfig } from '../../test/ftp/vsftpd.js';
 
-/** The checkout's root directory. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { ROOT } from '../lib/root.js';
 
 /** What a started server offers the load tools. */
 export interface FtpTarget {

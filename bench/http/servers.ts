@@ -12,7 +12,7 @@ import { startPeer, type Peer } from '../lib/peer.js';
 import { freePort, tcpPortOpen } from '../lib/ports.js';
 import type { TempDir } from '../lib/temp.js';
 import { requireCommand, SERVER_CORE } from '../lib/tools.js';
-import { ROOT } from '../dns/servers.js';
+import { ROOT } from '../lib/root.js';
 
 /** Where and what to serve. */
 export interface ServeContext {

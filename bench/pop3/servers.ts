@@ -7,16 +7,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openSqliteMailStore } from '../../src/mail/store/index.js';
 import { startPeer, type Peer } from '../lib/peer.js';
 import { freePort, tcpPortOpen } from '../lib/ports.js';
 import type { TempDir } from '../lib/temp.js';
 import { requireCommand, SERVER_CORE } from '../lib/tools.js';
 
-/** The checkout's root directory. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { ROOT } from '../lib/root.js';
 
 export const USER = 'alice@example.test';
 export const PASSWORD = 'bench password 1';

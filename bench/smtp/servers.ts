@@ -17,15 +17,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startPeer, type Peer } from '../lib/peer.js';
 import { freePort, tcpPortOpen } from '../lib/ports.js';
 import type { TempDir } from '../lib/temp.js';
 import { requireCommand, SERVER_CORE } from '../lib/tools.js';
 
-/** The checkout's root directory. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { ROOT } from '../lib/root.js';
 
 /** The domain and mailbox every server accepts. */
 export const BENCH_DOMAIN = 'bench.test';
