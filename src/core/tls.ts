@@ -1,20 +1,16 @@
 /**
  * TLS material for every listener: a certificate and key from files (`[tls] cert, key`), or a
- * throwaway self-signed certificate generated into the data directory for the embedded default.
+ * throwaway self-signed certificate generated into the data directory for the embedded default
+ * (tls-dev-cert.ts).
  * Servers ask `current()` at each handshake, so `reload()` (SIGHUP) swaps certificates without
  * dropping connections. The private key file is written 0600 and never committed or logged.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { generate } from 'selfsigned';
 import { ErrorCodes, OutpostError } from './errors.js';
+import type { CertificateFiles } from './tls-dev-cert.js';
 
-/** Paths of a PEM certificate chain and its private key. */
-export interface CertificateFiles {
-  cert: string;
-  key: string;
-}
+export { ensureDevCertificate, generateSelfSigned, type CertificateFiles } from './tls-dev-cert.js';
 
 /** Holds the live SecureContext and rebuilds it from the files on reload. */
 export class TlsProvider {
@@ -59,48 +55,4 @@ function loadContext(files: CertificateFiles): { context: SecureContext; certPem
       { cause: err },
     );
   }
-}
-
-/**
- * Makes sure a self-signed development certificate exists in `dir` (tls/dev-cert.pem and
- * tls/dev-key.pem) covering `names` plus localhost and the loopback addresses; generates one
- * when missing. Returns the file paths.
- */
-export async function ensureDevCertificate(dir: string, names: readonly string[]): Promise<CertificateFiles> {
-  const tlsDir = join(dir, 'tls');
-  const files = { cert: join(tlsDir, 'dev-cert.pem'), key: join(tlsDir, 'dev-key.pem') };
-  if (existsSync(files.cert) && existsSync(files.key)) return files;
-  mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
-  const pem = await generateSelfSigned(names);
-  writeFileSync(files.key, pem.key, { mode: 0o600 });
-  writeFileSync(files.cert, pem.cert, { mode: 0o644 });
-  return files;
-}
-
-/** Generates a self-signed EC certificate valid for `names`, localhost, 127.0.0.1 and ::1. */
-export async function generateSelfSigned(names: readonly string[]): Promise<{ cert: string; key: string }> {
-  const dnsNames = [...new Set([...names, 'localhost'])];
-  const notBeforeDate = new Date(Date.now() - 60_000);
-  const notAfterDate = new Date(notBeforeDate.getTime() + 825 * 24 * 3600 * 1000);
-  const pems = await generate([{ name: 'commonName', value: dnsNames[0] ?? 'localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          ...dnsNames.map((value) => ({ type: 2 as const, value })),
-          { type: 7 as const, ip: '127.0.0.1' },
-          { type: 7 as const, ip: '::1' },
-        ],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
 }

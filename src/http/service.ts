@@ -105,5 +105,6 @@ export const httpServiceDefinition: ServiceDefinition = {
   name: 'http',
   enabled: (config) =>
     config.http !== undefined && config.http.listen.length + config.http.tls_listen.length > 0,
+  offersTls: (config) => (config.http?.tls_listen.length ?? 0) > 0,
   start: (context) => HttpService.start(context),
 };

@@ -79,5 +79,7 @@ export class Pop3Service implements RunningService {
 export const pop3ServiceDefinition: ServiceDefinition = {
   name: 'pop3',
   enabled: (config) => config.pop3 !== undefined,
+  // STLS on the plain listener, POP3S on tls_listen.
+  offersTls: () => true,
   start: (context) => Pop3Service.start(context),
 };

@@ -29,7 +29,10 @@ export interface Endpoint {
 export interface ServiceContext {
   config: OutpostConfig;
   accounts: AccountStore;
-  /** Null when no certificate is configured and none could be generated. */
+  /**
+   * The suite's one TLS provider: configured `[tls]` files, or the development certificate when
+   * an enabled service `offersTls`. Null when neither (or no certificate could be generated).
+   */
   tls: TlsProvider | null;
   logger: Logger;
   metrics: Registry;
@@ -52,5 +55,8 @@ export interface ServiceDefinition {
   readonly name: string;
   /** True when the configuration asks for this service (its table is present). */
   enabled(config: OutpostConfig): boolean;
+  /** True when, so configured, the service offers TLS (implicit listener, STARTTLS, HTTPS…):
+   *  the suite then provides a certificate, generating the development one when none is set. */
+  offersTls?(config: OutpostConfig): boolean;
   start(context: ServiceContext): Promise<RunningService>;
 }

@@ -6,18 +6,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { AccountStore } from '../core/accounts/store.js';
+import { AccountStore, type PasswordInput } from '../core/accounts/store.js';
+import { addressKey, normalizeAddress } from '../core/accounts/address.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { openDatabase, type Database } from '../core/db.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { TlsProvider, ensureDevCertificate } from '../core/tls.js';
 import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
 import { ensureDemoZone } from './demo-zone.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './service.js';
 import { SharedResources } from './shared-resources.js';
 import { SERVICES } from './services.js';
+import { SuiteTls } from './suite-tls.js';
 
 export interface SuiteOptions {
   config: OutpostConfig;
@@ -59,7 +61,7 @@ export class Suite {
   readonly #definitions: readonly ServiceDefinition[];
   /** Passwords generated during this start (demo users), shown once and never stored in clear. */
   readonly newCredentials: readonly Credential[];
-  readonly #appliedSecrets: AppliedSecrets;
+  readonly #tls: SuiteTls;
   #closing: Promise<void> | null = null;
 
   private constructor(
@@ -68,9 +70,9 @@ export class Suite {
     db: Database,
     definitions: readonly ServiceDefinition[],
     credentials: Credential[],
-    appliedSecrets: AppliedSecrets,
+    tls: SuiteTls,
   ) {
-    this.#appliedSecrets = appliedSecrets;
+    this.#tls = tls;
     this.#services = services;
     this.#context = context;
     this.#db = db;
@@ -86,24 +88,25 @@ export class Suite {
     const started: RunningService[] = [];
     let shared: SharedResources | undefined;
     try {
-      const applied: AppliedSecrets = new Map();
-      const credentials = await provisionAccounts(accounts, config, options.demo === true, applied);
+      const credentials = await provisionAccounts(accounts, config, options.demo === true);
       if (options.demo === true) ensureDemoZone(demoZonePath(config.data_dir));
-      const tls = await openTls(config, logger);
+      const definitions = options.services ?? SERVICES;
+      const enabled = definitions.filter((d) => d.enabled(config));
+      const tls = await SuiteTls.open(
+        config,
+        logger,
+        enabled.some((d) => d.offersTls?.(config) === true),
+      );
       const context: ServiceContext = {
         config,
         accounts,
-        tls,
+        tls: tls.provider,
         logger,
         metrics: new Registry(),
         shared: (shared = new SharedResources()),
       };
-      const definitions = options.services ?? SERVICES;
-      for (const definition of definitions) {
-        if (!definition.enabled(config)) continue;
-        started.push(await definition.start(context));
-      }
-      return new Suite(started, context, db, definitions, credentials, applied);
+      for (const definition of enabled) started.push(await definition.start(context));
+      return new Suite(started, context, db, definitions, credentials, tls);
     } catch (err) {
       for (const service of started.reverse()) await service.close();
       await shared?.close((closeErr, name) => {
@@ -134,9 +137,9 @@ export class Suite {
    * service's own reload. Listener changes need a restart; everything else applies live.
    */
   async reload(config: OutpostConfig = this.#context.config): Promise<void> {
-    await provisionAccounts(this.#context.accounts, config, false, this.#appliedSecrets);
+    await provisionAccounts(this.#context.accounts, config, false);
     this.#context.config = config;
-    this.#context.tls?.reload();
+    await this.#tls.reload(config);
     for (const service of this.#services) await service.reload?.(this.#context);
     const unknown = this.#definitions.filter((d) => d.enabled(config) && !this.serviceNames.includes(d.name));
     if (unknown.length > 0) {
@@ -184,55 +187,65 @@ export function generatePassword(): string {
 }
 
 /**
- * Config users' secrets as last applied, by address. A reload re-applies only entries that
- * changed, so a SIGHUP costs no scrypt per unchanged plain `password` (~110 ms each).
+ * scrypt runs on libuv's thread pool: hashing several new or changed passwords at once divides a
+ * start's hashing time by the core count, and capping it there keeps the pool (also used by fs)
+ * from being monopolised and bounds the memory (32 MiB per scrypt).
  */
-type AppliedSecrets = Map<string, string>;
+const HASH_PARALLELISM = Math.max(1, Math.min(4, availableParallelism()));
 
+/** Runs `task` over `items` with at most `limit` running at once; rejects on the first failure. */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Adds the config's domains and users. An unchanged user costs no scrypt on a reload
+ * (AccountStore.provisionUser); a fresh process hashes each plain `password` once, in parallel.
+ */
 async function provisionAccounts(
   accounts: AccountStore,
   config: OutpostConfig,
   demo: boolean,
-  applied: AppliedSecrets,
 ): Promise<Credential[]> {
   for (const { name } of config.domains) {
     if (!accounts.hasDomain(name)) accounts.addDomain(name);
   }
+  // One entry per user, the last one listed winning as when they were applied one by one.
+  const secrets = new Map<string, { address: string; secret: PasswordInput }>();
   for (const user of config.users) {
     const domain = user.address.slice(user.address.lastIndexOf('@') + 1);
     if (!accounts.hasDomain(domain)) accounts.addDomain(domain);
-    const secret =
-      user.password_hash !== undefined
-        ? { passwordHash: user.password_hash }
-        : { password: user.password ?? '' };
-    const fingerprint = JSON.stringify(secret);
-    const exists = accounts.getUser(user.address) !== undefined;
-    if (exists && applied.get(user.address) === fingerprint) continue;
-    if (exists) await accounts.setPassword(user.address, secret);
-    else await accounts.addUser(user.address, secret);
-    applied.set(user.address, fingerprint);
+    const key = addressKey(normalizeAddress(user.address));
+    secrets.delete(key);
+    secrets.set(key, {
+      address: user.address,
+      secret:
+        user.password_hash !== undefined
+          ? { passwordHash: user.password_hash }
+          : { password: user.password ?? '' },
+    });
   }
-  const created: Credential[] = [];
-  if (demo) {
-    if (!accounts.hasDomain(DEMO_DOMAIN)) accounts.addDomain(DEMO_DOMAIN);
-    for (const local of DEMO_USERS) {
-      const address = `${local}@${DEMO_DOMAIN}`;
-      if (accounts.getUser(address)) continue;
-      const password = generatePassword();
-      await accounts.addUser(address, { password });
-      created.push({ address, password });
-    }
-  }
+  await forEachLimited([...secrets.values()], HASH_PARALLELISM, ({ address, secret }) =>
+    accounts.provisionUser(address, secret),
+  );
+  if (!demo) return [];
+  if (!accounts.hasDomain(DEMO_DOMAIN)) accounts.addDomain(DEMO_DOMAIN);
+  const created: Credential[] = DEMO_USERS.map((local) => `${local}@${DEMO_DOMAIN}`)
+    .filter((address) => accounts.getUser(address) === undefined)
+    .map((address) => ({ address, password: generatePassword() }));
+  await forEachLimited(created, HASH_PARALLELISM, ({ address, password }) =>
+    accounts.addUser(address, { password }),
+  );
   return created;
-}
-
-async function openTls(config: OutpostConfig, logger: Logger): Promise<TlsProvider | null> {
-  if (config.tls) return new TlsProvider(config.tls);
-  try {
-    const names = [config.hostname, ...config.domains.map((d) => d.name)];
-    return new TlsProvider(await ensureDevCertificate(config.data_dir, names));
-  } catch (err) {
-    logger.warn({ err }, 'no TLS certificate: TLS listeners and STARTTLS are off');
-    return null;
-  }
 }

@@ -318,3 +318,61 @@ test('the default hasher is real scrypt at ln=15', async () => {
   assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
   db.close();
 });
+
+test('provisionUser: an unchanged plain password costs no hash; a changed one is re-hashed and the old one fails', async () => {
+  const { store, hasher, db } = setup({ authCache: false });
+  store.addDomain('example.test');
+  const stored = (): string =>
+    (
+      db.prepare('SELECT password_hash FROM users WHERE address = ?').get('alice@example.test') as {
+        password_hash: string;
+      }
+    ).password_hash;
+  assert.equal(await store.provisionUser('alice@example.test', { password: 'first' }), 'added');
+  assert.equal(hasher.hashes, 1);
+  const firstHash = stored();
+  assert.equal(await store.provisionUser('ALICE@example.test', { password: 'first' }), 'unchanged');
+  assert.equal(hasher.hashes, 1, 'no scrypt for an unchanged password');
+  assert.equal(stored(), firstHash, 'the stored hash is kept');
+  assert.equal(await store.provisionUser('alice@example.test', { password: 'second' }), 'updated');
+  assert.equal(hasher.hashes, 2);
+  assert.notEqual(stored(), firstHash);
+  assert.equal((await store.authenticate('alice@example.test', 'first', IP)).ok, false);
+  assert.equal((await store.authenticate('alice@example.test', 'second', IP)).ok, true);
+  // Going back to the first password is a change too (the memo follows the stored hash).
+  assert.equal(await store.provisionUser('alice@example.test', { password: 'first' }), 'updated');
+  assert.equal(hasher.hashes, 3);
+});
+
+test('provisionUser: a hash changed by another route is overwritten by the configured password', async () => {
+  const { store, hasher } = setup({ authCache: false });
+  store.addDomain('example.test');
+  await store.provisionUser('alice@example.test', { password: 'config-pw' });
+  await store.setPassword('alice@example.test', { password: 'cli-pw' }); // e.g. `outpost user passwd`
+  assert.equal(await store.provisionUser('alice@example.test', { password: 'config-pw' }), 'updated');
+  assert.equal(hasher.hashes, 3);
+  assert.equal((await store.authenticate('alice@example.test', 'cli-pw', IP)).ok, false);
+  assert.equal((await store.authenticate('alice@example.test', 'config-pw', IP)).ok, true);
+  // A removed and re-added user is not "unchanged" either.
+  store.removeUser('alice@example.test');
+  assert.equal(await store.provisionUser('alice@example.test', { password: 'config-pw' }), 'added');
+});
+
+test('provisionUser: password_hash entries are compared, not hashed; a new user needs its domain', async () => {
+  const { store, hasher } = setup({ authCache: false });
+  store.addDomain('example.test');
+  const hash = await hashPassword('pw', { ln: 10, r: 8, p: 1 });
+  assert.equal(await store.provisionUser('bob@example.test', { passwordHash: hash }), 'added');
+  assert.equal(await store.provisionUser('bob@example.test', { passwordHash: hash }), 'unchanged');
+  assert.equal(hasher.hashes, 0);
+  assert.equal((await store.authenticate('bob@example.test', 'pw', IP)).ok, true);
+  await assert.rejects(
+    store.provisionUser('carol@nowhere.test', { password: 'x' }),
+    code(ErrorCodes.DOMAIN_NOT_FOUND),
+  );
+  await assert.rejects(
+    store.provisionUser('bob@example.test', { passwordHash: 'not-a-hash' }),
+    code(ErrorCodes.INVALID_PASSWORD_HASH),
+  );
+  assert.equal(hasher.hashes, 0, 'no scrypt spent on a user that cannot be added');
+});

@@ -119,9 +119,15 @@ test('a reload with unchanged users does not re-hash their passwords', async () 
   );
 });
 
-test('demo users get passwords once; a restart keeps them; a dev certificate is generated', async () => {
+test('demo users get passwords once; a restart keeps them; a dev certificate when a service offers TLS', async () => {
   const config = tempConfig();
-  const first = await Suite.start({ config, demo: true, services: [] });
+  const offersTls: ServiceDefinition = {
+    name: 'tls-user',
+    enabled: () => true,
+    offersTls: () => true,
+    start: () => Promise.resolve({ name: 'tls-user', endpoints: () => [], close: () => Promise.resolve() }),
+  };
+  const first = await Suite.start({ config, demo: true, services: [offersTls] });
   assert.deepEqual(
     first.newCredentials.map((c) => c.address),
     ['alice@example.test', 'bob@example.test'],

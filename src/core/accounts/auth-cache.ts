@@ -13,6 +13,22 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { AUTH_LIMITS } from '../limits.js';
 import type { Clock } from './throttle.js';
 
+/**
+ * HMAC-SHA256(key, address NUL password NUL stored-hash), base64: what this cache and the
+ * provisioning memo (provisioned.ts) keep instead of a password. `key` is process-random and
+ * never leaves memory, so the digest cannot be brute-forced offline like a plain fast hash.
+ */
+export function secretDigest(key: Buffer, address: string, password: string, storedHash: string): string {
+  // Address and hash cannot contain NUL, so the split is unambiguous even if the password does.
+  return createHmac('sha256', key)
+    .update(address.toLowerCase())
+    .update('\0')
+    .update(password)
+    .update('\0')
+    .update(storedHash)
+    .digest('base64');
+}
+
 /** Options of AuthCache; numbers default to AUTH_LIMITS.authCacheTtlMs / authCacheMaxEntries. */
 export interface AuthCacheOptions {
   ttlMs?: number;
@@ -66,14 +82,7 @@ export class AuthCache {
   }
 
   #digest(address: string, password: string, storedHash: string): string {
-    // Address and hash cannot contain NUL, so the split is unambiguous even if the password does.
-    return createHmac('sha256', this.#key)
-      .update(address.toLowerCase())
-      .update('\0')
-      .update(password)
-      .update('\0')
-      .update(storedHash)
-      .digest('base64');
+    return secretDigest(this.#key, address, password, storedHash);
   }
 
   /** Drops expired entries from the front (all share one TTL, so they are oldest) and the overflow. */

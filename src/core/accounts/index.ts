@@ -16,6 +16,7 @@ export type {
   DomainInfo,
   PasswordHasher,
   PasswordInput,
+  ProvisionResult,
   User,
 } from './store.js';
 export { AuthThrottle, ipThrottleKey } from './throttle.js';

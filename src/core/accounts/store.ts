@@ -17,6 +17,7 @@ import { ADDRESS_LIMITS } from '../limits.js';
 import { addressKey, normalizeDomain, parseAddress, type ParsedAddress } from './address.js';
 import { AuthCache } from './auth-cache.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
+import { ProvisionedSecrets } from './provisioned.js';
 import { AuthThrottle, type Clock } from './throttle.js';
 
 /** The schema of the `accounts` component. Append steps; never edit a released one. */
@@ -70,6 +71,9 @@ export type AuthResult =
   | { readonly ok: true; readonly user: User }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterMs: number }
   | { readonly ok: false; readonly reason: 'invalid' };
+
+/** What `provisionUser` did. */
+export type ProvisionResult = 'added' | 'updated' | 'unchanged';
 
 /** How passwords are hashed and checked; injectable so tests can count or cheapen scrypt. */
 export interface PasswordHasher {
@@ -130,6 +134,7 @@ export class AccountStore {
   readonly #logger: AccountsLogger | undefined;
   readonly #hasher: PasswordHasher;
   readonly #cache: AuthCache | undefined;
+  readonly #provisioned = new ProvisionedSecrets();
   readonly #selectUser: BetterSqlite3.Statement<[string], UserRow>;
   /** Asked for every recipient and login, so prepared once. */
   readonly #selectDomain: BetterSqlite3.Statement<[string], { one: number }>;
@@ -222,7 +227,10 @@ export class AccountStore {
     // Fail fast before spending a scrypt; the INSERT re-checks both under the write lock.
     if (!this.hasDomain(parsed.domain)) throw this.#noDomain(parsed);
     if (this.#row(parsed.address) !== undefined) throw this.#exists(parsed);
-    const hash = await this.#hashOf(input);
+    return this.#insert(parsed, await this.#hashOf(input));
+  }
+
+  #insert(parsed: ParsedAddress, hash: string): User {
     const now = this.#clock();
     let changes: number;
     try {
@@ -265,7 +273,34 @@ export class AccountStore {
   async setPassword(address: string, input: PasswordInput): Promise<void> {
     const parsed = parseAddress(address);
     if (this.#row(parsed.address) === undefined) throw this.#notFound(parsed);
+    this.#update(parsed, await this.#hashOf(input));
+  }
+
+  /**
+   * Makes the user exist with this secret, as a config file declares it (suite start and SIGHUP),
+   * skipping the work when nothing changed: a `passwordHash` equal to the stored one, or a plain
+   * `password` that this store itself hashed into the stored hash (provisioned.ts explains why an
+   * in-memory keyed digest, not a verification, decides that). Throws like addUser / setPassword.
+   */
+  async provisionUser(address: string, input: PasswordInput): Promise<ProvisionResult> {
+    const parsed = parseAddress(address);
+    const row = this.#row(parsed.address);
+    if (row !== undefined && this.#holds(row, input)) return 'unchanged';
+    if (row === undefined && !this.hasDomain(parsed.domain)) throw this.#noDomain(parsed);
     const hash = await this.#hashOf(input);
+    if (row === undefined) this.#insert(parsed, hash);
+    else this.#update(parsed, hash);
+    if ('password' in input) this.#provisioned.remember(parsed.address, input.password, hash);
+    return row === undefined ? 'added' : 'updated';
+  }
+
+  #holds(row: UserRow, input: PasswordInput): boolean {
+    return 'password' in input
+      ? this.#provisioned.matches(row.address, input.password, row.password_hash)
+      : input.passwordHash === row.password_hash;
+  }
+
+  #update(parsed: ParsedAddress, hash: string): void {
     const { changes } = this.#db
       .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE address = ?')
       .run(hash, this.#clock(), parsed.address);
@@ -287,6 +322,7 @@ export class AccountStore {
     const parsed = parseAddress(address);
     const { changes } = this.#db.prepare('DELETE FROM users WHERE address = ?').run(parsed.address);
     if (changes === 0) throw this.#notFound(parsed);
+    this.#provisioned.forget(parsed.address);
     this.#logger?.info({ user: parsed.address }, 'account removed');
   }
 

@@ -133,5 +133,7 @@ export class FtpService implements RunningService {
 export const ftpServiceDefinition: ServiceDefinition = {
   name: 'ftp',
   enabled: (config) => config.ftp !== undefined,
+  // AUTH TLS on the plain listener, implicit FTPS on implicit_tls_listen.
+  offersTls: () => true,
   start: (context) => FtpService.start(context),
 };
