@@ -143,6 +143,16 @@ const smtpSchema = z.strictObject({
   max_recipients: z.number().int().min(100).max(10_000).default(100),
   /** Wait before the greeting; a client talking first is refused (RFC 5321 §4.3.1), in ms. */
   greeting_delay_ms: z.number().int().min(0).max(30_000).default(0),
+  /** Receives <Postmaster> and postmaster@<domain> mail (RFC 5321 §4.5.1); checked at start. */
+  postmaster: z
+    .string()
+    .max(254)
+    .regex(/^[^@\s<>]+@[^@\s<>]+$/, 'expected an account address, e.g. "alice@example.test"')
+    .optional(),
+  /** Idle time before `421 4.4.2`, in s (RFC 5321 §4.5.3.2.7 recommends at least 300). */
+  idle_timeout_seconds: z.number().int().min(1).max(3600).default(300),
+  /** Bad commands in one session before `421` and a hang-up (RFC 5321 §4.2.5). */
+  max_errors: z.number().int().min(1).max(1000).default(10),
   /** Outbound queue: bounce what is still undelivered after this long (RFC 5321 §4.5.4.1), in s. */
   queue_lifetime_seconds: z
     .number()

@@ -6,8 +6,14 @@
  * `store.accept()`: the local copies (with `Return-Path:` and our `Received:`) and the queue
  * entry for remote recipients (with our `Received:`) commit together, then the runner is kicked.
  * Submitted messages get a Message-ID:/Date: when missing (RFC 6409 §8).
+ *
+ * Postmaster mail (RFC 5321 §4.5.1) goes to `[smtp] postmaster` or its default (see
+ * local-recipients.ts); a configured postmaster that is not an enabled account stops the start.
+ * A reload applies the live `[smtp]` settings and the postmaster to NEW sessions (open ones keep
+ * theirs); listener and queue settings need a restart, which the log says (smtp-settings.ts).
  */
 import type { AccountStore } from '../../core/accounts/store.js';
+import type { OutpostConfig } from '../../core/config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { completeForSubmission } from '../message/submission.js';
@@ -17,7 +23,8 @@ import { createSmtpServer, type SmtpServer } from '../smtp/server.js';
 import type { ReceivedMessage, SmtpHooks } from '../smtp/session.js';
 import { receivedHeader, returnPathHeader, withProtocol } from '../smtp/trace.js';
 import type { ListenerKind } from '../smtp/policy.js';
-import { localRecipients } from '../local-recipients.js';
+import { choosePostmaster, localRecipients, type PostmasterChoice } from '../local-recipients.js';
+import { liveSettings, restartOnlyChanges } from './smtp-settings.js';
 import { sharedMailStore } from './mail-store.js';
 import type { MailStore } from '../store/types.js';
 import { countReceived, MAX_HOPS } from './hops.js';
@@ -40,10 +47,10 @@ export interface DeliveryContext {
   readonly onQueued: () => void;
 }
 
-/** Builds the session hooks over accounts and a store. */
-export function smtpHooks(accounts: AccountStore, delivery: DeliveryContext): SmtpHooks {
+/** Builds the session hooks over accounts and a store; `postmaster` is `[smtp] postmaster`. */
+export function smtpHooks(accounts: AccountStore, delivery: DeliveryContext, postmaster?: string): SmtpHooks {
   return {
-    ...localRecipients(accounts),
+    ...localRecipients(accounts, postmaster),
     authenticate: async (username, password, ip) => {
       const r = await accounts.authenticate(username, password, { ip });
       if (r.ok) return { ok: true, user: r.user.address };
@@ -137,13 +144,23 @@ export class SmtpService implements RunningService {
   readonly store: MailStore;
   readonly #runner: QueueRunnerHandle | null;
   readonly #tls: boolean;
+  readonly #delivery: DeliveryContext;
+  /** The configuration the running server was built or last reloaded from. */
+  #config: OutpostConfig;
   #closed: Promise<void> | null = null;
 
-  private constructor(server: SmtpServer, store: MailStore, runner: QueueRunnerHandle | null, tls: boolean) {
+  private constructor(
+    server: SmtpServer,
+    delivery: DeliveryContext,
+    runner: QueueRunnerHandle | null,
+    context: ServiceContext,
+  ) {
     this.server = server;
-    this.store = store;
+    this.store = delivery.store;
+    this.#delivery = delivery;
     this.#runner = runner;
-    this.#tls = tls;
+    this.#tls = context.tls !== null;
+    this.#config = context.config;
   }
 
   /** Opens the store, starts the queue runner, binds every configured listener. */
@@ -154,23 +171,21 @@ export class SmtpService implements RunningService {
     const smtp = context.config.smtp;
     if (!smtp) throw new Error('smtp service started without an [smtp] table');
     const logger = context.logger.child({ service: 'smtp' });
+    const postmaster = choosePostmaster(context.accounts, smtp.postmaster);
     const store = sharedMailStore(context);
     const runner = makeRunner?.(store) ?? null;
     const hostname = context.config.hostname;
     const tls = context.tls;
+    const delivery: DeliveryContext = { store, hostname, logger, onQueued: () => runner?.kick() };
     const server = createSmtpServer({
       hostname,
-      hooks: smtpHooks(context.accounts, { store, hostname, logger, onQueued: () => runner?.kick() }),
+      hooks: smtpHooks(context.accounts, delivery, smtp.postmaster),
       tlsContext: () => tls?.current(),
-      limits: {
-        maxMessageOctets: smtp.max_message_size,
-        maxRecipients: smtp.max_recipients,
-        greetingDelayMs: smtp.greeting_delay_ms,
-      },
-      plaintextAuthOnLoopback: smtp.allow_plaintext_auth_on_loopback,
+      ...liveSettings(smtp),
       logger,
     });
-    const service = new SmtpService(server, store, runner, tls !== null);
+    logPostmaster(logger, postmaster);
+    const service = new SmtpService(server, delivery, runner, context);
     try {
       for (const a of smtp.listen) await server.listen({ ...a, kind: 'mx' });
       for (const a of smtp.submission_listen) await server.listen({ ...a, kind: 'submission' });
@@ -195,8 +210,48 @@ export class SmtpService implements RunningService {
     }));
   }
 
-  /** Certificates are read per handshake, accounts per command: nothing to re-apply. */
-  reload(): Promise<void> {
+  /**
+   * SIGHUP: applies the live `[smtp]` settings (limits, timeouts, AUTH policy) and the
+   * postmaster to sessions accepted from now on; open sessions keep theirs. Certificates are read
+   * per handshake and accounts per command, so they need nothing here. Keys read only at start
+   * are named in a warning. A postmaster that is not an enabled account refuses the whole
+   * `[smtp]` reload (logged as an error, the running settings stay): a half-applied reload is
+   * worse than none. It does not throw, so the suite's other services still reload.
+   */
+  reload(context: ServiceContext): Promise<void> {
+    const logger = this.#delivery.logger;
+    const smtp = context.config.smtp;
+    if (!smtp) {
+      logger.warn('smtp: the [smtp] table was removed; the service stops at the next restart');
+      return Promise.resolve();
+    }
+    let postmaster: PostmasterChoice | null;
+    try {
+      postmaster = choosePostmaster(context.accounts, smtp.postmaster);
+    } catch (err) {
+      logger.error({ err }, 'smtp: reload refused, the running [smtp] settings stay');
+      return Promise.resolve();
+    }
+    const live = liveSettings(smtp);
+    this.server.reconfigure({ ...live, hooks: smtpHooks(context.accounts, this.#delivery, smtp.postmaster) });
+    logPostmaster(logger, postmaster);
+    logger.info(
+      {
+        ...live.limits,
+        idleTimeoutMs: live.idleTimeoutMs,
+        plaintextAuthOnLoopback: live.plaintextAuthOnLoopback,
+      },
+      'smtp: settings reloaded for new sessions',
+    );
+    const restart = restartOnlyChanges(this.#config, context.config);
+    if (restart.length > 0) {
+      logger.warn(
+        { keys: restart },
+        `smtp: ${restart.join(', ')} changed but take effect only after a restart (listeners and the queue are set up at start)`,
+      );
+    } else {
+      this.#config = context.config;
+    }
     return Promise.resolve();
   }
 
@@ -210,11 +265,26 @@ export class SmtpService implements RunningService {
   }
 }
 
+function logPostmaster(logger: Logger, choice: PostmasterChoice | null): void {
+  if (choice === null) {
+    logger.warn(
+      'smtp: no enabled account can receive postmaster mail; <Postmaster> is refused until one exists',
+    );
+  } else {
+    logger.info(
+      { postmaster: choice.address, source: choice.source },
+      'smtp: postmaster mail goes to this account',
+    );
+  }
+}
+
 /** The suite's SMTP service definition (see src/suite/services.ts). */
 export const smtpServiceDefinition: ServiceDefinition = {
   name: 'smtp',
   enabled: (config) =>
     config.smtp !== undefined &&
     config.smtp.listen.length + config.smtp.submission_listen.length + config.smtp.tls_listen.length > 0,
+  // STARTTLS is offered on every listener (and SMTPS is TLS from the first byte).
+  offersTls: () => true,
   start: (context) => SmtpService.start(context, (store) => queueRunnerFromContext(context, store)),
 };

@@ -18,6 +18,11 @@ export interface LocalDirectory {
   isLocalDomain(domain: string): boolean;
   /** The canonical address of an existing local user, or null. */
   localUser(address: string): string | null;
+  /**
+   * The local account that receives postmaster mail (RFC 5321 §4.5.1), or null when there is
+   * none. Without this hook `<Postmaster>` is refused and `postmaster@` needs a real account.
+   */
+  postmaster?(): string | null;
 }
 
 /** The decision for one RCPT. */
@@ -31,9 +36,20 @@ const relayDenied = (): RecipientVerdict => ({
 });
 
 /**
+ * RFC 5321 §4.5.1: `<Postmaster>` and `postmaster@<our domain>` MUST be accepted, also when no
+ * account of that name exists: they go to the directory's postmaster account.
+ */
+function toPostmaster(directory: LocalDirectory): RecipientVerdict {
+  const address = directory.postmaster?.() ?? null;
+  if (address === null) return { ok: false, reply: reply(550, '5.1.1', 'No postmaster mailbox here') };
+  return { ok: true, route: 'local', address };
+}
+
+/**
  * Decides a RCPT TO. Relaying (a non-local recipient) needs an authenticated session; a local
- * recipient must exist. Source routes and address literals are refused outright: the route
- * would name a relay, and a literal is not one of our domains.
+ * recipient must exist, except the postmaster (see `toPostmaster`). Source routes and address
+ * literals are refused outright: the route would name a relay, and a literal is not one of our
+ * domains.
  */
 export function decideRecipient(
   path: SmtpPath,
@@ -41,10 +57,7 @@ export function decideRecipient(
   directory: LocalDirectory,
 ): RecipientVerdict {
   if (path.kind === 'null') return { ok: false, reply: reply(501, '5.1.3', 'Bad recipient address syntax') };
-  if (path.kind === 'postmaster') {
-    // RFC 5321 §4.5.1: <Postmaster> without a domain must be accepted if such a user exists.
-    return { ok: false, reply: reply(550, '5.1.1', 'No postmaster mailbox here') };
-  }
+  if (path.kind === 'postmaster') return toPostmaster(directory);
   const { mailbox, sourceRoute } = path;
   if (sourceRoute.length > 0)
     return { ok: false, reply: reply(550, '5.7.1', 'Source routes are not accepted') };
@@ -53,7 +66,11 @@ export function decideRecipient(
   // An existing user implies a local domain: one lookup for the common case.
   const user = mailbox.utf8 ? null : directory.localUser(`${mailbox.local}@${domain}`);
   if (user !== null) return { ok: true, route: 'local', address: user };
-  if (directory.isLocalDomain(domain)) return { ok: false, reply: reply(550, '5.1.1', 'User unknown') };
+  if (directory.isLocalDomain(domain)) {
+    // RFC 5321 §2.4: "Postmaster" is matched without regard to case.
+    if (!mailbox.utf8 && mailbox.local.toLowerCase() === 'postmaster') return toPostmaster(directory);
+    return { ok: false, reply: reply(550, '5.1.1', 'User unknown') };
+  }
   if (!session.authenticated) return relayDenied();
   return { ok: true, route: 'remote', address: `${mailbox.local}@${domain}` };
 }

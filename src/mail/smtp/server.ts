@@ -4,6 +4,9 @@
  * implicit-TLS submission (`smtps`, RFC 8314). Each kind has its own TcpService (connection
  * limits, busy reply, draining close); transcripts hide AUTH secrets. Embeddable shape:
  * `createSmtpServer(opts)`, `listen({port: 0, host, kind})`, `address()`, idempotent `close()`.
+ * `reconfigure()` swaps the hooks, limits, AUTH policy and idle timeout for sessions accepted
+ * from then on; a session keeps the settings it started with (a reload never changes the rules
+ * in the middle of a transaction).
  */
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -33,6 +36,18 @@ export interface SmtpServerOptions {
   now?: () => Date;
 }
 
+/** What `reconfigure` can change; each session takes the settings current when it is accepted. */
+export interface SmtpSettings {
+  readonly hooks: SmtpHooks;
+  readonly limits: SmtpLimits;
+  readonly plaintextAuthOnLoopback: boolean;
+  /** Idle timeout per connection, in ms. */
+  readonly idleTimeoutMs: number;
+}
+
+/** A change of settings: what is absent stays as it is (limits merge key by key). */
+export type SmtpSettingsChange = Partial<Omit<SmtpSettings, 'limits'>> & { limits?: Partial<SmtpLimits> };
+
 /** Where to listen. */
 export interface SmtpListenOptions {
   port?: number;
@@ -50,14 +65,49 @@ export function redactSmtpLine(line: string): string {
 /** A running SMTP server (see the file comment). */
 export class SmtpServer implements AsyncDisposable {
   readonly #options: SmtpServerOptions;
-  readonly #limits: SmtpLimits;
+  #settings: SmtpSettings;
+  /**
+   * The per-connection options every listener's TcpService was given. TcpService copies them
+   * when it accepts a connection, so `reconfigure` updates this object in place for the next
+   * connection and never touches one that is open.
+   */
+  readonly #connection: {
+    maxLineOctets: number;
+    idleTimeoutMs: number;
+    sessionTimeoutMs: number;
+    redact: typeof redactSmtpLine;
+  };
   readonly #services = new Map<ListenerKind, TcpService>();
   readonly #bound: { kind: ListenerKind; address: AddressInfo }[] = [];
   #closing: Promise<void> | null = null;
 
   constructor(options: SmtpServerOptions) {
     this.#options = options;
-    this.#limits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
+    this.#settings = {
+      hooks: options.hooks,
+      limits: { ...DEFAULT_SMTP_LIMITS, ...options.limits },
+      plaintextAuthOnLoopback: options.plaintextAuthOnLoopback ?? true,
+      idleTimeoutMs: options.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
+    };
+    this.#connection = {
+      // Data lines may be 1000 octets; the session holds command lines to 512 itself.
+      maxLineOctets: SMTP_LIMITS.dataLineOctets,
+      idleTimeoutMs: this.#settings.idleTimeoutMs,
+      sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
+      redact: redactSmtpLine,
+    };
+  }
+
+  /** The settings new sessions start with. */
+  get settings(): SmtpSettings {
+    return this.#settings;
+  }
+
+  /** Applies `change` to sessions accepted from now on (see the file comment). */
+  reconfigure(change: SmtpSettingsChange): void {
+    const { limits, ...rest } = change;
+    this.#settings = { ...this.#settings, ...rest, limits: { ...this.#settings.limits, ...limits } };
+    this.#connection.idleTimeoutMs = this.#settings.idleTimeoutMs;
   }
 
   /** Binds a listener of `kind`; resolves with its address. */
@@ -108,24 +158,20 @@ export class SmtpServer implements AsyncDisposable {
     const tlsContext = o.tlsContext ?? (() => undefined);
     service = new TcpService({
       protocol: 'smtp',
-      handle: (conn) =>
-        new SmtpSession(conn, {
+      handle: (conn) => {
+        const { hooks, limits, plaintextAuthOnLoopback } = this.#settings;
+        return new SmtpSession(conn, {
           listener: kind,
           hostname: o.hostname,
-          limits: this.#limits,
+          limits,
           tlsContext,
-          plaintextAuthOnLoopback: o.plaintextAuthOnLoopback ?? true,
-          hooks: o.hooks,
+          plaintextAuthOnLoopback,
+          hooks,
           logger,
           ...(o.now ? { now: o.now } : {}),
-        }).run(),
-      connection: {
-        // Data lines may be 1000 octets; the session holds command lines to 512 itself.
-        maxLineOctets: SMTP_LIMITS.dataLineOctets,
-        idleTimeoutMs: o.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
-        sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
-        redact: redactSmtpLine,
+        }).run();
       },
+      connection: this.#connection,
       tlsContext,
       busyReply: '421 4.7.0 Too many connections, try again later',
       maxConnections: SMTP_LIMITS.connections,
