@@ -5,6 +5,7 @@
  * learning the protocols watch it live (`outpost serve --transcript`), tests subscribe to it.
  * Secrets (passwords, AUTH payloads) are replaced before publication by the session's redactor.
  */
+import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 
 /** One line of one session. `direction` '*' marks events such as connect, TLS, close. */
@@ -30,6 +31,23 @@ export function transcriptActive(): boolean {
 /** Publishes one entry (no-op without subscribers). */
 export function publishTranscript(entry: TranscriptEntry): void {
   if (channel.hasSubscribers) channel.publish(entry);
+}
+
+/** Publishes the entries of one session; build it only after transcriptActive() said yes. */
+export type TranscriptTap = (direction: TranscriptEntry['direction'], text: string) => void;
+
+/**
+ * A tap for one session of `protocol` (a fresh random id unless given), for transports that
+ * have no LineConnection (HTTP, DNS). Entries are stamped with the time of each call.
+ */
+export function transcriptTap(
+  protocol: string,
+  remoteAddress: string,
+  sessionId: string = randomBytes(6).toString('base64url'),
+): TranscriptTap {
+  return (direction, text) => {
+    publishTranscript({ protocol, sessionId, direction, text, time: Date.now(), remoteAddress });
+  };
 }
 
 /** Subscribes to every transcript entry; returns the unsubscribe function. */

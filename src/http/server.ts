@@ -12,12 +12,14 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { ConnectionCounter } from '../core/server/connection-counter.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import type { TlsProvider } from '../core/tls.js';
+import { transcriptActive } from '../core/transcript.js';
 import { RequestHandler, type HandlerOptions } from './handler.js';
 import { HTTP_CONNECTION_LIMITS, HTTP_LIMITS } from './limits.js';
+import { tapConnection, tapRequest, tapTlsFailure } from './transcript.js';
 
 /** Timeouts and sizes a caller (or a test) may tighten. */
 export interface HttpServerLimits {
@@ -91,12 +93,13 @@ export class HttpServer implements AsyncDisposable {
         requireHostHeader: false,
       },
       (req, res) => {
+        if (transcriptActive()) tapRequest(req, res);
         this.handler.handle(req, res, false);
       },
     );
     server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
     server.timeout = l.socketTimeoutMs;
-    this.#track(server);
+    this.#track(server, false);
     await bind(server, address);
     this.#plain.push(server);
     return toAddress(server, false);
@@ -124,6 +127,7 @@ export class HttpServer implements AsyncDisposable {
         },
       },
       (req, res) => {
+        if (transcriptActive()) tapRequest(req, res);
         this.handler.handle(req, res, true);
       },
     );
@@ -139,7 +143,7 @@ export class HttpServer implements AsyncDisposable {
       this.#sessions.add(session);
       session.once('close', () => this.#sessions.delete(session));
     });
-    this.#track(server);
+    this.#track(server, true);
     await bind(server, address);
     this.#secure.push(server);
     return toAddress(server, true);
@@ -190,7 +194,7 @@ export class HttpServer implements AsyncDisposable {
     await this.handler.options.accessLog?.close();
   }
 
-  #track(server: Server | Http2SecureServer): void {
+  #track(server: Server | Http2SecureServer, tls: boolean): void {
     server.on('connection', (socket: Socket) => {
       const ip = socket.remoteAddress ?? '';
       if (this.#counter.tryAdd(ip) !== null) {
@@ -202,9 +206,16 @@ export class HttpServer implements AsyncDisposable {
         this.#sockets.delete(socket);
         this.#counter.remove(ip);
       });
+      if (!tls && transcriptActive()) tapConnection(socket);
     });
+    // Ahead of node:http2's own listener, so the connect entry precedes the first request.
+    if (tls)
+      server.prependListener('secureConnection', (socket: TLSSocket) => {
+        if (transcriptActive()) tapConnection(socket);
+      });
     // A TLS handshake failure or a client that hangs up mid-handshake is not our error.
-    server.on('tlsClientError', (_err: Error, socket: Socket) => {
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      if (transcriptActive()) tapTlsFailure(socket, err);
       socket.destroy();
     });
   }

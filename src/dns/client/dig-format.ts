@@ -71,7 +71,8 @@ function questionLine(q: Question): string {
   return columns([q.name, classToString(q.class), typeToString(q.type)], [CLASS_COLUMN, TYPE_COLUMN], ';');
 }
 
-function flagList(m: Message): string {
+/** The header flags that are set, dig's way: ` qr aa rd` (each with a leading space). */
+export function flagList(m: Message): string {
   const h = m.header;
   const set: [boolean, string][] = [
     [h.qr, 'qr'],

@@ -12,8 +12,10 @@ import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { ConnectionCounter } from '../../core/server/connection-counter.js';
+import { transcriptActive, transcriptTap, type TranscriptTap } from '../../core/transcript.js';
 import { FrameReader, frameMessage } from '../tcp-frame.js';
 import { QueryProcessor, type DnsHandler } from './query-processor.js';
+import { tapExchange } from './transcript.js';
 
 /** Transport limits (RFC 7766 §6.2.3 recommends short idle timeouts on busy servers). */
 export const DNS_TRANSPORT_LIMITS = {
@@ -135,6 +137,8 @@ export class DnsServer {
         const reply = replies[0];
         if (reply) udp.send(reply, rinfo.port, rinfo.address);
         else this.stats.dropped++;
+        // After the send, so the cache fast path costs one check when nobody watches.
+        if (transcriptActive()) tapExchange(transcriptTap('dns', rinfo.address), packet, replies);
       });
       udp.on('error', (err) => {
         this.#logger.warn({ err }, 'dns: udp socket error');
@@ -210,19 +214,34 @@ export class DnsServer {
     });
     const frames = new FrameReader();
     const context = { transport: 'tcp' as const, remoteAddress: ip, remotePort: socket.remotePort ?? 0 };
+    let tap: TranscriptTap | undefined;
+    /** The connection's transcript session, opened by its first watched event. */
+    const tapped = (): TranscriptTap => {
+      if (tap !== undefined) return tap;
+      const opened = transcriptTap('dns', ip);
+      socket.once('close', () => {
+        opened('*', 'closed');
+      });
+      tap = opened;
+      return opened;
+    };
+    if (transcriptActive()) tapped()('*', `connect from ${ip}:${context.remotePort} (tcp)`);
     socket.on('data', (chunk: Buffer) => {
       let packets: Buffer[];
       try {
         packets = frames.push(chunk);
       } catch {
         // A frame too short for a header: nothing sensible to answer; the stream is out of sync.
+        if (transcriptActive()) tapped()('*', 'frame shorter than a DNS header: connection dropped');
         socket.destroy();
         return;
       }
       for (const packet of packets) {
         this.stats.tcpQueries++;
         // Replies are encoded within 65535 octets, so framing them cannot fail.
-        for (const reply of this.#processor.process(packet, context)) socket.write(frameMessage(reply));
+        const replies = this.#processor.process(packet, context);
+        for (const reply of replies) socket.write(frameMessage(reply));
+        if (transcriptActive()) tapExchange(tapped(), packet, replies);
       }
       if (socket.writableLength > DNS_TRANSPORT_LIMITS.maxTcpPendingOctets) {
         socket.pause();

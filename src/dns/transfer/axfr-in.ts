@@ -12,8 +12,9 @@
 import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { transcriptActive, transcriptTap, type TranscriptTap } from '../../core/transcript.js';
 import { resolveServer, serverLabel, type DnsServerAddress } from '../client/server-address.js';
-import { RRClass, RRType } from '../constants.js';
+import { RRClass, RRType, typeToString } from '../constants.js';
 import { requestHeader } from '../header.js';
 import { decodeMessage } from '../decode.js';
 import { MessageEncoder } from '../encode.js';
@@ -22,6 +23,7 @@ import { AxfrCollector, type CollectedZone } from './axfr-collector.js';
 import { TransferErrorCodes } from './errors.js';
 import { FrameReader, frameMessage } from '../tcp-frame.js';
 import { TRANSFER_LIMITS } from './limits.js';
+import { describeQuery } from '../server/transcript.js';
 
 /** What to transfer, from where, within which bounds. */
 export interface TransferOptions {
@@ -112,7 +114,12 @@ async function transferOnce(options: TransferOptions, deadline: number): Promise
   const target = await resolveServer(options.server);
   const label = serverLabel(target);
   const id = options.id ?? randomInt(0x10000);
-  const query = encoder.encode(buildTransferQuery(options.apex, id, options.ixfrSerial));
+  const queryMessage = buildTransferQuery(options.apex, id, options.ixfrSerial);
+  const query = encoder.encode(queryMessage);
+  // We are the client: our query is `C:`, the primary's stream is summarized as `S:`.
+  const tap: TranscriptTap | undefined = transcriptActive()
+    ? transcriptTap('dns', target.address)
+    : undefined;
   const collector = new AxfrCollector({
     apex: options.apex,
     id,
@@ -152,6 +159,8 @@ async function transferOnce(options: TransferOptions, deadline: number): Promise
         Math.max(0, deadline - Date.now()),
       );
       socket.on('connect', () => {
+        tap?.('*', `connect to ${label} (tcp, zone transfer)`);
+        tap?.('C', describeQuery(queryMessage));
         socket.write(frame);
       });
       socket.on('data', (chunk: Buffer) => {
@@ -196,8 +205,24 @@ async function transferOnce(options: TransferOptions, deadline: number): Promise
         );
       });
     });
+    tap?.('S', transferSummary(id, queryMessage, zone));
     return zone;
+  } catch (err) {
+    tap?.('*', `transfer failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
   } finally {
     socket.destroy();
+    tap?.('*', 'closed');
   }
+}
+
+/** `4660 AXFR example.test. complete: 3 messages, 1,234 records, serial 2026010101`. */
+function transferSummary(id: number, query: Message, zone: CollectedZone): string {
+  const q = query.questions[0];
+  const what = `${id} ${q === undefined ? '' : `${typeToString(q.type)} ${q.name}`}`;
+  if (zone.upToDate) return `${what} up to date at serial ${zone.soa.data.serial}`;
+  return (
+    `${what} complete: ${zone.messages.toLocaleString('en-US')} message${zone.messages === 1 ? '' : 's'}, ` +
+    `${zone.records.length.toLocaleString('en-US')} records, serial ${zone.soa.data.serial}`
+  );
 }

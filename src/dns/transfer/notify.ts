@@ -9,11 +9,13 @@
  */
 import { randomInt } from 'node:crypto';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { transcriptActive, transcriptTap } from '../../core/transcript.js';
 import { exchangeUdp } from '../client/udp.js';
 import type { DnsServerAddress } from '../client/server-address.js';
 import { Opcode, Rcode, RRClass, RRType } from '../constants.js';
 import { MessageEncoder } from '../encode.js';
 import { requestHeader } from '../header.js';
+import { describeQuery, describeReply } from '../server/transcript.js';
 import type { Header, Message, ResourceRecord, SoaData } from '../types.js';
 import { TRANSFER_LIMITS } from './limits.js';
 
@@ -89,14 +91,20 @@ async function notifyOne(
 ): Promise<NotifyOutcome> {
   let last: Error | undefined;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    const query = encoder.encode(buildNotify(apex, randomInt(0x10000), soa));
+    const notify = buildNotify(apex, randomInt(0x10000), soa);
+    const query = encoder.encode(notify);
+    // We are the client of this exchange: our NOTIFY is `C:`, the target's answer `S:`.
+    const tap = transcriptActive() ? transcriptTap('dns', target.host) : undefined;
+    tap?.('C', describeQuery(notify));
     try {
       const reply = await exchangeUdp(query, target, timeoutMs);
+      if (tap) for (const line of describeReply([reply.message])) tap('S', line);
       const rcode = reply.message.header.rcode;
       return { target, ok: rcode === Rcode.NOERROR, rcode, attempts: attempt };
     } catch (err) {
       // RFC 1996 §3.6: retransmit on timeout; a socket error (port unreachable) gets the same.
       last = err instanceof Error ? err : new Error(String(err));
+      tap?.('*', `no answer from ${target.host}:${target.port}: ${last.message}`);
       if (!(err instanceof OutpostError)) break;
     }
   }

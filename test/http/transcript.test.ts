@@ -1,0 +1,225 @@
+// The HTTP transcript on the shared tap, watched with recordTranscript while real clients (curl
+// over HTTP/1.1 and over HTTP/2 with TLS) talk to the suite: connect/close entries, request and
+// status lines, header fields, body summaries, credentials and cookies redacted. And the
+// zero-cost promise: without a subscriber nothing is wrapped or published.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { transcriptActive, type TranscriptEntry } from '../../src/core/transcript.js';
+import { createHttpServer } from '../../src/http/server.js';
+import { SiteTable } from '../../src/http/sites.js';
+import { bodySummary, redactHeaderValue } from '../../src/http/transcript.js';
+import { recordTranscript } from '../../src/testing/index.js';
+import { ALICE, basic, request, run, startHttp, type HttpFixture } from './helpers.js';
+
+let f: HttpFixture;
+let work: string;
+const PAYLOAD = Buffer.alloc(1234, 0x61);
+const COOKIE_SECRET = 'cookie-secret-value-42';
+const CREDENTIALS = `${ALICE.address}:${ALICE.password}`;
+
+before(async () => {
+  f = await startHttp({ writers: [ALICE.address] });
+  work = mkdtempSync(join(tmpdir(), 'outpost-http-transcript-'));
+  writeFileSync(join(work, 'payload.txt'), PAYLOAD);
+  writeFileSync(join(f.root, 'hello.txt'), 'hello');
+  writeFileSync(join(work, 'index.html'), '<p>hi</p>');
+});
+after(() => f.close());
+
+type CurlRun = Awaited<ReturnType<typeof run>>;
+
+/**
+ * Runs curl once per argument list (one connection each) while recording the HTTP transcript,
+ * then waits (bounded) until `done` holds for the entries (by default: that many connections
+ * closed); the assertions follow.
+ */
+async function watchCurl(
+  runs: readonly (readonly string[])[],
+  done: (e: TranscriptEntry[]) => boolean = (e) =>
+    texts(e, '*').filter((t) => t === 'closed').length >= runs.length,
+): Promise<{ results: CurlRun[]; entries: TranscriptEntry[] }> {
+  const rec = recordTranscript((e) => e.protocol === 'http');
+  try {
+    const results: CurlRun[] = [];
+    for (const args of runs) results.push(await run('curl', args));
+    for (let i = 0; i < 200 && !done(rec.entries); i++) await new Promise((ok) => setTimeout(ok, 10));
+    return { results, entries: rec.entries };
+  } finally {
+    rec.stop();
+  }
+}
+
+const texts = (entries: TranscriptEntry[], direction: TranscriptEntry['direction']): string[] =>
+  entries.filter((e) => e.direction === direction).map((e) => e.text);
+
+/** No entry shows a password, the Basic token or the cookie's value. */
+function assertNoSecrets(entries: TranscriptEntry[]): void {
+  const token = Buffer.from(CREDENTIALS).toString('base64');
+  for (const e of entries) {
+    assert.ok(!e.text.includes(ALICE.password), `password leaked: ${e.text}`);
+    assert.ok(!e.text.includes(token), `basic token leaked: ${e.text}`);
+    assert.ok(!e.text.includes(COOKIE_SECRET), `cookie leaked: ${e.text}`);
+  }
+}
+
+test('curl HTTP/1.1: PUT with -u and a Cookie, then GET; lines, body summaries, redaction', async () => {
+  const upload = join(work, 'payload.txt');
+  const url = `${f.base}/payload.txt`;
+  const cookie = `Cookie: sid=${COOKIE_SECRET}; theme=dark`;
+  const { results, entries } = await watchCurl([
+    ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-u', CREDENTIALS, '-H', cookie, '-T', upload, url],
+    ['-sS', '-u', CREDENTIALS, url],
+  ]);
+  assert.equal(results[0]?.stdout, '201', results[0]?.stderr);
+  assert.equal(results[1]?.stdout, PAYLOAD.toString());
+  const sessions = new Set(entries.map((e) => e.sessionId));
+  assert.equal(sessions.size, 2, 'one session per curl connection');
+  for (const id of sessions) {
+    const own = entries.filter((e) => e.sessionId === id);
+    assert.match(own[0]?.text ?? '', /^connect from 127\.0\.0\.1:\d+$/);
+    assert.equal(own[0]?.direction, '*');
+    assert.equal(own.at(-1)?.text, 'closed');
+    assert.ok(own.every((e) => e.remoteAddress === '127.0.0.1'));
+  }
+  const c = texts(entries, 'C');
+  const s = texts(entries, 'S');
+  assert.ok(c.includes('PUT /payload.txt HTTP/1.1'), c.join('\n'));
+  assert.ok(c.includes(`Host: 127.0.0.1:${f.port}`));
+  assert.ok(c.includes('Authorization: Basic [redacted]'), c.join('\n'));
+  assert.ok(c.includes('Cookie: sid=[redacted]; theme=[redacted]'), c.join('\n'));
+  assert.ok(c.includes('Content-Length: 1234'));
+  assert.ok(c.includes('[body 1,234 octets]'), c.join('\n'));
+  assert.ok(c.includes('GET /payload.txt HTTP/1.1'));
+  assert.ok(s.includes('HTTP/1.1 201 Created'), s.join('\n'));
+  assert.ok(s.includes('HTTP/1.1 200 OK'), s.join('\n'));
+  assert.ok(s.includes('Content-Length: 1234'), s.join('\n'));
+  assert.ok(s.includes('[body 1,234 octets]'), s.join('\n'));
+  // The request body line comes after its header fields and before the status line.
+  const order = entries.map((e) => `${e.direction}: ${e.text}`);
+  assert.ok(order.indexOf('C: [body 1,234 octets]') > order.indexOf('C: Content-Length: 1234'));
+  assert.ok(order.indexOf('C: [body 1,234 octets]') < order.indexOf('S: HTTP/1.1 201 Created'));
+  assertNoSecrets(entries);
+});
+
+test('curl --http2 over TLS: ALPN in the connect entry, pseudo request line, :authority as Host', async () => {
+  const { results, entries } = await watchCurl([
+    ['-sSk', '--http2', '-u', CREDENTIALS, '-H', `Cookie: sid=${COOKIE_SECRET}`, `${f.tlsBase}/hello.txt`],
+  ]);
+  assert.equal(results[0]?.stdout, 'hello', results[0]?.stderr);
+  assert.equal(new Set(entries.map((e) => e.sessionId)).size, 1);
+  assert.match(entries[0]?.text ?? '', /^connect from 127\.0\.0\.1:\d+, TLS TLSv1\.[23], ALPN h2$/);
+  const c = texts(entries, 'C');
+  const s = texts(entries, 'S');
+  assert.equal(c[0], 'GET /hello.txt HTTP/2');
+  assert.equal(c[1], `Host: 127.0.0.1:${f.tlsPort}`);
+  assert.ok(!c.some((t) => t.startsWith(':')), 'no other pseudo-header fields');
+  assert.ok(c.includes('authorization: Basic [redacted]'), c.join('\n'));
+  assert.ok(c.includes('cookie: sid=[redacted]'), c.join('\n'));
+  assert.equal(s[0], 'HTTP/2 200');
+  assert.ok(s.includes('content-length: 5'), s.join('\n'));
+  assert.equal(s.at(-1), '[body 5 octets]');
+  assert.equal(entries.at(-1)?.text, 'closed');
+  assertNoSecrets(entries);
+});
+
+test('curl over TLS with HTTP/1.1 by ALPN, HEAD has no body line', async () => {
+  const { results, entries } = await watchCurl([['-sSk', '--http1.1', '-I', `${f.tlsBase}/hello.txt`]]);
+  assert.equal(results[0]?.code, 0, results[0]?.stderr);
+  assert.match(entries[0]?.text ?? '', /, ALPN http\/1\.1$/);
+  assert.ok(texts(entries, 'C').includes('HEAD /hello.txt HTTP/1.1'));
+  assert.ok(texts(entries, 'S').includes('HTTP/1.1 200 OK'));
+  assert.ok(!entries.some((e) => e.text.startsWith('[body')), 'a HEAD response has no body');
+});
+
+test('login: the password in the form body and the Set-Cookie value never appear', async () => {
+  const form = `user=${encodeURIComponent(ALICE.address)}&password=${encodeURIComponent(ALICE.password)}`;
+  const { results, entries } = await watchCurl([
+    ['-sS', '-D', '-', '-o', '/dev/null', '-d', form, `${f.base}/login`],
+  ]);
+  const cookie = /^set-cookie: [^=]+=([^;]+)/im.exec(results[0]?.stdout ?? '');
+  assert.ok(cookie?.[1], results[0]?.stdout);
+  for (const e of entries) assert.ok(!e.text.includes(cookie[1]), `session cookie leaked: ${e.text}`);
+  const s = texts(entries, 'S');
+  assert.ok(
+    s.some((t) => /^Set-Cookie: [^=;]+=\[redacted\]; .*HttpOnly/i.test(t)),
+    s.join('\n'),
+  );
+  assert.ok(texts(entries, 'C').includes(bodySummary(Buffer.byteLength(form))));
+  assertNoSecrets(entries);
+});
+
+test('a failed TLS handshake is one * entry', async () => {
+  // Without -k curl rejects the self-signed certificate and aborts the handshake.
+  const { results, entries } = await watchCurl([['-sS', `${f.tlsBase}/hello.txt`]], (e) => e.length > 0);
+  assert.notEqual(results[0]?.code, 0);
+  assert.equal(entries.length, 1, entries.map((e) => e.text).join('\n'));
+  assert.match(entries[0]?.text ?? '', /^TLS handshake from 127\.0\.0\.1:\d+ failed: /);
+});
+
+test('without a subscriber nothing is wrapped, tagged or published', async () => {
+  const server = createHttpServer({ sites: new SiteTable({ root: work }, []) });
+  const seen: { req: IncomingMessage; res: ServerResponse }[] = [];
+  const handle = server.handler.handle.bind(server.handler);
+  server.handler.handle = (req, res, secure) => {
+    seen.push({ req: req as IncomingMessage, res: res as ServerResponse });
+    handle(req, res, secure);
+  };
+  const address = await server.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const url = `http://127.0.0.1:${address.port}/`;
+    assert.equal(transcriptActive(), false);
+    await request(url, { headers: { Authorization: basic(ALICE) } });
+    const rec = recordTranscript();
+    assert.equal(transcriptActive(), true);
+    await request(url, { headers: { Authorization: basic(ALICE) } });
+    rec.stop();
+    assert.equal(transcriptActive(), false);
+    const [quiet, watched] = seen;
+    assert.ok(quiet && watched);
+    // Unwatched: the response and request keep their prototypes' methods, the socket no tag.
+    assert.equal(Object.hasOwn(quiet.res, 'writeHead'), false);
+    assert.equal(Object.hasOwn(quiet.req, 'push'), false);
+    assert.equal(Object.getOwnPropertySymbols(quiet.req.socket).some(isTap), false);
+    // Watched: the same request was tapped and published.
+    assert.equal(Object.hasOwn(watched.res, 'writeHead'), true);
+    assert.equal(Object.getOwnPropertySymbols(watched.req.socket).some(isTap), true);
+    assert.ok(rec.entries.some((e) => e.text === 'GET / HTTP/1.1'));
+    assert.equal(
+      rec.entries.filter((e) => e.text === 'GET / HTTP/1.1').length,
+      1,
+      'only the watched request',
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+const isTap = (s: symbol): boolean => s.description === 'outpost.httpTranscript';
+
+test('redaction of header values, hostile shapes included', () => {
+  const cases: [name: string, value: string, shown: string][] = [
+    ['Authorization', 'Basic YWxpY2U6cHc=', 'Basic [redacted]'],
+    ['authorization', 'Bearer abc.def.ghi', 'Bearer [redacted]'],
+    ['Authorization', 'tokenwithoutscheme', '[redacted]'],
+    ['Authorization', ' leadingspace', '[redacted]'],
+    ['Authorization', '', '[redacted]'],
+    ['Proxy-Authorization', 'Digest username="a", response="x"', 'Digest [redacted]'],
+    ['Cookie', 'a=1; b=2;c=3', 'a=[redacted]; b=[redacted]; c=[redacted]'],
+    ['Cookie', 'justavalue', '[redacted]'],
+    ['Cookie', 'x==y=z', 'x=[redacted]'],
+    [
+      'Set-Cookie',
+      'sid=s3cr3t; Path=/; HttpOnly; SameSite=Strict',
+      'sid=[redacted]; Path=/; HttpOnly; SameSite=Strict',
+    ],
+    ['set-cookie', 'bare', '[redacted]'],
+    ['Content-Type', 'text/plain', 'text/plain'],
+  ];
+  for (const [name, value, shown] of cases)
+    assert.equal(redactHeaderValue(name, value), shown, `${name}: ${value}`);
+  assert.equal(bodySummary(1234567), '[body 1,234,567 octets]');
+});
