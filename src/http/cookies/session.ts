@@ -44,8 +44,10 @@ export class SessionSigner {
     const dot = token.indexOf('.');
     if (dot <= 0) return undefined;
     const payload = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.#mac(payload), 'base64url');
+    // Compared as text, not decoded: base64url ignores the spare low bits of the last character,
+    // and only the one canonical spelling of the MAC is accepted.
+    const given = Buffer.from(token.slice(dot + 1), 'latin1');
+    const expected = Buffer.from(this.#mac(payload), 'latin1');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     let data: unknown;
     try {
