@@ -5,31 +5,21 @@
 // a truncated answer must work. A missing nsd or dig FAILS these tests (needs `npm run build`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeMessage, RRType } from '../../src/dns/index.js';
 import { buildQuery, exchangeUdp } from '../../src/dns/client/index.js';
 import { startNsd, type NsdInstance } from '../helpers/nsd.js';
+import { runText } from '../helpers/run.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const zoneFile = join(root, 'test/dns/fixtures/example.test.zone');
 let nsd: NsdInstance | undefined;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Awaited<ReturnType<typeof runText>>;
 
-function run(file: string, args: readonly string[]): Promise<Run> {
-  return new Promise((res) => {
-    execFile(file, [...args], { cwd: root, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
-      res({ code, stdout, stderr });
-    });
-  });
-}
+const run = (file: string, args: readonly string[]): Promise<Run> =>
+  runText(file, args, { cwd: root, timeoutMs: 30_000 });
 
 function server(): string[] {
   assert.ok(nsd, 'nsd is running');

@@ -3,7 +3,6 @@
  * TLS listeners) serving a fresh temp directory, plus a raw-socket exchange helper and a small
  * promise wrapper for running peers (curl, wget, python3) without blocking the server's loop.
  */
-import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,25 +95,7 @@ export function statuses(raw: string): number[] {
   return [...raw.matchAll(/HTTP\/1\.[01] (\d{3}) [A-Za-z]/g)].map((m) => Number(m[1]));
 }
 
-/** Runs a program without blocking the event loop; never rejects (look at `code`). */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      [...args],
-      { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 127;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
-}
+export { runText as run } from '../helpers/run.js';
 
 /** A response as node:http delivers it (no decompression, raw body bytes). */
 export interface PlainResponse {

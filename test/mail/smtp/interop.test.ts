@@ -5,25 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { inbox, PASSWORD, startSmtp } from './helpers.js';
+import { runText } from '../../helpers/run.js';
 
-function run(command: string, args: string[], input?: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, out });
-    });
-    child.stdin.end(input ?? '');
-  });
+/** A peer's exit code and everything it printed (stdout, then stderr). */
+async function run(
+  command: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number | null; out: string }> {
+  const r = await runText(command, args, input === undefined ? {} : { input });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 const swaks = (port: number, ...args: string[]): Promise<{ code: number | null; out: string }> =>
