@@ -56,5 +56,6 @@ export class AdminService implements RunningService {
 export const adminServiceDefinition: ServiceDefinition = {
   name: 'admin',
   enabled: (config) => config.admin !== undefined && config.admin.listen.length > 0,
+  offersTls: () => false,
   start: (context) => AdminService.start(context),
 };

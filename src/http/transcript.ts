@@ -188,6 +188,9 @@ function watchResponse(res: ServerResponse | Http2ServerResponse, h2: boolean, t
   };
   let finished = false;
   res.once('finish', () => {
+    // HTTP/2's compatibility layer also emits 'finish' when the stream is reset (RST_STREAM) or
+    // the session destroyed; only a response that was ended is complete.
+    if (!res.writableEnded) return;
     finished = true;
     showHead();
     if (sent > 0) tap('S', bodySummary(sent));

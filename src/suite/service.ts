@@ -56,7 +56,8 @@ export interface ServiceDefinition {
   /** True when the configuration asks for this service (its table is present). */
   enabled(config: OutpostConfig): boolean;
   /** True when, so configured, the service offers TLS (implicit listener, STARTTLS, HTTPS…):
-   *  the suite then provides a certificate, generating the development one when none is set. */
+   *  the suite then provides a certificate, generating the development one when none is set.
+   *  Undeclared counts as true, so an embedder's own service is never silently left without. */
   offersTls?(config: OutpostConfig): boolean;
   start(context: ServiceContext): Promise<RunningService>;
 }

@@ -95,7 +95,7 @@ export class Suite {
       const tls = await SuiteTls.open(
         config,
         logger,
-        enabled.some((d) => d.offersTls?.(config) === true),
+        enabled.some((d) => d.offersTls?.(config) ?? true),
       );
       const context: ServiceContext = {
         config,

@@ -160,21 +160,39 @@ function mailReader(suite: Suite): {
     const match = options.match ?? (() => true);
     const timeoutMs = options.timeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = messages(address, options.mailbox).find(match);
-        if (!found) return false;
+      let settled = false;
+      const finish = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
         unsubscribe();
         clearTimeout(timer);
-        resolve(found);
-        return true;
+        outcome();
+      };
+      // A throwing `match` (the caller's code) or a bad address rejects with that error at once,
+      // whether the message was already there or arrives later (the store swallows listener
+      // errors, so they must be caught here).
+      const check = (): void => {
+        try {
+          const found = messages(address, options.mailbox).find(match);
+          if (found) {
+            finish(() => {
+              resolve(found);
+            });
+          }
+        } catch (err) {
+          finish(() => {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          });
+        }
       };
       // Subscribe before the first look so a delivery between the two cannot be missed.
       const unsubscribe = store().subscribe((change) => {
         if (change.kind === 'append') check();
       });
       const timer = setTimeout(() => {
-        unsubscribe();
-        reject(new Error(`no matching message for ${address} within ${timeoutMs} ms`));
+        finish(() => {
+          reject(new Error(`no matching message for ${address} within ${timeoutMs} ms`));
+        });
       }, timeoutMs);
       check();
     });

@@ -4,7 +4,9 @@
 // zero-cost promise: without a subscriber nothing is wrapped or published.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect as connectHttp2, constants } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +126,31 @@ test('curl --http2 over TLS: ALPN in the connect entry, pseudo request line, :au
   assert.equal(s.at(-1), '[body 5 octets]');
   assert.equal(entries.at(-1)?.text, 'closed');
   assertNoSecrets(entries);
+});
+
+test('an HTTP/2 download the client cancels (RST_STREAM) is recorded as aborted, not complete', async () => {
+  writeFileSync(join(f.root, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
+  const rec = recordTranscript((e) => e.protocol === 'http');
+  try {
+    const session = connectHttp2(f.tlsBase, { rejectUnauthorized: false });
+    session.on('error', () => undefined);
+    const stream = session.request({ ':path': '/big.bin' });
+    stream.on('error', () => undefined);
+    await once(stream, 'data');
+    stream.close(constants.NGHTTP2_CANCEL);
+    await once(stream, 'close');
+    session.close();
+    for (let i = 0; i < 200 && !texts(rec.entries, '*').includes('closed'); i++)
+      await new Promise((ok) => setTimeout(ok, 10));
+  } finally {
+    rec.stop();
+  }
+  const star = texts(rec.entries, '*');
+  assert.ok(
+    star.some((t) => /^response aborted after [\d,]+ body octets$/.test(t)),
+    star.join('\n'),
+  );
+  assert.ok(!texts(rec.entries, 'S').some((t) => t.startsWith('[body')), 'no completed-body line');
 });
 
 test('curl over TLS with HTTP/1.1 by ALPN, HEAD has no body line', async () => {

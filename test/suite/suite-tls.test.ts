@@ -142,6 +142,14 @@ test('the certificate is made only when an enabled service offers TLS, and every
     config: config(dir, {}),
     services: [service('quiet', false), service('disabled', true, false)],
   });
+  const undeclared: ServiceDefinition = {
+    name: 'embedder',
+    enabled: () => true,
+    start: (context) => {
+      seen.push(context.tls);
+      return Promise.resolve({ name: 'embedder', endpoints: () => [], close: () => Promise.resolve() });
+    },
+  };
   assert.equal(quiet.context.tls, null);
   assert.equal(existsSync(join(dir, 'tls')), false, 'no service offering TLS: no certificate');
   await quiet.close();
@@ -158,6 +166,11 @@ test('the certificate is made only when an enabled service offers TLS, and every
   );
   assert.equal(suite.context.tls, seen[0]);
   assert.deepEqual(readdirSync(join(dir, 'tls')).sort(), ['dev-cert.pem', 'dev-key.pem']);
+  seen.length = 0;
+  const other = tempDir();
+  await using embedded = await Suite.start({ config: config(other, {}), services: [undeclared] });
+  assert.ok(seen[0], 'a service that does not say gets a certificate rather than none');
+  assert.equal(embedded.context.tls, seen[0]);
 });
 
 test('a valid certificate on disk is reused by the next start and kept by a reload', async () => {

@@ -88,12 +88,36 @@ test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers
   assert.equal(pop.out.trim(), '2');
 });
 
-test('waitForMessage rejects after its timeout; a suite without mail services has no mailboxes', async () => {
+test('waitForMessage rejects after its timeout, at once on a bad address, with the error of a throwing match; no mail services: no mailboxes', async () => {
   await using outpost = await startTestOutpost({ users: [BOB], smtp: true });
   await assert.rejects(
     outpost.waitForMessage(BOB.address, { timeoutMs: 100 }),
     /no matching message for bob@example\.test within 100 ms/,
   );
+  await assert.rejects(outpost.waitForMessage('not an address', { timeoutMs: 60_000 }), /address/i);
+  // Handled from the start: the rejection comes while swaks is still running.
+  const arriving = assert.rejects(
+    outpost.waitForMessage(BOB.address, {
+      timeoutMs: 60_000,
+      match: () => {
+        throw new TypeError("the caller's match threw");
+      },
+    }),
+    /the caller's match threw/,
+    'the real error, not a timeout',
+  );
+  const swaks = await run('swaks', [
+    '--server',
+    outpost.smtp?.host ?? '',
+    '--port',
+    String(outpost.smtp?.port ?? 0),
+    '--from',
+    'someone@remote.test',
+    '--to',
+    BOB.address,
+  ]);
+  assert.equal(swaks.code, 0, swaks.out);
+  await arriving;
   await using bare = await startTestOutpost({ users: [BOB] });
   assert.equal(bare.smtp, undefined);
   assert.deepEqual(bare.messages(BOB.address), []);

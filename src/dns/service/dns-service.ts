@@ -222,5 +222,6 @@ export class DnsService implements RunningService {
 export const dnsServiceDefinition: ServiceDefinition = {
   name: 'dns',
   enabled: (config) => config.dns !== undefined && config.dns.listen.length > 0,
+  offersTls: () => false,
   start: (context) => DnsService.start(context),
 };
