@@ -7,7 +7,8 @@
  * `RCPT TO:<Postmaster>` and `postmaster@<each of its domains>`; like Postfix's `postmaster`
  * alias, mail for them that no real `postmaster@` account takes goes to one chosen account:
  * `[smtp] postmaster` when set (it must be an enabled local account), else the default of
- * `defaultPostmaster`.
+ * `defaultPostmaster`. The queue runner sends the same account the DSNs for local senders that
+ * have no enabled account (double bounces).
  */
 import type { AccountStore, User } from '../core/accounts/store.js';
 import { ConfigError } from '../core/errors.js';

@@ -2,26 +2,30 @@
  * The queue runner a suite runs, built from its configuration: `[smtp] relay_port`,
  * `dns_server` (else resolv.conf), `queue_lifetime_seconds`, `retry_initial_seconds`,
  * `retry_max_seconds`, the suite's host name, and the accounts for local domains and users (a
- * bounce to a local sender goes to that user's INBOX). The smtp service passes this as its
- * `makeRunner`.
+ * bounce to a local sender goes to that user's INBOX, or to the `[smtp] postmaster` account when
+ * the sender has none). The smtp service passes `queueRunnerFromContext` as its `makeRunner`, and
+ * on reload hands `queueSettingsFromContext` of the new configuration to `reconfigure`; only the
+ * host name is fixed at start.
  */
 import type { ServiceContext } from '../../suite/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
 import { DnsMxResolver } from './mx-resolver.js';
-import { QueueRunner } from './runner.js';
+import { QueueRunner, type QueueRunnerOptions, type QueueRunnerSettings } from './runner.js';
 
-/** A QueueRunner for the suite's `[smtp]` table and the given store. */
-export function queueRunnerFromContext(context: ServiceContext, store: MailStore): QueueRunner {
+/** The runner settings a reload can change, from the suite's `[smtp]` table and accounts. */
+export function queueSettingsFromContext(
+  context: ServiceContext,
+): QueueRunnerSettings & Pick<QueueRunnerOptions, 'relayPort' | 'resolver' | 'isLocalDomain'> {
   const smtp = context.config.smtp;
   const dns = smtp?.dns_server;
-  return new QueueRunner({
-    store,
-    hostname: context.config.hostname,
+  const local = localRecipients(context.accounts, smtp?.postmaster);
+  return {
     relayPort: smtp?.relay_port ?? 25,
     resolver: new DnsMxResolver(dns === undefined ? {} : { server: { host: dns.host, port: dns.port } }),
-    ...localRecipients(context.accounts),
-    logger: context.logger.child({ service: 'smtp-queue' }),
+    isLocalDomain: (domain) => local.isLocalDomain(domain),
+    localUser: (address) => local.localUser(address),
+    postmaster: () => local.postmaster(),
     ...(smtp === undefined
       ? {}
       : {
@@ -29,5 +33,15 @@ export function queueRunnerFromContext(context: ServiceContext, store: MailStore
           retryInitialMs: smtp.retry_initial_seconds * 1000,
           retryMaxMs: smtp.retry_max_seconds * 1000,
         }),
+  };
+}
+
+/** A QueueRunner for the suite's `[smtp]` table and the given store. */
+export function queueRunnerFromContext(context: ServiceContext, store: MailStore): QueueRunner {
+  return new QueueRunner({
+    store,
+    hostname: context.config.hostname,
+    logger: context.logger.child({ service: 'smtp-queue' }),
+    ...queueSettingsFromContext(context),
   });
 }

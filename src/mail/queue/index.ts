@@ -8,5 +8,5 @@ export {
   type MxResolver,
   type MxResult,
 } from './mx-resolver.js';
-export { QueueRunner, type QueueRunnerOptions } from './runner.js';
-export { queueRunnerFromContext } from './from-config.js';
+export { QueueRunner, type QueueRunnerOptions, type QueueRunnerSettings } from './runner.js';
+export { queueRunnerFromContext, queueSettingsFromContext } from './from-config.js';

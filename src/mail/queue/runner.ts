@@ -9,6 +9,17 @@
  * sender is `<>` is never bounced (RFC 5321 §4.5.5). At-least-once: recipients stay pending
  * until the attempt is recorded, so a crash mid-delivery re-delivers after restart; the bounce is
  * committed before the attempt that caused it, so a crash duplicates rather than loses it.
+ * A DSN for a local sender without an enabled account (deleted or disabled since it sent) goes
+ * to the postmaster's INBOX instead, like Postfix's double bounce; with no postmaster account it
+ * is dropped and logged. DSNs travel with `<>`, so a bounce never causes another one.
+ *
+ * `reconfigure` (SIGHUP) swaps the relay port, resolver, lifetime, backoff and local-recipient
+ * rules in place. Each attempt reads the settings once when it starts, so an attempt in flight
+ * finishes with the settings it began with and the next attempt uses the new ones; the runner,
+ * its in-flight set (what keeps an entry from being attempted twice at once) and its timer stay
+ * the same. That is simpler than swapping runners, which would need the two to share that set to
+ * avoid delivering an in-flight entry twice. Entries already scheduled keep their due time: the
+ * new backoff applies from their next attempt.
  */
 import type { Logger } from '../../core/logger.js';
 import { domainOf } from '../message/address.js';
@@ -31,6 +42,8 @@ export interface QueueRunnerOptions {
   readonly isLocalDomain: (domain: string) => boolean;
   /** The canonical address of a local user (for bounces); null when there is none. Default: as given. */
   readonly localUser?: (address: string) => string | null;
+  /** The account that gets bounces for local senders without an account; null when none. */
+  readonly postmaster?: () => string | null;
   readonly logger: Logger;
   /** Clock (tests inject one). */
   readonly now?: () => Date;
@@ -50,6 +63,22 @@ export interface QueueRunnerOptions {
   /** Extra SMTP client options: source address, timeouts, TLS (tests). */
   readonly client?: Partial<Pick<SmtpClientOptions, 'localAddress' | 'timeouts' | 'security' | 'tls'>>;
 }
+
+/** What `QueueRunner.reconfigure` can change; keys left out keep their value. */
+export type QueueRunnerSettings = Partial<
+  Pick<
+    QueueRunnerOptions,
+    | 'relayPort'
+    | 'resolver'
+    | 'isLocalDomain'
+    | 'localUser'
+    | 'postmaster'
+    | 'retrySchedule'
+    | 'retryInitialMs'
+    | 'retryMaxMs'
+    | 'maxAgeMs'
+  >
+>;
 
 /** A recipient's result for this attempt, with what the DSN needs. */
 interface Outcome extends RecipientOutcome {
@@ -79,7 +108,8 @@ function wantsFailureDsn(r: QueueRecipient): boolean {
 
 /** Delivers the outbound queue. */
 export class QueueRunner {
-  readonly #o: QueueRunnerOptions;
+  /** Replaced (never mutated) by reconfigure; an attempt keeps the object it started with. */
+  #o: QueueRunnerOptions;
   readonly #log: Logger;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #clients = new Set<SmtpClient>();
@@ -95,6 +125,14 @@ export class QueueRunner {
 
   #now(): Date {
     return this.#o.now?.() ?? new Date();
+  }
+
+  /**
+   * Applies new settings from the next attempt on (see the file comment); attempts in flight
+   * finish with theirs.
+   */
+  reconfigure(settings: QueueRunnerSettings): void {
+    this.#o = { ...this.#o, ...settings };
   }
 
   /** Starts looking for due work (now, then on its own timer). */
@@ -209,7 +247,8 @@ export class QueueRunner {
 
   /** One attempt at one entry: every pending recipient, domain by domain. */
   async #attempt(entry: QueueEntry): Promise<void> {
-    const bytes = this.#o.store.queue.readBytes(entry.id);
+    const o = this.#o;
+    const bytes = o.store.queue.readBytes(entry.id);
     if (bytes === null) return;
     const pending = entry.recipients.filter((r) => r.status === 'pending');
     const byDomain = new Map<string, QueueRecipient[]>();
@@ -219,10 +258,10 @@ export class QueueRunner {
     }
     const outcomes: Outcome[] = [];
     for (const [domain, recipients] of byDomain) {
-      outcomes.push(...(await this.#deliverDomain(entry, bytes, domain, recipients)));
+      outcomes.push(...(await this.#deliverDomain(o, entry, bytes, domain, recipients)));
     }
     const now = this.#now();
-    const expired = now.getTime() - entry.createdAt.getTime() >= (this.#o.maxAgeMs ?? QUEUE_LIMITS.maxAgeMs);
+    const expired = now.getTime() - entry.createdAt.getTime() >= (o.maxAgeMs ?? QUEUE_LIMITS.maxAgeMs);
     const final = outcomes.map((o): Outcome =>
       o.outcome === 'deferred' && expired
         ? {
@@ -234,13 +273,13 @@ export class QueueRunner {
         : o,
     );
     const failed = final.filter((o) => o.outcome === 'failed');
-    if (failed.length > 0) await this.#bounce(entry, bytes, failed, now);
+    if (failed.length > 0) await this.#bounce(o, entry, bytes, failed, now);
     const delay = retryDelay(entry.attempts + 1, {
-      ...(this.#o.retrySchedule === undefined ? {} : { schedule: this.#o.retrySchedule }),
-      ...(this.#o.retryInitialMs === undefined ? {} : { initialMs: this.#o.retryInitialMs }),
-      ...(this.#o.retryMaxMs === undefined ? {} : { maxMs: this.#o.retryMaxMs }),
+      ...(o.retrySchedule === undefined ? {} : { schedule: o.retrySchedule }),
+      ...(o.retryInitialMs === undefined ? {} : { initialMs: o.retryInitialMs }),
+      ...(o.retryMaxMs === undefined ? {} : { maxMs: o.retryMaxMs }),
     });
-    this.#o.store.queue.recordAttempt(
+    o.store.queue.recordAttempt(
       entry.id,
       final.map(({ address, outcome, reply }) => ({ address, outcome, reply })),
       new Date(now.getTime() + delay),
@@ -257,6 +296,7 @@ export class QueueRunner {
   }
 
   async #deliverDomain(
+    o: QueueRunnerOptions,
     entry: QueueEntry,
     bytes: Buffer,
     domain: string,
@@ -277,7 +317,7 @@ export class QueueRunner {
       }));
     let mx;
     try {
-      mx = await this.#o.resolver.resolve(domain);
+      mx = await o.resolver.resolve(domain);
     } catch (err) {
       return all('deferred', '4.4.3', `451 4.4.3 MX lookup failed: ${(err as Error).message}`);
     }
@@ -296,7 +336,7 @@ export class QueueRunner {
         if (this.#closed) return all('deferred', '4.3.2', '451 4.3.2 queue runner stopping');
         let client: SmtpClient;
         try {
-          client = await this.#connect(address, host.exchange);
+          client = await this.#connect(o, address, host.exchange);
         } catch (err) {
           // RFC 5321 §5.1: a host that cannot be reached or refuses the session: try the next one.
           const e = err as Error;
@@ -352,14 +392,14 @@ export class QueueRunner {
    * in plaintext (RFC 7435 §3: opportunistic security must not make delivery worse than
    * cleartext), as Postfix does at `smtp_tls_security_level = may`.
    */
-  async #connect(address: string, exchange: string): Promise<SmtpClient> {
+  async #connect(o: QueueRunnerOptions, address: string, exchange: string): Promise<SmtpClient> {
     const options: SmtpClientOptions = {
       host: address,
-      port: this.#o.relayPort,
-      clientName: this.#o.hostname,
+      port: o.relayPort,
+      clientName: o.hostname,
       security: 'opportunistic',
       tls: { rejectUnauthorized: false, ...(isLiteral(exchange) ? {} : { servername: exchange }) },
-      ...this.#o.client,
+      ...o.client,
     };
     try {
       return await SmtpClient.connect(options);
@@ -379,7 +419,13 @@ export class QueueRunner {
   }
 
   /** Sends one DSN for the failed recipients (never for the null sender). */
-  async #bounce(entry: QueueEntry, bytes: Buffer, failed: readonly Outcome[], now: Date): Promise<void> {
+  async #bounce(
+    o: QueueRunnerOptions,
+    entry: QueueEntry,
+    bytes: Buffer,
+    failed: readonly Outcome[],
+    now: Date,
+  ): Promise<void> {
     if (entry.mailFrom === '') {
       this.#log.warn(
         { queueId: entry.id, failed: failed.length },
@@ -388,30 +434,30 @@ export class QueueRunner {
       return;
     }
     const byAddress = new Map(entry.recipients.map((r) => [r.address, r]));
-    const reported = failed.filter((o) => {
-      const r = byAddress.get(o.address);
+    const reported = failed.filter((f) => {
+      const r = byAddress.get(f.address);
       return r === undefined || wantsFailureDsn(r);
     });
     if (reported.length === 0) return;
-    const recipients: DsnRecipient[] = reported.map((o) => {
-      const orcpt = byAddress.get(o.address)?.orcpt;
+    const recipients: DsnRecipient[] = reported.map((f) => {
+      const orcpt = byAddress.get(f.address)?.orcpt;
       return {
-        address: o.address,
+        address: f.address,
         action: 'failed',
         // Expiry is reported as failed with the 4.4.7 status (RFC 3463).
-        status: o.status.startsWith('2')
+        status: f.status.startsWith('2')
           ? '5.0.0'
-          : o.status.startsWith('4') && o.status !== '4.4.7'
-            ? `5${o.status.slice(1)}`
-            : o.status,
-        diagnostic: o.reply,
+          : f.status.startsWith('4') && f.status !== '4.4.7'
+            ? `5${f.status.slice(1)}`
+            : f.status,
+        diagnostic: f.reply,
         lastAttempt: now,
         ...(orcpt === undefined ? {} : { originalRecipient: orcpt }),
-        ...(o.remoteMta === undefined ? {} : { remoteMta: o.remoteMta }),
+        ...(f.remoteMta === undefined ? {} : { remoteMta: f.remoteMta }),
       };
     });
     const dsn = buildDsn({
-      reportingMta: this.#o.hostname,
+      reportingMta: o.hostname,
       to: entry.mailFrom,
       recipients,
       original: bytes,
@@ -420,35 +466,61 @@ export class QueueRunner {
       arrivalDate: entry.createdAt,
       now,
     });
+    const target = this.#bounceTarget(o, entry);
+    if (target === null) return;
     try {
-      if (this.#o.isLocalDomain(domainOf(entry.mailFrom))) {
-        const user = this.#o.localUser ? this.#o.localUser(entry.mailFrom) : entry.mailFrom;
-        if (user === null) {
-          this.#log.warn(
-            { queueId: entry.id, to: entry.mailFrom },
-            'queue: bounce dropped, no such local user',
-          );
-          return;
-        }
-        await this.#o.store.accept({
+      if (target.kind === 'local') {
+        await o.store.accept({
           receivedAt: now,
-          local: [{ user }],
+          local: [{ user: target.user }],
           localBytes: Buffer.concat([Buffer.from('Return-Path: <>\r\n'), dsn]),
         });
       } else {
-        await this.#o.store.accept({
+        await o.store.accept({
           receivedAt: now,
           local: [],
           outbound: { mailFrom: '', recipients: [{ address: entry.mailFrom }], bytes: dsn },
         });
       }
       this.#log.info(
-        { queueId: entry.id, to: entry.mailFrom, failed: recipients.length },
-        'queue: bounce sent',
+        {
+          queueId: entry.id,
+          to: entry.mailFrom,
+          failed: recipients.length,
+          ...(target.kind === 'local' && target.postmaster ? { postmaster: target.user } : {}),
+        },
+        target.kind === 'local' && target.postmaster
+          ? 'queue: bounce for a local sender without an account sent to the postmaster'
+          : 'queue: bounce sent',
       );
     } catch (err) {
-      this.#log.error({ err, queueId: entry.id }, 'queue: cannot store the bounce');
+      // Not retried and never bounced: a DSN has the null sender (RFC 5321 §4.5.5).
+      this.#log.error(
+        { err, queueId: entry.id, to: entry.mailFrom },
+        'queue: cannot store the bounce, dropped',
+      );
     }
+  }
+
+  /**
+   * Where the DSN for `entry` goes: a remote sender gets it queued; a local sender's INBOX when
+   * the account is enabled, else the postmaster's (double bounce); null (dropped, logged) when
+   * the sender is local and no account can take it.
+   */
+  #bounceTarget(
+    o: QueueRunnerOptions,
+    entry: QueueEntry,
+  ): { kind: 'local'; user: string; postmaster: boolean } | { kind: 'remote' } | null {
+    if (!o.isLocalDomain(domainOf(entry.mailFrom))) return { kind: 'remote' };
+    const user = o.localUser ? o.localUser(entry.mailFrom) : entry.mailFrom;
+    if (user !== null) return { kind: 'local', user, postmaster: false };
+    const postmaster = o.postmaster?.() ?? null;
+    if (postmaster !== null) return { kind: 'local', user: postmaster, postmaster: true };
+    this.#log.warn(
+      { queueId: entry.id, to: entry.mailFrom },
+      'queue: bounce dropped, no such local user and no postmaster account',
+    );
+    return null;
   }
 }
 

@@ -10,14 +10,17 @@
  * Postmaster mail (RFC 5321 §4.5.1) goes to `[smtp] postmaster` or its default (see
  * local-recipients.ts); a configured postmaster that is not an enabled account stops the start.
  * A reload applies the live `[smtp]` settings and the postmaster to NEW sessions (open ones keep
- * theirs); listener and queue settings need a restart, which the log says (smtp-settings.ts).
+ * theirs) and the queue settings (relay port, DNS server, lifetime, backoff, postmaster for
+ * double bounces) to the runner's next attempt (QueueRunner.reconfigure); listeners and the host
+ * name need a restart, which the log says (smtp-settings.ts).
  */
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { completeForSubmission } from '../message/submission.js';
-import { queueRunnerFromContext } from '../queue/from-config.js';
+import { queueRunnerFromContext, queueSettingsFromContext } from '../queue/from-config.js';
+import type { QueueRunnerSettings } from '../queue/runner.js';
 import { reply, type SmtpReply } from '../smtp/reply.js';
 import { createSmtpServer, type SmtpServer } from '../smtp/server.js';
 import type { ReceivedMessage, SmtpHooks } from '../smtp/session.js';
@@ -35,6 +38,8 @@ import { countReceived, MAX_HOPS } from './hops.js';
 export interface QueueRunnerHandle {
   start(): void;
   kick(): void;
+  /** Applies reloaded settings from the next delivery attempt on. */
+  reconfigure(settings: QueueRunnerSettings): void;
   close(): Promise<void>;
 }
 
@@ -212,7 +217,8 @@ export class SmtpService implements RunningService {
 
   /**
    * SIGHUP: applies the live `[smtp]` settings (limits, timeouts, AUTH policy) and the
-   * postmaster to sessions accepted from now on; open sessions keep theirs. Certificates are read
+   * postmaster to sessions accepted from now on; open sessions keep theirs. The queue runner takes
+   * its new settings for its next attempt; attempts in flight finish as they began. Certificates are read
    * per handshake and accounts per command, so they need nothing here. Keys read only at start
    * are named in a warning. A postmaster that is not an enabled account refuses the whole
    * `[smtp]` reload (logged as an error, the running settings stay): a half-applied reload is
@@ -234,7 +240,19 @@ export class SmtpService implements RunningService {
     }
     const live = liveSettings(smtp);
     this.server.reconfigure({ ...live, hooks: smtpHooks(context.accounts, this.#delivery, smtp.postmaster) });
+    const queue = queueSettingsFromContext(context);
+    this.#runner?.reconfigure(queue);
     logPostmaster(logger, postmaster);
+    logger.info(
+      {
+        relayPort: queue.relayPort,
+        dnsServer: smtp.dns_server ?? 'resolv.conf',
+        queueLifetimeSeconds: smtp.queue_lifetime_seconds,
+        retryInitialSeconds: smtp.retry_initial_seconds,
+        retryMaxSeconds: smtp.retry_max_seconds,
+      },
+      'smtp: queue settings reloaded for the next delivery attempt',
+    );
     logger.info(
       {
         ...live.limits,
@@ -247,7 +265,7 @@ export class SmtpService implements RunningService {
     if (restart.length > 0) {
       logger.warn(
         { keys: restart },
-        `smtp: ${restart.join(', ')} changed but take effect only after a restart (listeners and the queue are set up at start)`,
+        `smtp: ${restart.join(', ')} changed but take effect only after a restart (listeners and the host name are set up at start)`,
       );
     } else {
       this.#config = context.config;

@@ -2,9 +2,11 @@
  * How the `[smtp]` table maps onto a running SMTP server, split by what a reload (SIGHUP) can
  * change: `liveSettings` are the keys every new session reads (limits, timeouts, AUTH policy),
  * applied by `SmtpServer.reconfigure`; `restartOnlyChanges` names the keys that are read once at
- * start (listeners are bound sockets, the queue runner and the greeting name are built once), so
- * the service can say in its log that they wait for a restart. Accounts, domains and the
- * postmaster are not here: they are looked up per command through the hooks.
+ * start (listeners are bound sockets, the greeting name and the runner's EHLO name are set once),
+ * so the service can say in its log that they wait for a restart. The queue keys (`relay_port`,
+ * `dns_server`, `queue_lifetime_seconds`, `retry_*`) are not here: the runner takes them on
+ * reload (src/mail/queue/from-config.ts). Accounts, domains and the postmaster are not here
+ * either: they are looked up per command through the hooks.
  */
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { SmtpSettings } from '../smtp/server.js';
@@ -26,16 +28,11 @@ export function liveSettings(smtp: SmtpConfig): Omit<SmtpSettings, 'hooks'> {
   };
 }
 
-/** `[smtp]` keys read only at start: the listeners and the queue runner's. */
+/** `[smtp]` keys read only at start: the listeners. */
 const RESTART_KEYS = [
   'listen',
   'submission_listen',
   'tls_listen',
-  'relay_port',
-  'dns_server',
-  'queue_lifetime_seconds',
-  'retry_initial_seconds',
-  'retry_max_seconds',
 ] as const satisfies readonly (keyof SmtpConfig)[];
 
 /** The keys (as `smtp.listen`, `hostname`) that differ between two configs but need a restart. */

@@ -12,6 +12,7 @@ import { DnsMxResolver, type MxResult } from '../../../src/mail/queue/mx-resolve
 import { QueueRunner, type QueueRunnerOptions } from '../../../src/mail/queue/runner.js';
 import { startTestOutpost } from '../../../src/testing/index.js';
 import { fakeResolver, MemoryMailStore } from '../helpers/memory-store.js';
+import { startHeldRelay } from '../helpers/held-relay.js';
 import { greetAndEhlo, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -297,20 +298,8 @@ test('opportunistic TLS: a failed handshake is retried in plaintext (RFC 7435)',
 });
 
 test('close() waits for a delivery in flight, then cuts it; the recipient stays pending', async () => {
-  let seen!: () => void;
-  const dataSeen = new Promise<void>((resolve) => {
-    seen = resolve;
-  });
-  const s = await startScriptedServer(async (c) => {
-    await greetAndEhlo(c, ['PIPELINING']);
-    await c.expect('MAIL');
-    await c.expect('RCPT');
-    await c.expect('DATA');
-    c.send('250 ok', '250 ok', '354 go');
-    await c.readData();
-    seen();
-    await c.read(); // never answers the dot
-  });
+  // Never released: the reply to the final dot never comes.
+  const { server: s, dataSeen } = await startHeldRelay();
   try {
     const clock = new Clock();
     const store = new MemoryMailStore(clock.now);

@@ -3,7 +3,9 @@
  * get the new SIZE, postmaster, error cap, AUTH policy and idle timeout, while a session that was
  * open before the reload keeps all of its settings. Listener changes are logged as needing a
  * restart (the listener stays as it was); an invalid postmaster refuses the `[smtp]` reload as a
- * whole, logged, with the running settings kept.
+ * whole, logged, with the running settings kept. The queue's `dns_server` and `relay_port` apply
+ * to the next delivery (Outpost's own DNS, then Postfix's smtp-sink on a new port), while a
+ * message in flight during the reload finishes on the old relay and is delivered exactly once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,10 @@ import { createLogger } from '../../../src/core/logger.js';
 import { Suite } from '../../../src/suite/suite.js';
 import { startTestOutpost } from '../../../src/testing/index.js';
 import { RawClient } from '../../helpers/line-client.js';
+import { sharedMailStore } from '../../../src/mail/service/mail-store.js';
+import { startHeldRelay } from '../helpers/held-relay.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
+import { ALICE, mxZone, submitAsAlice } from '../relay/helpers.js';
 import { greeted, readReply, talk } from './helpers.js';
 
 const USERS = [
@@ -154,7 +160,10 @@ test('reload: listener changes wait for a restart (logged); a bad postmaster ref
       }),
     );
     const warning = logs.find((l) => l.msg.includes('only after a restart'));
-    assert.deepEqual(warning?.keys, ['smtp.listen', 'smtp.relay_port']);
+    assert.deepEqual(warning?.keys, ['smtp.listen'], 'relay_port is no longer restart-only');
+    const queue = logs.find((l) => l.msg.includes('queue settings reloaded')) as
+      { relayPort?: number } | undefined;
+    assert.equal(queue?.relayPort, 2525);
     assert.equal(suite.endpoints().filter((e) => e.service === 'smtp').length, 1, 'no new listener');
     const c = await greeted(port);
     assert.ok((await keywords(c)).includes('SIZE 3000000'), 'the live part still applied');
@@ -171,5 +180,54 @@ test('reload: listener changes wait for a restart (logged); a bad postmaster ref
   } finally {
     await suite.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('reload: the queue relays the next message per the new dns_server/relay_port; one in flight is delivered once', async () => {
+  const held = await startHeldRelay();
+  const old = held.server;
+  const sink = await startSmtpSink();
+  const outpost = await startTestOutpost({
+    zones: [mxZone('hamburger.test', '127.0.0.1')],
+    users: [ALICE],
+    config: {
+      hostname: 'mx.crepes.test',
+      smtp: { listen: ['127.0.0.1:0'], submission_listen: ['127.0.0.1:0'], relay_port: old.port },
+    },
+  });
+  try {
+    const dns = outpost.dns;
+    const submission = outpost.submission?.port;
+    assert.ok(dns && submission);
+    const queue = sharedMailStore(outpost.suite.context).queue;
+    // dns_server was resolv.conf's; now Outpost's own DNS, which knows hamburger.test.
+    await outpost.suite.reload(
+      withSmtp(outpost.suite.context.config, { dns_server: { host: dns.host, port: dns.port } }),
+    );
+    await submitAsAlice(submission, { to: 'bob@hamburger.test', subject: 'in flight', text: 'one' });
+    await held.dataSeen;
+    await outpost.suite.reload(withSmtp(outpost.suite.context.config, { relay_port: sink.port }));
+    await submitAsAlice(submission, { to: 'carol@hamburger.test', subject: 'after reload', text: 'two' });
+    let dumps: string[] = [];
+    for (let i = 0; i < 500 && dumps.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      dumps = sink.messages();
+    }
+    assert.equal(queue.list().length, 1, 'only the in-flight message is left');
+    held.release();
+    for (let i = 0; i < 500 && queue.list().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(queue.list().length, 0, 'both delivered; nothing left to retry');
+    assert.equal(old.conns.length, 1, 'one session with the old relay');
+    assert.deepEqual(old.errors, []);
+    assert.ok(old.conns[0]?.received.some((l) => l === 'Subject: in flight'));
+    dumps = sink.messages();
+    assert.equal(dumps.length, 1, 'exactly one message at the new relay');
+    assert.match(dumps[0] ?? '', /Subject: after reload/);
+    assert.doesNotMatch(dumps[0] ?? '', /Subject: in flight/);
+  } finally {
+    held.release();
+    await outpost.close();
+    await sink.stop();
+    await old.close();
   }
 });
