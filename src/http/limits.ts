@@ -22,6 +22,9 @@ export const HTTP_LIMITS = {
   keepAliveTimeoutMs: 5_000,
   /** Time allowed for a TLS handshake on the HTTPS listener, in ms (Node's default is 120 s). */
   tlsHandshakeTimeoutMs: 30_000,
+  /** Concurrent streams per HTTP/2 connection (TLS and h2c), our SETTINGS_MAX_CONCURRENT_STREAMS;
+   *  RFC 9113 §6.5.2 recommends at least 100. */
+  h2MaxConcurrentStreams: 128,
   /** Socket inactivity in the middle of a response or body, in ms. */
   socketTimeoutMs: 60_000,
   /** Largest request body (PUT/POST) by default, in bytes; `[http] max_body_size` overrides. */

@@ -1,7 +1,8 @@
 /**
- * The HTTP server: plain HTTP/1.1 listeners (node:http) and TLS listeners that speak HTTP/2 or
- * HTTP/1.1 as ALPN decides (node:http2 createSecureServer with allowHTTP1), all sharing one
- * RequestHandler. Node's llhttp parses requests (hardened against smuggling); we set its limits
+ * The HTTP server: plain listeners that speak HTTP/1.1 (node:http) or, with the `h2c` option and
+ * a connection that opens with the HTTP/2 preface, h2c with prior knowledge (node:http2 createServer, see h2c.ts), and TLS
+ * listeners that speak HTTP/2 or HTTP/1.1 as ALPN decides (node:http2 createSecureServer with
+ * allowHTTP1), all sharing one RequestHandler. Node's llhttp parses requests (hardened against smuggling); we set its limits
  * from HTTP_LIMITS: header size (431), headers and request timeouts (slowloris), keep-alive idle
  * time, socket inactivity. Connections are counted in all and per IP (ConnectionCounter).
  * `close()` stops accepting, lets in-flight requests finish (HTTP/2 GOAWAY), then destroys
@@ -10,16 +11,24 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import {
+  createSecureServer,
+  createServer as createH2cServer,
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2Session,
+  type ServerOptions as Http2Options,
+} from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { ConnectionCounter } from '../core/server/connection-counter.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import type { TlsProvider } from '../core/tls.js';
 import { transcriptActive } from '../core/transcript.js';
+import { sniffPlain } from './h2c.js';
 import { RequestHandler, type HandlerOptions } from './handler.js';
 import { HTTP_CONNECTION_LIMITS, HTTP_LIMITS } from './limits.js';
-import { tapConnection, tapRequest, tapTlsFailure } from './transcript.js';
+import { tapConnection, tapRequest, tapTlsFailure, tapUndecided } from './transcript.js';
 
 /** Timeouts and sizes a caller (or a test) may tighten. */
 export interface HttpServerLimits {
@@ -40,6 +49,12 @@ export interface HttpServerOptions extends HandlerOptions {
   /** Certificates for listenTls (reloadable). */
   readonly tls?: TlsProvider | null | undefined;
   readonly limits?: HttpServerLimits | undefined;
+  /**
+   * Also speak h2c (HTTP/2 with prior knowledge, RFC 9113 §3.3) on the plain listeners. Off by
+   * default: sniffing the first bytes in JavaScript costs about a fifth of the new-connection
+   * rate (nothing per request on a persistent connection).
+   */
+  readonly h2c?: boolean | undefined;
 }
 
 /** A bound listener. */
@@ -58,12 +73,17 @@ export class HttpServer implements AsyncDisposable {
   readonly #secure: Http2SecureServer[] = [];
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  /** Plain connections whose first bytes have not said HTTP/1.1 or h2c yet. */
+  readonly #sniffing = new Set<Socket>();
+  readonly #h2c: boolean;
+  #h2cServer: Http2Server | undefined;
   readonly #counter: ConnectionCounter;
   #closing: Promise<void> | undefined;
 
   constructor(options: HttpServerOptions) {
     this.handler = new RequestHandler(options);
     this.#tls = options.tls;
+    this.#h2c = options.h2c ?? false;
     const l = options.limits ?? {};
     this.#limits = {
       headersTimeoutMs: l.headersTimeoutMs ?? HTTP_LIMITS.headersTimeoutMs,
@@ -79,7 +99,7 @@ export class HttpServer implements AsyncDisposable {
     this.#counter = new ConnectionCounter(this.#limits.maxConnections, this.#limits.maxConnectionsPerIp);
   }
 
-  /** Starts a plain HTTP/1.1 listener; resolves with its address. */
+  /** Starts a plain HTTP/1.1 (and h2c when enabled) listener; resolves with its address. */
   async listen(address: { host: string; port: number }): Promise<HttpAddress> {
     this.#assertOpen();
     const l = this.#limits;
@@ -99,7 +119,13 @@ export class HttpServer implements AsyncDisposable {
     );
     server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
     server.timeout = l.socketTimeoutMs;
-    this.#track(server, false);
+    if (this.#h2c) {
+      // node:http's own connection listener runs only once the first bytes said HTTP/1.1.
+      const http1 = detachConnectionListener(server);
+      this.#track(server, false, (socket) => {
+        this.#sniff(socket, server, http1);
+      });
+    } else this.#track(server, false);
     await bind(server, address);
     this.#plain.push(server);
     return toAddress(server, false);
@@ -118,9 +144,7 @@ export class HttpServer implements AsyncDisposable {
         allowHTTP1: true,
         minVersion: 'TLSv1.2',
         handshakeTimeout: HTTP_LIMITS.tlsHandshakeTimeoutMs,
-        maxSessionMemory: 10,
-        settings: { maxConcurrentStreams: 128, maxHeaderListSize: l.maxHeaderBytes },
-        maxSendHeaderBlockLength: l.maxHeaderBytes,
+        ...http2Options(l),
         // SNI clients get the provider's current context, so a reload needs no restart.
         SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
           cb(null, tls.current());
@@ -138,11 +162,7 @@ export class HttpServer implements AsyncDisposable {
       keepAliveTimeout: l.keepAliveTimeoutMs,
       maxHeadersCount: HTTP_LIMITS.maxHeadersCount,
     });
-    server.setTimeout(l.socketTimeoutMs);
-    server.on('session', (session: Http2Session) => {
-      this.#sessions.add(session);
-      session.once('close', () => this.#sessions.delete(session));
-    });
+    this.#trackSessions(server);
     this.#track(server, true);
     await bind(server, address);
     this.#secure.push(server);
@@ -183,6 +203,8 @@ export class HttpServer implements AsyncDisposable {
         }),
     );
     for (const s of this.#plain) s.closeIdleConnections();
+    // A connection that has not finished its first bytes has no request to finish.
+    for (const socket of this.#sniffing) socket.destroy();
     for (const session of this.#sessions) session.close();
     const timer = setTimeout(() => {
       for (const socket of this.#sockets) socket.destroy();
@@ -194,7 +216,53 @@ export class HttpServer implements AsyncDisposable {
     await this.handler.options.accessLog?.close();
   }
 
-  #track(server: Server | Http2SecureServer, tls: boolean): void {
+  /** Idle timeout and draining for the HTTP/2 sessions of a TLS listener or of h2c. */
+  #trackSessions(server: Http2Server | Http2SecureServer): void {
+    server.setTimeout(this.#limits.socketTimeoutMs);
+    server.on('session', (session: Http2Session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+    });
+  }
+
+  /** The one node:http2 server (never listening) that takes the h2c connections of all plain listeners. */
+  #h2cSessions(): Http2Server {
+    if (this.#h2cServer) return this.#h2cServer;
+    const server = createH2cServer(http2Options(this.#limits), (req, res) => {
+      if (transcriptActive()) tapRequest(req, res);
+      this.handler.handle(req, res, false);
+    });
+    this.#trackSessions(server);
+    this.#h2cServer = server;
+    return server;
+  }
+
+  /** Waits for a plain connection's first bytes, then hands it to node:http or to h2c. */
+  #sniff(socket: Socket, server: Server, http1: (socket: Socket) => void): void {
+    this.#sniffing.add(socket);
+    sniffPlain(socket, {
+      timeoutMs: this.#limits.headersTimeoutMs,
+      decide: (s, protocol) => {
+        this.#sniffing.delete(s);
+        if (transcriptActive()) tapConnection(s, protocol === 'h2c' ? 'h2c' : undefined);
+        if (protocol === 'h2c') {
+          // node:http accepts half-open sockets; an HTTP/2 session ends with the client's FIN,
+          // as on node:http2's own listeners.
+          s.allowHalfOpen = false;
+          this.#h2cSessions().emit('connection', s);
+        } else {
+          http1.call(server, s);
+          s.resume();
+        }
+      },
+      abandoned: (s) => {
+        this.#sniffing.delete(s);
+        if (transcriptActive()) tapUndecided(s);
+      },
+    });
+  }
+
+  #track(server: Server | Http2SecureServer, tls: boolean, accepted?: (socket: Socket) => void): void {
     server.on('connection', (socket: Socket) => {
       const ip = socket.remoteAddress ?? '';
       if (this.#counter.tryAdd(ip) !== null) {
@@ -206,7 +274,8 @@ export class HttpServer implements AsyncDisposable {
         this.#sockets.delete(socket);
         this.#counter.remove(ip);
       });
-      if (!tls && transcriptActive()) tapConnection(socket);
+      if (accepted) accepted(socket);
+      else if (!tls && transcriptActive()) tapConnection(socket);
     });
     // Ahead of node:http2's own listener, so the connect entry precedes the first request.
     if (tls)
@@ -228,6 +297,29 @@ export class HttpServer implements AsyncDisposable {
 /** Creates a server (no listener yet); see HttpServer.listen / listenTls. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   return new HttpServer(options);
+}
+
+/** HTTP/2 settings shared by the TLS listeners and h2c (RFC 9113 §6.5.2). */
+function http2Options(l: Required<HttpServerLimits>): Http2Options {
+  return {
+    maxSessionMemory: 10,
+    settings: {
+      maxConcurrentStreams: HTTP_LIMITS.h2MaxConcurrentStreams,
+      maxHeaderListSize: l.maxHeaderBytes,
+    },
+    maxSendHeaderBlockLength: l.maxHeaderBytes,
+  };
+}
+
+/**
+ * Removes node:http's own 'connection' listener (which starts the HTTP/1.1 parser) and returns
+ * it, so a connection reaches it only after sniffPlain decided it speaks HTTP/1.1.
+ */
+function detachConnectionListener(server: Server): (socket: Socket) => void {
+  const [listener] = server.listeners('connection') as ((socket: Socket) => void)[];
+  if (listener === undefined) throw new Error('node:http registered no connection listener');
+  server.removeListener('connection', listener);
+  return listener;
 }
 
 function readPem(tls: TlsProvider): { cert: Buffer; key: Buffer } {

@@ -56,6 +56,7 @@ export class HttpService implements RunningService {
       accessLog: openAccessLog(file, logger),
       metrics: new HttpMetrics(context.metrics),
       maxBodyBytes: http.max_body_size,
+      h2c: http.h2c,
       logger,
       tls: context.tls,
     });

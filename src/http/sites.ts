@@ -88,6 +88,7 @@ export class SiteTable {
       writers: [],
       cache_control: {},
       sites: [],
+      h2c: false,
       max_body_size: 0,
     };
     const root = http.root ?? ensureDefaultRoot(config.data_dir, config.hostname);

@@ -33,17 +33,31 @@ function attach(socket: TappedSocket): TranscriptTap {
   return tap;
 }
 
-/** Publishes the connect entry of a new plain or TLS connection. Call only when transcriptActive(). */
-export function tapConnection(socket: Socket): void {
-  const tap = attach(socket);
+/**
+ * Publishes the connect entry of a new plain, h2c (`protocol` = 'h2c', HTTP/2 with prior
+ * knowledge) or TLS connection. Call only when transcriptActive().
+ */
+export function tapConnection(socket: Socket, protocol?: string): void {
+  attach(socket)('*', connectText(socket, protocol));
+}
+
+/** Publishes a plain connection that closed before its first bytes said which protocol it speaks. */
+export function tapUndecided(socket: Socket): void {
+  const tap = transcriptTap('http', socket.remoteAddress ?? 'unknown');
+  tap('*', connectText(socket, undefined));
+  tap('*', 'closed before a request');
+}
+
+function connectText(socket: Socket, protocol: string | undefined): string {
   let text = `connect from ${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+  if (protocol !== undefined) text += `, ${protocol}`;
   if (socket instanceof TLSSocket) {
     const alpn = socket.alpnProtocol;
     text += `, TLS ${socket.getProtocol() ?? 'unknown'}, ALPN ${alpn === false || alpn === null ? 'none' : alpn}`;
     const sni = (socket as TLSSocket & { servername?: string | false }).servername;
     if (typeof sni === 'string' && sni !== '') text += `, SNI ${sni}`;
   }
-  tap('*', text);
+  return text;
 }
 
 /**

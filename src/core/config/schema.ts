@@ -116,6 +116,8 @@ const httpSchema = z.strictObject({
   sites: z.array(httpSiteSchema).default([]),
   /** Combined Log Format file; absent = through the logger at info level; "off" = none. */
   access_log: z.string().min(1).optional(),
+  /** Also speak h2c (HTTP/2 with prior knowledge, RFC 9113 §3.3) on the plain `listen` addresses. */
+  h2c: z.boolean().default(false),
   /** Largest request body (PUT/POST), in bytes. */
   max_body_size: z
     .number()
