@@ -62,6 +62,8 @@ export async function openFtp(
     },
     passive: options.active !== true,
     activeFallback: false,
+    // RFC 7151: a name picks the server's virtual host of that name.
+    ...(isIP(target.host) === 0 ? { virtualHost: target.host } : {}),
     ...(options.verbose === true
       ? {
           onLine: (d: '>' | '<', l: string) => {
@@ -73,6 +75,8 @@ export async function openFtp(
   const user = target.user ?? 'anonymous';
   try {
     await client.login(user, await passwordFor(target, user));
+    if (client.hostReply?.code === 504)
+      log(`note: the server has no virtual host ${target.host}; it serves its default`);
   } catch (err) {
     client.close();
     throw err;

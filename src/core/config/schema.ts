@@ -209,6 +209,11 @@ const ftpSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Virtual hosts beyond the suite's domains (RFC 7151 HOST), by name: a name or any name under
+   * it selects the entry; `anonymous_root` gives that host an anonymous tree of its own.
+   */
+  virtual_hosts: z.record(hostname, z.strictObject({ anonymous_root: z.string().optional() })).default({}),
 });
 
 const logSchema = z.strictObject({

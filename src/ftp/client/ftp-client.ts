@@ -42,6 +42,11 @@ export interface FtpClientOptions {
   activeFallback?: boolean;
   /** Reply timeout, in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Sent as HOST before USER (RFC 7151), to pick a virtual host. Never fatal: a server without
+   * HOST (500/502) or without that host (504) serves its default; `hostReply` tells which.
+   */
+  virtualHost?: string;
   /** Sees every control line: `>` sent (PASS masked), `<` received. */
   onLine?: (direction: '>' | '<', line: string) => void;
 }
@@ -82,6 +87,8 @@ export class FtpClient {
   #features: Map<string, string> | null = null;
   /** The greeting (220). */
   greeting: FtpReply | null = null;
+  /** The reply to HOST, when `virtualHost` was given and login() sent it. */
+  hostReply: FtpReply | null = null;
   passive: boolean;
 
   private constructor(conn: LineConnection, options: FtpClientOptions) {
@@ -208,8 +215,10 @@ export class FtpClient {
     return reply;
   }
 
-  /** USER/PASS. */
+  /** HOST (when `virtualHost` is set), then USER/PASS. */
   async login(user: string, password: string): Promise<void> {
+    if (this.#options.virtualHost !== undefined)
+      this.hostReply = await this.send('HOST', this.#options.virtualHost);
     const r = await this.expect('USER', user, [2, 3]);
     if (replyClass(r.code) === 3) await this.expect('PASS', password, [2]);
     await this.send('OPTS', 'UTF8 ON');

@@ -8,3 +8,4 @@ export * from './address.js';
 export * from './listing.js';
 export * from './ascii.js';
 export * from './path.js';
+export * from './host.js';

@@ -4,25 +4,61 @@
  * (throttled by the account store). Homes are `<home_root or data_dir/ftp>/<address>`, created on
  * first login; `[[ftp.permissions]]` narrows what a user may do; `anonymous_root` turns on
  * read-only anonymous access. A bare local part is accepted as the login name when the suite has
- * exactly one domain.
+ * exactly one domain. HOST (RFC 7151) selects a virtual host: a suite domain (or a name under
+ * it), the suite's hostname, or a `[ftp.virtual_hosts]` entry; on a domain's host bare names
+ * belong to that domain and other domains' accounts cannot log in.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
+import { domainOfHost, type HostArgument } from '../codec/host.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { parsePortRange } from '../server/data-channel.js';
 import { createFtpServer, type FtpServer } from '../server/ftp-server.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import type { LoginOutcome } from '../session/session.js';
+import type { VirtualHost } from '../session/state.js';
 
 type FtpConfig = NonNullable<OutpostConfig['ftp']>;
 
-/** The login name as the account store knows it (bare local part with a single domain). */
-export function accountName(name: string, accounts: AccountStore): string {
-  if (name.includes('@')) return name;
+/**
+ * The login name as the account store knows it: a bare local part belongs to the selected
+ * host's domain, else to the suite's only domain. Null when the name belongs to another domain
+ * than the selected host's.
+ */
+export function accountName(
+  name: string,
+  accounts: AccountStore,
+  host: VirtualHost | null = null,
+): string | null {
+  const domain = host?.domain;
+  const at = name.lastIndexOf('@');
+  if (at !== -1) return domain === undefined || name.slice(at + 1).toLowerCase() === domain ? name : null;
+  if (domain !== undefined) return `${name}@${domain}`;
   const domains = accounts.listDomains();
   return domains.length === 1 && domains[0] ? `${name}@${domains[0].name}` : name;
+}
+
+/**
+ * The virtual host a HOST argument selects, or null when this suite does not serve it: an IP
+ * literal or the suite's hostname is the default host; a suite domain or a name under it selects
+ * that domain; a `[ftp.virtual_hosts]` entry adds its anonymous tree.
+ */
+export function virtualHostFor(
+  requested: HostArgument,
+  config: OutpostConfig,
+  domains: readonly string[],
+): VirtualHost | null {
+  if (requested.kind === 'address') return { name: `[${requested.address}]` };
+  const { name } = requested;
+  const entries = config.ftp?.virtual_hosts ?? {};
+  const entryName = domainOfHost(name, Object.keys(entries));
+  const entry = entryName === null ? undefined : entries[entryName];
+  const domain = domainOfHost(name, domains) ?? undefined;
+  const own = config.hostname.toLowerCase().replace(/\.$/, '');
+  if (entry === undefined && domain === undefined && name !== own && name !== 'localhost') return null;
+  return { name, domain, anonymousRoot: entry?.anonymous_root };
 }
 
 /** The home directory of `address`. */
@@ -55,7 +91,14 @@ export class FtpService implements RunningService {
     const range = ftp.passive_ports === undefined ? undefined : parsePortRange(ftp.passive_ports);
     if (range === null) throw new Error(`ftp.passive_ports: bad range ${ftp.passive_ports ?? ''}`);
     this.server = createFtpServer({
-      authenticate: (user, password, ip) => this.#authenticate(context.accounts, user, password, ip),
+      authenticate: (user, password, ip, host) =>
+        this.#authenticate(context.accounts, { user, password, ip, host }),
+      virtualHost: (requested) =>
+        virtualHostFor(
+          requested,
+          this.#config,
+          context.accounts.listDomains().map((d) => d.name),
+        ),
       anonymousRoot: ftp.anonymous_root,
       ...(tls ? { tlsContext: () => tls.current() } : {}),
       requireTls: ftp.require_tls,
@@ -110,11 +153,12 @@ export class FtpService implements RunningService {
 
   async #authenticate(
     accounts: AccountStore,
-    user: string,
-    password: string,
-    ip: string,
+    login: { user: string; password: string; ip: string; host: VirtualHost | null },
   ): Promise<LoginOutcome> {
-    const address = accountName(user, accounts);
+    const { password, ip } = login;
+    const address = accountName(login.user, accounts, login.host);
+    // Another domain's account on this domain's host: refused as any wrong login is.
+    if (address === null) return { ok: false, reason: 'invalid' };
     const result = await accounts.authenticate(address, password, { ip });
     if (!result.ok) return { ok: false, reason: result.reason };
     const ftp = this.#config.ftp;

@@ -2,8 +2,9 @@
  * Access-control handlers: USER/PASS (suite accounts or anonymous, RFC 959 §4.1.1), ACCT, REIN,
  * QUIT, HOST (RFC 7151), and the RFC 4217 security commands AUTH TLS, PBSZ and PROT.
  */
+import { parseHostArgument } from '../codec/host.js';
 import { UserFs, type FtpPermissions } from '../server/user-fs.js';
-import type { FtpUser } from './state.js';
+import type { FtpUser, VirtualHost } from './state.js';
 import type { FtpSession } from './session.js';
 import { Reply } from './outcome.js';
 import type { HandlerResult } from './commands.js';
@@ -25,10 +26,25 @@ export function user(s: FtpSession, arg: string): HandlerResult {
   return new Reply(331, 'Password required');
 }
 
-/** Logs `user` in: opens their confined filesystem at `root`, starting in `/`. */
-async function enter(s: FtpSession, user: FtpUser, root: string, permissions: FtpPermissions): Promise<void> {
+/** Logs `user` in on `host`: opens their confined filesystem at `root`, starting in `/`. */
+async function enter(
+  s: FtpSession,
+  login: { user: FtpUser; host: VirtualHost | null },
+  root: string,
+  permissions: FtpPermissions,
+): Promise<void> {
   const fs = await UserFs.open(root, permissions);
-  s.state = { kind: 'ready', user, fs, cwd: '/', renameFrom: null, restart: 0, data: null, transfer: null };
+  s.state = {
+    kind: 'ready',
+    user: login.user,
+    host: login.host,
+    fs,
+    cwd: '/',
+    renameFrom: null,
+    restart: 0,
+    data: null,
+    transfer: null,
+  };
 }
 
 /** PASS: checks the password; 230 and a confined filesystem, or 530. */
@@ -36,16 +52,17 @@ export async function pass(s: FtpSession, arg: string): Promise<HandlerResult> {
   if (s.state.kind !== 'password') return new Reply(503, 'Login with USER first');
   const { user: name, host } = s.state;
   if (ANONYMOUS.has(name)) {
-    const root = s.options.anonymousRoot;
+    const root = host?.anonymousRoot ?? s.options.anonymousRoot;
     if (root === undefined) {
       s.state = { kind: 'login', host };
       return new Reply(530, 'Login incorrect');
     }
-    await enter(s, { name: 'anonymous', anonymous: true }, root, { read: true, write: false, delete: false });
+    const user = { name: 'anonymous', anonymous: true };
+    await enter(s, { user, host }, root, { read: true, write: false, delete: false });
     s.logger.info({ ip: s.conn.remoteAddress }, 'ftp anonymous login');
     return new Reply(230, 'Anonymous access granted, read-only');
   }
-  const outcome = await s.options.authenticate(name, arg, s.conn.remoteAddress);
+  const outcome = await s.options.authenticate(name, arg, s.conn.remoteAddress, host);
   if (!outcome.ok) {
     s.state = { kind: 'login', host };
     if (outcome.reason === 'throttled') {
@@ -55,7 +72,7 @@ export async function pass(s: FtpSession, arg: string): Promise<HandlerResult> {
     }
     return new Reply(530, 'Login incorrect');
   }
-  await enter(s, outcome.user, outcome.root, outcome.permissions);
+  await enter(s, { user: outcome.user, host }, outcome.root, outcome.permissions);
   return new Reply(230, 'User logged in, proceed');
 }
 
@@ -80,10 +97,19 @@ export function quit(s: FtpSession): HandlerResult {
   return null;
 }
 
-/** HOST (RFC 7151): accepted before login; there is one virtual host. */
+/**
+ * HOST (RFC 7151 §3): selects the virtual host whose accounts and anonymous tree the login that
+ * follows uses. Only before USER (the command table answers 503 after it); a malformed name is
+ * 501, one the server does not serve 504, and a second HOST before USER replaces the first.
+ */
 export function host(s: FtpSession, arg: string): HandlerResult {
-  s.state = { kind: 'login', host: arg.trim().toLowerCase() };
-  return new Reply(220, 'Host accepted');
+  const requested = parseHostArgument(arg);
+  if (requested === null) return new Reply(501, 'Syntax: HOST <sp> hostname | [address]');
+  const shown = requested.kind === 'name' ? requested.name : `[${requested.address}]`;
+  const selected = s.options.virtualHost ? s.options.virtualHost(requested) : { name: shown };
+  if (selected === null) return new Reply(504, `Unknown virtual host ${shown}`);
+  s.state = { kind: 'login', host: selected };
+  return new Reply(220, `Host ${shown} selected`);
 }
 
 /** AUTH TLS (RFC 4217 §4): 234, then the handshake; pipelined plaintext is discarded. */

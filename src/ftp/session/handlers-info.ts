@@ -113,6 +113,7 @@ export async function stat(s: FtpSession, arg: string): Promise<HandlerResult> {
     'Outpost FTP server status:',
     ` Connected to ${s.conn.remoteAddress}`,
     ready ? ` Logged in as ${ready.user.name}` : ' Not logged in',
+    ...(ready?.host ? [` Virtual host ${ready.host.name}`] : []),
     ` TYPE: ${s.settings.type === 'I' ? 'BINARY' : 'ASCII'}; STRUcture: File; transfer MODE: Stream`,
     ` Control connection ${s.conn.secure ? 'protected by TLS' : 'plain text'}; data connections ${s.settings.prot === 'P' ? 'private' : 'clear'}`,
     ' No data connection',

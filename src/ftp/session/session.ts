@@ -22,7 +22,8 @@ import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
 import { isLoopback } from '../../core/net.js';
 import { fsReplyCode, Reply } from './outcome.js';
-import type { FtpUser, RunningTransfer, SessionState, TransferSettings } from './state.js';
+import type { FtpUser, RunningTransfer, SessionState, TransferSettings, VirtualHost } from './state.js';
+import type { HostArgument } from '../codec/host.js';
 import { MLSX_FACTS } from '../codec/listing.js';
 
 /** The outcome of a login attempt, as the embedding server decides it. */
@@ -32,8 +33,18 @@ export type LoginOutcome =
 
 /** What a session needs from its server. */
 export interface FtpSessionOptions {
-  /** Checks USER/PASS (not called for anonymous logins). */
-  authenticate: (user: string, password: string, ip: string) => Promise<LoginOutcome>;
+  /** Checks USER/PASS (not called for anonymous logins) on the virtual host HOST selected. */
+  authenticate: (
+    user: string,
+    password: string,
+    ip: string,
+    host: VirtualHost | null,
+  ) => Promise<LoginOutcome>;
+  /**
+   * The virtual host a HOST argument names (RFC 7151), or null for an unknown one (504). Absent:
+   * every well-formed name is accepted and selects the one tree.
+   */
+  virtualHost?: ((requested: HostArgument) => VirtualHost | null) | undefined;
   /** Public read-only directory for USER anonymous/ftp; absent = no anonymous login. */
   anonymousRoot?: string | undefined;
   /** TLS for AUTH TLS and PROT P; absent = not offered. */

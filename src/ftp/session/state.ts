@@ -16,6 +16,19 @@ export interface FtpUser {
   readonly anonymous: boolean;
 }
 
+/**
+ * A virtual host selected by HOST (RFC 7151): the suite domain whose accounts may log in, and an
+ * anonymous tree of its own.
+ */
+export interface VirtualHost {
+  /** The name as the client gave it (lower case), or `[address]`. */
+  readonly name: string;
+  /** The account domain bare login names belong to; undefined = the server's default. */
+  readonly domain?: string | undefined;
+  /** Anonymous tree of this host; undefined = the server's `anonymousRoot`. */
+  readonly anonymousRoot?: string | undefined;
+}
+
 /** How the next data connection will be made (PORT/EPRT or PASV/EPSV). */
 export type DataSetup =
   | { readonly kind: 'active'; readonly host: string; readonly port: number }
@@ -33,11 +46,12 @@ export interface RunningTransfer {
 }
 
 export type SessionState =
-  | { readonly kind: 'login'; readonly host: string | null }
-  | { readonly kind: 'password'; readonly host: string | null; readonly user: string }
+  | { readonly kind: 'login'; readonly host: VirtualHost | null }
+  | { readonly kind: 'password'; readonly host: VirtualHost | null; readonly user: string }
   | {
       readonly kind: 'ready';
       readonly user: FtpUser;
+      readonly host: VirtualHost | null;
       readonly fs: UserFs;
       cwd: string;
       renameFrom: string | null;
