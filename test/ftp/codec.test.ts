@@ -1,6 +1,8 @@
 // FTP codec units and hostile input: replies (RFC 959 §4.2), command lines, PORT/EPRT/PASV/EPSV
 // addresses (RFC 959 §4.1.2, RFC 2428), listings and MLSx facts (RFC 3659), TYPE A conversion
 // under every chunk split, and virtual path resolution.
+import { fsErrorOf } from '../../src/ftp/server/user-fs.js';
+import { fsReplyCode } from '../../src/ftp/session/outcome.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -227,4 +229,12 @@ test('virtual paths: .. never climbs above /, NUL and oversize refused', () => {
   assert.equal(resolveVirtual('/', 'x'.repeat(2000)), null);
   assert.deepEqual(splitListArgs('-la -R some dir'), { options: 'laR', path: 'some dir' });
   assert.deepEqual(splitListArgs(''), { options: '', path: '' });
+});
+
+test('filesystem errors map to RFC 959 codes: 550 refusals, 553 bad names, 452 full disk, 451 the rest', () => {
+  const errno = (code: string): Error => Object.assign(new Error(code), { code });
+  const codes = ['ENOENT', 'EACCES', 'EEXIST', 'ENAMETOOLONG', 'ENOSPC', 'EDQUOT', 'EIO'].map((c) =>
+    fsReplyCode(fsErrorOf(errno(c))),
+  );
+  assert.deepEqual(codes, [550, 550, 550, 553, 452, 452, 451]);
 });

@@ -120,6 +120,9 @@ test('directories and names: CWD/CDUP/PWD/MKD/RMD/RNFR/RNTO/DELE, SIZE/MDTM/MLST
   assert.equal((await c.cmd('CDUP')).code, 250);
   assert.equal((await c.cmd('CWD notes.txt')).code, 550);
   assert.equal((await c.cmd('CWD nowhere')).code, 550);
+  // A name longer than the filesystem allows is 553 (RFC 959: name not allowed), not a local error.
+  assert.deepEqual(await c.cmd(`MKD ${'n'.repeat(300)}`), { code: 553, lines: ['File name too long'] });
+  assert.equal((await c.cmd(`RETR ${'n'.repeat(300)}`)).code, 553);
   assert.equal((await c.cmd('RNTO x')).code, 503);
   assert.equal((await c.cmd('RNFR rename-me.txt')).code, 350);
   assert.equal((await c.cmd('NOOP')).code, 200);

@@ -19,7 +19,8 @@ export interface FtpPermissions {
 }
 
 /** Why a filesystem operation was refused. */
-export type FsErrorKind = 'not-found' | 'denied' | 'exists' | 'not-dir' | 'is-dir' | 'not-empty' | 'io';
+export type FsErrorKind =
+  'not-found' | 'denied' | 'exists' | 'not-dir' | 'is-dir' | 'not-empty' | 'bad-name' | 'no-space' | 'io';
 
 /** A refused or failed filesystem operation. */
 export class FsError extends Error {
@@ -51,6 +52,11 @@ export function fsErrorOf(err: unknown): FsError {
       return new FsError('is-dir', 'Is a directory', { cause: err });
     case 'ENOTEMPTY':
       return new FsError('not-empty', 'Directory not empty', { cause: err });
+    case 'ENAMETOOLONG':
+      return new FsError('bad-name', 'File name too long', { cause: err });
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new FsError('no-space', 'Insufficient storage space', { cause: err });
     default:
       return new FsError('io', 'Local error', { cause: err });
   }

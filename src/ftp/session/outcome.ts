@@ -15,7 +15,19 @@ export class Reply {
   }
 }
 
-/** 550 for most filesystem refusals; 553 when a name is not allowed; 451 for I/O errors. */
+/**
+ * RFC 959 §4.2.2: 553 when a name is not allowed, 452 when the disk is full, 451 for other I/O
+ * errors, 550 for every other refusal.
+ */
 export function fsReplyCode(err: FsError): number {
-  return err.kind === 'io' ? 451 : 550;
+  switch (err.kind) {
+    case 'bad-name':
+      return 553;
+    case 'no-space':
+      return 452;
+    case 'io':
+      return 451;
+    default:
+      return 550;
+  }
 }

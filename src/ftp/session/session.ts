@@ -16,7 +16,7 @@ import { formatReply } from '../codec/reply.js';
 import { connectActive, PassiveListener, secureDataSocket, type PortRange } from '../server/data-channel.js';
 import { finishSocket } from '../server/transfer.js';
 import { adoptForBulkReads, type BulkReader } from '../server/bulk-reader.js';
-import { FsError } from '../server/user-fs.js';
+import { FsError, fsErrorOf } from '../server/user-fs.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
@@ -333,6 +333,8 @@ export class FtpSession {
         if (controller.signal.aborted) this.reply(426, 'Connection closed; transfer aborted');
         else if (err instanceof FsError) this.reply(fsReplyCode(err), err.message);
         else if (isSocketError(err)) this.reply(426, 'Data connection broken; transfer aborted');
+        else if (fsErrorOf(err).kind === 'no-space')
+          this.reply(452, 'Insufficient storage space; transfer aborted');
         else {
           this.logger.warn({ err, verb }, 'ftp transfer failed');
           this.reply(451, 'Transfer aborted: local error');
