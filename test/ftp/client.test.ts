@@ -1,6 +1,6 @@
 // Outpost's FTP client and `outpost ftp` against Outpost's server: explicit and implicit TLS with
 // PROT P in passive and active mode, resume, append, progress callbacks, and the CLI's one-shot
-// get/put/ls and interactive shell driven through stdin.
+// get/put/ls and interactive shell driven through stdin, and the progress bar on a terminal.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -106,6 +106,7 @@ test('outpost ftp get/put/ls one-shot commands (plain and --ftps)', async () => 
   let r = await outpost(['ftp', 'get', `${base}/payload.bin`, dest]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readFileSync(dest), payload);
+  assert.doesNotMatch(r.stderr, /ETA/, 'no progress bar when stderr is not a terminal');
   writeFileSync(dest, payload.subarray(0, 10));
   r = await outpost(['ftp', 'get', '-C', '--ftps', '-k', `${base}/payload.bin`, dest]);
   assert.equal(r.code, 0, r.stderr);
@@ -119,6 +120,27 @@ test('outpost ftp get/put/ls one-shot commands (plain and --ftps)', async () => 
   r = await outpost(['ftp', 'get', `ftp://alice%40example.test:wrong@127.0.0.1:${f.port}/payload.bin`, dest]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /530/);
+});
+
+test('outpost ftp draws a progress bar with size, rate and ETA on a terminal (script(1) gives it one)', async () => {
+  const dest = join(work, 'tty.bin');
+  const command = [
+    process.execPath,
+    '--import',
+    join(root, 'node_modules/tsx/dist/esm/index.mjs'),
+    join(root, 'src/cli/main.ts'),
+    'ftp',
+    'get',
+    `ftp://alice%40example.test@127.0.0.1:${f.port}/payload.bin`,
+    dest,
+  ]
+    .map((word) => `'${word}'`)
+    .join(' ');
+  const r = await run('script', ['-qec', command, '/dev/null'], { env: { OUTPOST_FTP_PASSWORD: PASSWORD } });
+  const screen = r.stdout.toString();
+  assert.equal(r.code, 0, screen);
+  assert.match(screen, /payload\.bin \[[^\]]+\] 100% 2\.4 MiB\/2\.4 MiB [\d.]+ (KiB|MiB|GiB)\/s ETA \d+s/);
+  assert.deepEqual(readFileSync(dest), payload);
 });
 
 test('outpost ftp interactive shell through stdin', async () => {
