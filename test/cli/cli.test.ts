@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { tempDir } from '../helpers/temp.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/outpost');
@@ -32,7 +32,7 @@ test('README Quick start has exactly two command lines, the second is what CI ru
 
 test("README's first line starts the suite, prints the table and demo passwords, stops on SIGTERM", async () => {
   const line = quickStartLines()[0] ?? '';
-  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-readme-'));
+  const dataDir = tempDir('outpost-readme-');
   const child = spawn('bash', ['-c', line], {
     cwd: root,
     // OUTPOST_NO_INSTALL: never `npm ci` under the other running tests (CI installs first).
@@ -76,14 +76,14 @@ test("README's first line starts the suite, prints the table and demo passwords,
 });
 
 test('adding a user to an unknown domain fails with its code', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-restart-'));
+  const dataDir = tempDir('outpost-restart-');
   const added = outpost(['user', 'add', 'carol@example.test', '--data', dataDir]);
   assert.notEqual(added.status, 0, 'domain must exist first');
   assert.match(added.stderr, /ERR_DOMAIN_NOT_FOUND/);
 });
 
 test('config check accepts a good file and rejects a bad one naming the key', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-check-'));
+  const dir = tempDir('outpost-check-');
   const good = join(dir, 'good.toml');
   writeFileSync(good, '[smtp]\nlisten = ["127.0.0.1:2525"]\n[pop3]\nlisten = ["127.0.0.1:1110"]\n');
   const ok = outpost(['config', 'check', good]);
@@ -103,7 +103,7 @@ test('config check accepts a good file and rejects a bad one naming the key', ()
 });
 
 test('user and domain administration on a data directory', () => {
-  const data = mkdtempSync(join(tmpdir(), 'outpost-users-'));
+  const data = tempDir('outpost-users-');
   assert.equal(outpost(['domain', 'add', 'crepes.test', '--data', data]).status, 0);
   assert.equal(outpost(['domain', 'list', '--data', data]).stdout, 'crepes.test\n');
   const generated = outpost(['user', 'add', 'alice@crepes.test', '--data', data]);
@@ -135,7 +135,7 @@ test('unknown commands and options are usage errors (exit 2)', () => {
 });
 
 test('SIGHUP reloads the config file (a changed password applies) without stopping', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-hup-'));
+  const dir = tempDir('outpost-hup-');
   const file = join(dir, 'outpost.toml');
   const write = (pw: string): void => {
     writeFileSync(file, `data_dir = "data"\n[[users]]\naddress = "alice@crepes.test"\npassword = "${pw}"\n`);

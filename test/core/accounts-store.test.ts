@@ -3,8 +3,7 @@
 // hasher calls, and durability of a file-backed database across a reopen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/core/db.js';
 import { ErrorCodes, hasCode } from '../../src/core/errors.js';
@@ -15,6 +14,7 @@ import {
 } from '../../src/core/accounts/store.js';
 import { hashPassword, verifyPassword } from '../../src/core/accounts/password.js';
 import { AuthThrottle } from '../../src/core/accounts/throttle.js';
+import { tempDir } from '../helpers/temp.js';
 
 const IP = { ip: '192.0.2.1' };
 const code = (c: string) => (err: unknown) => hasCode(err, c);
@@ -285,7 +285,7 @@ test('the login cache skips scrypt for a repeated good login, and only for that 
 });
 
 test('durability: users committed to a file database are there after reopening', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-accounts-'));
+  const dir = tempDir('outpost-accounts-');
   try {
     const path = join(dir, 'outpost.db');
     {

@@ -1,13 +1,13 @@
 // Configuration: TOML parsing, schema validation with key paths, defaults, path resolution.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ErrorCodes, hasCode } from '../../src/core/errors.js';
 import { loadConfigFile, parseConfigText, configFromObject } from '../../src/core/config/load.js';
 import { parseListenAddress } from '../../src/core/config/schema.js';
 import { embeddedDefaultConfig } from '../../src/suite/default-config.js';
+import { tempDir } from '../helpers/temp.js';
 
 function rejects(text: string, keyPath: string, messagePart?: RegExp): void {
   assert.throws(
@@ -93,7 +93,7 @@ test('a missing file is a read error with its own code', () => {
 });
 
 test('loadConfigFile reads from disk', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-config-'));
+  const dir = tempDir('outpost-config-');
   const file = join(dir, 'outpost.toml');
   writeFileSync(file, '[pop3]\nlisten = ["127.0.0.1:0"]\n');
   const config = loadConfigFile(file);

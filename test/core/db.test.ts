@@ -2,11 +2,11 @@
 // schema, rollback of a failing step, and the durability pragmas on a file-backed database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, openDatabase, schemaVersion, type Migration } from '../../src/core/db.js';
 import { ErrorCodes, hasCode } from '../../src/core/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
 const M1: Migration = { version: 1, description: 'a', up: 'CREATE TABLE a (x INTEGER)' };
 const M2: Migration = {
@@ -26,7 +26,7 @@ function tables(db: ReturnType<typeof openDatabase>): string[] {
 }
 
 function withDir(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-db-'));
+  const dir = tempDir('outpost-db-');
   try {
     fn(dir);
   } finally {

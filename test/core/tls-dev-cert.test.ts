@@ -5,17 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDevCertificate, generateSelfSigned } from '../../src/core/tls-dev-cert.js';
 import { TlsProvider } from '../../src/core/tls.js';
+import { tempDir } from '../helpers/temp.js';
 
 const fingerprint = (path: string): string => new X509Certificate(readFileSync(path)).fingerprint256;
 const DAY = 24 * 3600 * 1000;
 
 test('generateSelfSigned: a P-256 server certificate for the names, localhost and loopback, that openssl verifies', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-devcert-'));
+  const dir = tempDir('outpost-devcert-');
   const now = new Date('2031-05-04T10:00:00Z');
   const pem = await generateSelfSigned(['Mail.Crepes.test', 'crepes.test', '192.0.2.7', 'bad name!'], now);
   const cert = new X509Certificate(pem.cert);
@@ -59,7 +59,7 @@ test('generateSelfSigned: a P-256 server certificate for the names, localhost an
 });
 
 test('ensureDevCertificate: writes the pair (key 0600), then reuses it while it is good', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-devcert-'));
+  const dir = tempDir('outpost-devcert-');
   const now = new Date();
   const files = await ensureDevCertificate(dir, ['a.test'], now);
   assert.equal(statSync(files.key).mode & 0o777, 0o600);
@@ -76,7 +76,7 @@ test('ensureDevCertificate: writes the pair (key 0600), then reuses it while it 
 });
 
 test('ensureDevCertificate: replaces a pair that expires soon, misses a name, mismatches or is garbage', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-devcert-'));
+  const dir = tempDir('outpost-devcert-');
   const now = new Date();
   const files = await ensureDevCertificate(dir, ['a.test'], now);
   const fp = (): string => fingerprint(files.cert);

@@ -2,13 +2,13 @@
 // -p/-t/-c/-q/-x, +options), resolv.conf reading, and runDig's exit codes without a network.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DigUsageError, parseDigArgs, reverseName } from '../../src/cli/dig-args.js';
 import { runDig } from '../../src/cli/dig.js';
 import { parseResolvConf, readResolvConf } from '../../src/dns/client/index.js';
 import { RRClass, RRType } from '../../src/dns/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('tokens in any order: name, type, class, @server, -p and +options', () => {
   const a = parseDigArgs([
@@ -117,7 +117,7 @@ test('runDig: exit 1 with usage on stderr, exit 9 when nothing answers, default 
   assert.equal(await runDig(['x.test', '@no-such-host.invalid'], io), 1);
   assert.match(err.join(''), /couldn't get address for 'no-such-host\.invalid'/);
   // A resolv.conf pointing at a port nobody serves, and a 1-try short timeout.
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-dig-'));
+  const dir = tempDir('outpost-dig-');
   writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
   const code = await runDig(['x.test', '-p', '9', '+tries=1', '+time=1'], {
     ...io,

@@ -7,11 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startNsd, type NsdInstance } from '../helpers/nsd.js';
 import { startTestOutpost, type TestOutpost } from '../../src/testing/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 const zoneFile = resolve(import.meta.dirname, 'fixtures/example.test.zone');
 
@@ -63,7 +63,7 @@ let outpost: TestOutpost;
 let dir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'outpost-diff-'));
+  dir = tempDir('outpost-diff-');
   nsd = await startNsd('example.test', zoneFile);
   outpost = await startTestOutpost({
     zones: [{ name: 'example.test', text: readFileSync(zoneFile, 'utf8') }],

@@ -3,8 +3,7 @@
 // new serial. AXFR is served only to the allow-list; NOTIFY only accepted from the primary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfigInput } from '../../src/core/config/schema.js';
@@ -14,6 +13,7 @@ import { transferZone } from '../../src/dns/transfer/index.js';
 import { buildNotify } from '../../src/dns/transfer/notify.js';
 import { exchangeUdp } from '../../src/dns/client/query.js';
 import { Rcode, RRType, encodeMessage, type Message } from '../../src/dns/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
 
@@ -26,8 +26,8 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 }
 
 test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', async () => {
-  const dirA = mkdtempSync(join(tmpdir(), 'outpost-primary-'));
-  const dirB = mkdtempSync(join(tmpdir(), 'outpost-secondary-'));
+  const dirA = tempDir('outpost-primary-');
+  const dirB = tempDir('outpost-secondary-');
   const zoneFile = join(dirA, 'example.test.zone');
   copyFileSync(fixture, zoneFile);
   const aConfig = (notify: string[]): OutpostConfigInput => ({
@@ -87,7 +87,7 @@ test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', a
 });
 
 test('AXFR is refused to addresses outside allow_transfer; NOTIFY from a stranger is refused', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-acl-'));
+  const dir = tempDir('outpost-acl-');
   const zoneFile = join(dir, 'example.test.zone');
   copyFileSync(fixture, zoneFile);
   const a = await startDnsSuite({

@@ -3,18 +3,18 @@
 // reload on SIGHUP (suite.reload) and when the file changes on disk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Suite } from '../../src/suite/suite.js';
 import { soaSerial, startDnsSuite } from './service-helpers.js';
 import { queryDns } from '../../src/dns/client/query.js';
 import { Rcode, RRType } from '../../src/dns/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
 
 function zoneCopy(): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-dns-service-'));
+  const dir = tempDir('outpost-dns-service-');
   const file = join(dir, 'example.test.zone');
   copyFileSync(fixture, file);
   return { dir, file };
@@ -65,7 +65,7 @@ test('serves the configured zone; the table lists the endpoint and zone', async 
 });
 
 test('a zone file with errors stops the start, naming file and line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-dns-bad-'));
+  const dir = tempDir('outpost-dns-bad-');
   const file = join(dir, 'bad.zone');
   writeFileSync(file, '$ORIGIN example.test.\n$TTL 60\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 300.1.1.1\n');
   await assert.rejects(startSuite(dir, file), (err: unknown) => {

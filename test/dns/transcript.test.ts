@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { copyFileSync, appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { transcriptActive, type TranscriptEntry } from '../../src/core/transcript.js';
 import { encodeMessage, requestHeader, RRType } from '../../src/dns/index.js';
@@ -19,13 +18,14 @@ import type { Suite } from '../../src/suite/suite.js';
 import { recordTranscript } from '../../src/testing/index.js';
 import { run } from '../helpers/run.js';
 import { startDnsSuite } from './service-helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const MANY = 30;
 let suite: Suite;
 let port: number;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-dns-transcript-'));
+  const dir = tempDir('outpost-dns-transcript-');
   const zoneFile = join(dir, 'example.test.zone');
   copyFileSync(resolve(import.meta.dirname, 'fixtures/example.test.zone'), zoneFile);
   appendFileSync(

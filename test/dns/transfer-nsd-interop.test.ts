@@ -6,8 +6,7 @@
 // NSD or dig fails these tests (scripts/install-test-peers.sh installs them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Opcode, Rcode, RRClass, RRType, namesEqual, typeToString } from '../../src/dns/index.js';
 import type { Message, ResourceRecord } from '../../src/dns/index.js';
@@ -32,6 +31,7 @@ import {
   waitForSerial,
 } from '../helpers/nsd-xfr.js';
 import { APEX, canonicalTexts, FIXTURE_ZONE, fixtureZone } from './transfer-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const SERIAL = 2024061501;
 
@@ -82,7 +82,7 @@ test('Outpost primary -> NSD secondary: AXFR, NOTIFY after a serial bump, same r
   const server = createDnsServer({ handler: primaryHandler(() => zone, transfers) });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => server.close());
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-xfr-a-'));
+  const dir = tempDir('outpost-xfr-a-');
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
@@ -123,7 +123,7 @@ test('Outpost primary -> NSD secondary: AXFR, NOTIFY after a serial bump, same r
 });
 
 test('NSD primary -> Outpost SecondaryZone: initial transfer, NSD reload, NOTIFY, new version', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-xfr-b-'));
+  const dir = tempDir('outpost-xfr-b-');
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });

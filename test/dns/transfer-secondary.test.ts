@@ -4,8 +4,7 @@
 // and the restart that serves it at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, OutpostError } from '../../src/core/errors.js';
 import { RRClass, RRType } from '../../src/dns/index.js';
@@ -13,6 +12,7 @@ import type { ResourceRecord } from '../../src/dns/index.js';
 import type { TransferOptions, TransferResult } from '../../src/dns/transfer/axfr-in.js';
 import { SecondaryZone, type SecondaryStatus, type ZoneVersion } from '../../src/dns/transfer/secondary.js';
 import { canonicalTexts, soaRecord } from './transfer-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const APEX = 'sec.test.';
 const TIMERS = { refresh: 100, retry: 20, expire: 300 };
@@ -248,7 +248,7 @@ test('a NOTIFY during a running check queues exactly one more check', async () =
 });
 
 test('the zone is persisted atomically and a restart serves it at once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-secondary-'));
+  const dir = tempDir('outpost-secondary-');
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });

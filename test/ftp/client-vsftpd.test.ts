@@ -4,12 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { FtpClient, FtpReplyError } from '../../src/ftp/index.js';
 import { startVsftpd, writeVsftpdConfig, type VsftpdLayout } from './vsftpd.js';
+import { tempDir } from '../helpers/temp.js';
 
 let layout: VsftpdLayout;
 let port: number;
@@ -26,8 +26,8 @@ async function freePort(): Promise<number> {
 }
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-vsftpd-'));
-  work = mkdtempSync(join(tmpdir(), 'outpost-vsftpd-work-'));
+  const dir = tempDir('outpost-vsftpd-');
+  work = tempDir('outpost-vsftpd-work-');
   port = await freePort();
   layout = writeVsftpdConfig(dir, port);
   writeFileSync(join(layout.root, 'payload.bin'), payload);

@@ -4,14 +4,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { FtpClient } from '../../src/ftp/index.js';
 import { parseFtpUrl, wildcard } from '../../src/cli/ftp-url.js';
 import { words } from '../../src/cli/ftp-shell.js';
 import { PASSWORD, USER, run, startFtp, type FtpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: FtpFixture;
 let work: string;
@@ -19,7 +19,7 @@ const payload = randomBytes(2_500_000);
 const root = resolve(import.meta.dirname, '../..');
 before(async () => {
   f = await startFtp({}, true);
-  work = mkdtempSync(join(tmpdir(), 'outpost-ftp-client-'));
+  work = tempDir('outpost-ftp-client-');
   writeFileSync(join(f.home, 'payload.bin'), payload);
 });
 after(async () => {
@@ -177,7 +177,7 @@ test('outpost ftp interactive shell through stdin', async () => {
 });
 
 test('outpost ftp shell: mput and mget with wildcards', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-ftp-m-'));
+  const dir = tempDir('outpost-ftp-m-');
   writeFileSync(join(dir, 'one.log'), 'first');
   writeFileSync(join(dir, 'two.log'), 'second');
   writeFileSync(join(dir, 'skip.txt'), 'no');
@@ -194,7 +194,7 @@ test('outpost ftp shell: mput and mget with wildcards', async () => {
   assert.equal(readFileSync(join(f.home, 'mdir', 'one.log'), 'utf8'), 'first');
   assert.equal(readFileSync(join(f.home, 'mdir', 'two.log'), 'utf8'), 'second');
   assert.equal(existsSync(join(f.home, 'mdir', 'skip.txt')), false);
-  const back = mkdtempSync(join(tmpdir(), 'outpost-ftp-mget-'));
+  const back = tempDir('outpost-ftp-mget-');
   r = await outpost(
     ['ftp', `ftp://alice%40example.test@127.0.0.1:${f.port}/`],
     'cd mdir\nmget o*.log t?o.log\nquit\n',

@@ -3,19 +3,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'basic-ftp';
 import { PASSWORD, USER, startFtp, type FtpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: FtpFixture;
 let work: string;
 const data = randomBytes(2 * 1024 * 1024 + 3);
 before(async () => {
   f = await startFtp();
-  work = mkdtempSync(join(tmpdir(), 'outpost-basic-ftp-'));
+  work = tempDir('outpost-basic-ftp-');
 });
 after(async () => {
   await f.close();

@@ -4,17 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURL_USER, run, startFtp, type FtpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: FtpFixture;
 let work: string;
 const payload = randomBytes(3 * 1024 * 1024 + 17);
 before(async () => {
   f = await startFtp({}, true);
-  work = mkdtempSync(join(tmpdir(), 'outpost-ftp-curl-'));
+  work = tempDir('outpost-ftp-curl-');
   writeFileSync(join(f.home, 'payload.bin'), payload);
   writeFileSync(join(f.home, 'text.txt'), 'one\ntwo\n');
 });

@@ -3,11 +3,11 @@
 // active mode, then does the same through FTP_TLS with prot_p (active + TLS included).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PASSWORD, USER, run, startFtp, type FtpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: FtpFixture;
 let work: string;
@@ -15,7 +15,7 @@ const blob = randomBytes(700_000);
 const PAST = new Date('2021-06-01T08:30:00Z');
 before(async () => {
   f = await startFtp();
-  work = mkdtempSync(join(tmpdir(), 'outpost-ftp-peers-'));
+  work = tempDir('outpost-ftp-peers-');
   mkdirSync(join(f.home, 'tree', 'sub', 'deeper'), { recursive: true });
   writeFileSync(join(f.home, 'tree', 'a.txt'), 'alpha\n');
   writeFileSync(join(f.home, 'tree', 'sub', 'b.bin'), blob);

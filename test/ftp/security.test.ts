@@ -5,29 +5,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import {
-  mkdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-  mkdtempSync,
-  existsSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex, PassThrough } from 'node:stream';
 import { LineConnection } from '../../src/core/line/connection.js';
 import { FtpSession } from '../../src/ftp/session/session.js';
 import { ReplyParser, parseEpsvReply } from '../../src/ftp/codec/index.js';
 import { RawFtp, readAll, startFtp, USER, type FtpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: FtpFixture;
 let outside: string;
 before(async () => {
   f = await startFtp();
-  outside = mkdtempSync(join(tmpdir(), 'outpost-ftp-outside-'));
+  outside = tempDir('outpost-ftp-outside-');
   writeFileSync(join(outside, 'secret.txt'), 'top secret');
   mkdirSync(join(outside, 'dir'));
   writeFileSync(join(f.home, 'inside.txt'), 'fine');
@@ -211,7 +203,7 @@ test('permissions: a read-only user can list and download but not write, rename 
 });
 
 test('anonymous: only with anonymous_root, read-only', async () => {
-  const pub = mkdtempSync(join(tmpdir(), 'outpost-ftp-pub-'));
+  const pub = tempDir('outpost-ftp-pub-');
   writeFileSync(join(pub, 'readme.txt'), 'public');
   const g = await startFtp({ anonymous_root: pub });
   try {

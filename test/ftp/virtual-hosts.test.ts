@@ -5,13 +5,13 @@
 // sends HOST for a host name), plus the argument parser on hostile input.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startTestOutpost, type TestOutpost } from '../../src/testing/index.js';
 import { FtpClient } from '../../src/ftp/index.js';
 import { domainOfHost, parseHostArgument } from '../../src/ftp/codec/host.js';
 import { RawFtp, run } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ALICE = { address: 'alice@example.test', password: 'wonderland-42' };
 const CAROL = { address: 'carol@other.test', password: 'carolling-42' };
@@ -24,7 +24,7 @@ let pub: string;
 let shared: string;
 let homes: string;
 before(async () => {
-  const trees = mkdtempSync(join(tmpdir(), 'outpost-ftp-vhosts-'));
+  const trees = tempDir('outpost-ftp-vhosts-');
   pub = join(trees, 'pub');
   shared = join(trees, 'shared');
   homes = join(trees, 'homes');

@@ -8,12 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { RRType } from '../../src/dns/index.js';
 import { queryDns } from '../../src/dns/client/index.js';
+import { tempDir } from './temp.js';
 
 /** A running NSD. */
 export interface NsdInstance {
@@ -151,7 +151,7 @@ async function startOnce(
   options: NsdOptions,
 ): Promise<NsdInstance | 'port-taken'> {
   const nsd = findNsd();
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-nsd-'));
+  const dir = tempDir('outpost-nsd-');
   const port = await freePort();
   const confPath = join(dir, 'nsd.conf');
   writeFileSync(confPath, config(dir, port, zoneName, zoneFile, options));

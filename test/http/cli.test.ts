@@ -4,10 +4,10 @@
 // curl in both directions. Exit codes follow curl's.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ALICE, run, startHttp, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const entry = join(root, 'src', 'cli', 'main.ts');
@@ -20,7 +20,7 @@ function outpostHttp(args: string[]): ReturnType<typeof run> {
 
 before(async () => {
   f = await startHttp({ writers: [ALICE.address] });
-  work = mkdtempSync(join(tmpdir(), 'outpost-http-cli-'));
+  work = tempDir('outpost-http-cli-');
   writeFileSync(join(f.root, 'doc.txt'), 'cached document\n');
 });
 after(() => f.close());

@@ -4,13 +4,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createHttpServer } from '../../src/http/server.js';
 import { SiteTable } from '../../src/http/sites.js';
 import { rawExchange, startHttp, statuses, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 before(async () => {
@@ -77,7 +77,7 @@ test('a URL longer than 8000 octets gets 414', async () => {
 });
 
 test('slowloris: a client that never finishes its headers is cut off', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'outpost-http-slow-'));
+  const root = tempDir('outpost-http-slow-');
   await using server = createHttpServer({
     sites: new SiteTable({ root }, []),
     limits: { headersTimeoutMs: 300, checkIntervalMs: 100, requestTimeoutMs: 600 },
@@ -96,7 +96,7 @@ test('slowloris: a client that never finishes its headers is cut off', async () 
 });
 
 test('close() drains: an idle keep-alive connection is closed and the port freed', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'outpost-http-drain-'));
+  const root = tempDir('outpost-http-drain-');
   writeFileSync(join(root, 'x'), 'x');
   const server = createHttpServer({ sites: new SiteTable({ root }, []) });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });

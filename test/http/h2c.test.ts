@@ -6,10 +6,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { formatCombined } from '../../src/http/access-log.js';
@@ -19,6 +18,7 @@ import { createHttpServer, type HttpServerOptions } from '../../src/http/server.
 import { SiteTable } from '../../src/http/sites.js';
 import { recordTranscript } from '../../src/testing/index.js';
 import { rawExchange, run, startHttp, statuses, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 before(async () => {
@@ -34,7 +34,7 @@ const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
 async function bareServer(
   options: Partial<HttpServerOptions> = {},
 ): Promise<{ server: ReturnType<typeof createHttpServer>; port: number }> {
-  const root = mkdtempSync(join(tmpdir(), 'outpost-h2c-'));
+  const root = tempDir('outpost-h2c-');
   writeFileSync(join(root, 'a.txt'), 'AAA');
   const server = createHttpServer({ sites: new SiteTable({ root }, []), h2c: true, ...options });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -301,7 +301,7 @@ test('close() drains h2c: an open session gets GOAWAY, a connection still sniffi
 });
 
 test('without h2c (the default) the plain listener is HTTP/1.1 only: the preface gets 400', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'outpost-h2c-off-'));
+  const root = tempDir('outpost-h2c-off-');
   writeFileSync(join(root, 'a.txt'), 'AAA');
   const server = createHttpServer({ sites: new SiteTable({ root }, []) });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -4,11 +4,9 @@
  * promise wrapper for running peers (curl, wget, python3) without blocking the server's loop.
  */
 import { connect } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { OutpostConfigInput } from '../../src/core/config/schema.js';
 import { startTestOutpost, type TestOutpost } from '../../src/testing/index.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** A running HTTP suite for a test. */
 export interface HttpFixture extends AsyncDisposable {
@@ -31,7 +29,7 @@ export async function startHttp(
   http: Partial<NonNullable<OutpostConfigInput['http']>> = {},
   extra: Partial<OutpostConfigInput> = {},
 ): Promise<HttpFixture> {
-  const root = http.root ?? mkdtempSync(join(tmpdir(), 'outpost-http-root-'));
+  const root = http.root ?? tempDir('outpost-http-root-');
   const outpost = await startTestOutpost({
     users: [ALICE, BOB],
     config: {

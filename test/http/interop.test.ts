@@ -3,10 +3,10 @@
 // missing peer fails the test.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALICE, run, startHttp, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 let caFile: string;
@@ -15,7 +15,7 @@ const BODY = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256
 
 before(async () => {
   f = await startHttp({ writers: [ALICE.address] });
-  work = mkdtempSync(join(tmpdir(), 'outpost-http-interop-'));
+  work = tempDir('outpost-http-interop-');
   caFile = join(work, 'ca.pem');
   writeFileSync(caFile, f.ca);
   writeFileSync(join(f.root, 'big.bin'), BODY);

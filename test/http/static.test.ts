@@ -5,12 +5,12 @@
 // cache noticing edits, reload of sites.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import { configFromObject } from '../../src/core/config/load.js';
 import { rawExchange, request, startHttp, statuses, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 let other: string;
@@ -18,7 +18,7 @@ const TEXT = 'Hello, Outpost!\n'.repeat(100); // 1600 bytes, compressible
 const BIN = Buffer.from(Array.from({ length: 10000 }, (_, i) => i % 251));
 
 before(async () => {
-  other = mkdtempSync(join(tmpdir(), 'outpost-http-vhost-'));
+  other = tempDir('outpost-http-vhost-');
   writeFileSync(join(other, 'index.html'), '<p>other site</p>\n');
   mkdirSync(join(other, 'pub'));
   writeFileSync(join(other, 'pub', 'a <b>.txt'), 'x');
@@ -36,7 +36,7 @@ before(async () => {
   mkdirSync(join(f.root, 'docs'));
   writeFileSync(join(f.root, 'docs', 'index.htm'), 'docs index\n');
   mkdirSync(join(f.root, 'empty'));
-  const outside = mkdtempSync(join(tmpdir(), 'outpost-http-outside-'));
+  const outside = tempDir('outpost-http-outside-');
   writeFileSync(join(outside, 'secret.txt'), 'TOP SECRET\n');
   symlinkSync(join(outside, 'secret.txt'), join(f.root, 'link-out.txt'));
   symlinkSync(outside, join(f.root, 'dir-out'));
@@ -270,7 +270,7 @@ test('OPTIONS answers Allow; other methods get 405 with Allow on a read-only sit
 });
 
 test('reload: new sites apply without restarting the listener', async () => {
-  const root2 = mkdtempSync(join(tmpdir(), 'outpost-http-reload-'));
+  const root2 = tempDir('outpost-http-reload-');
   writeFileSync(join(root2, 'index.html'), 'reloaded site\n');
   const current = f.outpost.suite.context.config;
   const config = configFromObject({

@@ -5,10 +5,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect as connectHttp2, constants } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transcriptActive, type TranscriptEntry } from '../../src/core/transcript.js';
 import { createHttpServer } from '../../src/http/server.js';
@@ -16,6 +15,7 @@ import { SiteTable } from '../../src/http/sites.js';
 import { bodySummary, redactHeaderValue } from '../../src/http/transcript.js';
 import { recordTranscript } from '../../src/testing/index.js';
 import { ALICE, basic, request, run, startHttp, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 let work: string;
@@ -25,7 +25,7 @@ const CREDENTIALS = `${ALICE.address}:${ALICE.password}`;
 
 before(async () => {
   f = await startHttp({ writers: [ALICE.address] });
-  work = mkdtempSync(join(tmpdir(), 'outpost-http-transcript-'));
+  work = tempDir('outpost-http-transcript-');
   writeFileSync(join(work, 'payload.txt'), PAYLOAD);
   writeFileSync(join(f.root, 'hello.txt'), 'hello');
   writeFileSync(join(work, 'index.html'), '<p>hi</p>');

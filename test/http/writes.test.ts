@@ -4,17 +4,17 @@
 // confined to the root (also through symlinked directories), and the /login session cookie.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALICE, BOB, basic, rawExchange, request, startHttp, statuses, type HttpFixture } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
 let outside: string;
 
 before(async () => {
   f = await startHttp({ writers: [ALICE.address], max_body_size: 4096 });
-  outside = mkdtempSync(join(tmpdir(), 'outpost-http-out-'));
+  outside = tempDir('outpost-http-out-');
   symlinkSync(outside, join(f.root, 'escape'));
 });
 after(() => f.close());

@@ -2,17 +2,17 @@
 // and pop3:// with --ssl-reqd (STLS) against the suite's POP3 server with the real store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runText as run } from '../helpers/run.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('curl pop3:// lists and retrieves; pop3s:// and STLS work; -X DELE deletes at QUIT', async () => {
   await using pop = await startPop3Outpost();
   await pop.deliver(ALICE.address, testMessage(1));
   await pop.deliver(ALICE.address, testMessage(2));
-  const dir = mkdtempSync(join(tmpdir(), 'pop3-curl-'));
+  const dir = tempDir('pop3-curl-');
   try {
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, pop.ca);

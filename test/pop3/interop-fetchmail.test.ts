@@ -4,11 +4,11 @@
 // fetchmail delivers through an MDA (`cat >> FILE`), runs with a temporary HOME and a 0600 rcfile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runText as run } from '../helpers/run.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
+import { tempDir } from '../helpers/temp.js';
 
 function subjects(mbox: string): string[] {
   return [...mbox.matchAll(/^Subject: (.*)$/gm)].map((m) => m[1] ?? '');
@@ -16,7 +16,7 @@ function subjects(mbox: string): string[] {
 
 test('fetchmail: keep mode with UIDL fetches only new mail the second time; delete mode empties the maildrop', async () => {
   await using pop = await startPop3Outpost();
-  const home = mkdtempSync(join(tmpdir(), 'pop3-fetchmail-'));
+  const home = tempDir('pop3-fetchmail-');
   try {
     const out = join(home, 'out.mbox');
     const rc = join(home, '.fetchmailrc');

@@ -3,11 +3,11 @@
 // CAPA, UIDL and TOP; POP3.stls() (RFC 2595) then login; AUTH PLAIN driven by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runText as run } from '../helpers/run.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
+import { tempDir } from '../helpers/temp.js';
 
 const SCRIPT = String.raw`
 import json, poplib, ssl, sys, base64
@@ -66,7 +66,7 @@ test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, bad password', async (
   await pop.deliver(ALICE.address, testMessage(1));
   await pop.deliver(ALICE.address, testMessage(2, '..already two dots'));
   await pop.deliver(ALICE.address, testMessage(3));
-  const dir = mkdtempSync(join(tmpdir(), 'pop3-poplib-'));
+  const dir = tempDir('pop3-poplib-');
   try {
     const cafile = join(dir, 'ca.pem');
     writeFileSync(cafile, pop.ca);

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
@@ -15,6 +14,7 @@ import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfig, OutpostConfigInput } from '../../src/core/config/schema.js';
 import type { RunningService, ServiceDefinition } from '../../src/suite/service.js';
 import { Suite } from '../../src/suite/suite.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ANY = ['127.0.0.1:0'];
 const USERS = [{ address: 'alice@crepes.test', password: 'alice-pw-1' }];
@@ -23,7 +23,7 @@ function config(dataDir: string, extra: Partial<OutpostConfigInput>): OutpostCon
   return configFromObject({ data_dir: dataDir, ...extra });
 }
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'outpost-suite-tls-'));
+const newDir = (): string => tempDir('outpost-suite-tls-');
 const devCert = (dataDir: string): string => join(dataDir, 'tls', 'dev-cert.pem');
 
 /**
@@ -68,7 +68,7 @@ function endpointPort(suite: Suite, service: string, role?: string): number {
 }
 
 test('a DNS-only suite creates no tls/ files, and its DNS answers', async () => {
-  const dir = tempDir();
+  const dir = newDir();
   const zone = join(dir, 'crepes.test.zone');
   writeFileSync(
     zone,
@@ -103,7 +103,7 @@ test('a DNS-only suite creates no tls/ files, and its DNS answers', async () => 
 });
 
 test('SMTP (STARTTLS) and FTP (AUTH TLS) share one generated certificate that verifies', async () => {
-  const dir = tempDir();
+  const dir = newDir();
   await using suite = await Suite.start({
     config: config(dir, {
       users: USERS,
@@ -126,7 +126,7 @@ test('SMTP (STARTTLS) and FTP (AUTH TLS) share one generated certificate that ve
 });
 
 test('the certificate is made only when an enabled service offers TLS, and every service shares it', async () => {
-  const dir = tempDir();
+  const dir = newDir();
   const seen: unknown[] = [];
   const service = (name: string, offers: boolean, enabled = true): ServiceDefinition => ({
     name,
@@ -167,14 +167,14 @@ test('the certificate is made only when an enabled service offers TLS, and every
   assert.equal(suite.context.tls, seen[0]);
   assert.deepEqual(readdirSync(join(dir, 'tls')).sort(), ['dev-cert.pem', 'dev-key.pem']);
   seen.length = 0;
-  const other = tempDir();
+  const other = newDir();
   await using embedded = await Suite.start({ config: config(other, {}), services: [undeclared] });
   assert.ok(seen[0], 'a service that does not say gets a certificate rather than none');
   assert.equal(embedded.context.tls, seen[0]);
 });
 
 test('a valid certificate on disk is reused by the next start and kept by a reload', async () => {
-  const dir = tempDir();
+  const dir = newDir();
   const cfg = config(dir, { smtp: { listen: ANY } });
   const first = await Suite.start({ config: cfg });
   const before = readFileSync(devCert(dir), 'utf8');
@@ -188,7 +188,7 @@ test('a valid certificate on disk is reused by the next start and kept by a relo
 });
 
 test('a reload keeps the stored hash of an unchanged plain password and replaces a changed one', async () => {
-  const dir = tempDir();
+  const dir = newDir();
   const users = [
     { address: 'alice@crepes.test', password: 'alice-pw-1' },
     { address: 'bob@crepes.test', password: 'bob-pw-1' },

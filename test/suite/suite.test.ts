@@ -1,17 +1,17 @@
 // The suite runtime: provisioning, service order, reload, failure handling, close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfig } from '../../src/core/config/schema.js';
 import { Suite, generatePassword } from '../../src/suite/suite.js';
 import type { RunningService, ServiceDefinition } from '../../src/suite/service.js';
 import { formatStartupTable } from '../../src/suite/table.js';
+import { tempDir } from '../helpers/temp.js';
 
 function tempConfig(extra: Record<string, unknown> = {}): OutpostConfig {
-  return configFromObject({ data_dir: mkdtempSync(join(tmpdir(), 'outpost-suite-')), ...extra });
+  return configFromObject({ data_dir: tempDir('outpost-suite-'), ...extra });
 }
 
 function fakeService(

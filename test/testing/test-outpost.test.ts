@@ -3,12 +3,12 @@
 // wait for the mail the suite delivered, parsed (text, HTML, attachments, encoded headers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { startTestOutpost } from '../../src/testing/index.js';
 import { runText } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ALICE = { address: 'alice@example.test', password: 'wonderland-42' };
 const BOB = { address: 'bob@example.test', password: 'builder-42' };
@@ -124,7 +124,7 @@ test('waitForMessage rejects after its timeout, at once on a bad address, with t
 });
 
 test('ftp and http switches give addresses real clients use; close removes the data directory', async () => {
-  const site = mkdtempSync(join(tmpdir(), 'outpost-testing-site-'));
+  const site = tempDir('outpost-testing-site-');
   try {
     writeFileSync(join(site, 'hello.txt'), 'hello from the test site\n');
     const outpost = await startTestOutpost({ users: [ALICE], ftp: true, http: { root: site } });

@@ -2,10 +2,10 @@
 // dumping each message to a directory and refusing chosen commands with 4xx/5xx (-r / -f).
 // Missing binary fails the test (team rule: peers never skip).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../../helpers/temp.js';
 
 const SINK = '/usr/sbin/smtp-sink';
 
@@ -53,7 +53,7 @@ async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
 export async function startSmtpSink(args: string[] = [], fixedPort?: number): Promise<SmtpSink> {
   if (!existsSync(SINK))
     throw new Error(`${SINK} is missing: install postfix (scripts/install-test-peers.sh)`);
-  const dumpDir = mkdtempSync(join(tmpdir(), 'outpost-sink-'));
+  const dumpDir = tempDir('outpost-sink-');
   chmodSync(dumpDir, 0o777);
   const port = fixedPort ?? (await freePort());
   const root = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startScriptedServerAt, greetAndEhlo } from '../helpers/scripted-server.js';
 import { BOB, inboxOf, startReceiver, submitAsAlice, waitForInbox } from './helpers.js';
+import { tempDir } from '../../helpers/temp.js';
 
 async function startSender(
   dataDir: string,
@@ -56,7 +56,7 @@ test('kill -9 during relay, restart: the message is delivered (at least once)', 
     gotData();
     await c.read(); // never answers; ends when the sender dies
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-relay-crash-'));
+  const dataDir = tempDir('outpost-relay-crash-');
   let sender = await startSender(dataDir, dns, mxPort);
   try {
     const info = await submitAsAlice(sender.port, {

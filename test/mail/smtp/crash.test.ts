@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteMailStore } from '../../../src/mail/store/index.js';
 import { greeted, inbox, readReply, talk } from './helpers.js';
+import { tempDir } from '../../helpers/temp.js';
 
 async function startChild(path: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
@@ -51,7 +51,7 @@ function subjects(path: string): string[] {
 }
 
 test('kill -9 during DATA loses the unacknowledged message; after 250 the message survives', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-smtp-crash-'));
+  const dir = tempDir('outpost-smtp-crash-');
   const path = join(dir, 'mail.db');
   try {
     // 1. During DATA: no 250 was sent, nothing may be stored.

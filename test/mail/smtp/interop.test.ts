@@ -1,3 +1,4 @@
+import { tempDir } from '../../helpers/temp.js';
 /**
  * Interop with SMTP clients nobody here wrote (a missing one FAILS the test): swaks (MX delivery,
  * a refused relay, submission with STARTTLS and AUTH PLAIN/LOGIN, PIPELINING, SMTPS), Python's
@@ -5,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { inbox, PASSWORD, startSmtp } from './helpers.js';
@@ -153,7 +153,7 @@ test('swaks: submission over STARTTLS with AUTH PLAIN and LOGIN; SMTPS; sender m
 
 test('python smtplib: starttls, login, sendmail with SMTPUTF8 and 8BITMIME', async () => {
   const f = await startSmtp({ plaintextAuthOnLoopback: false });
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-py-'));
+  const dir = tempDir('outpost-py-');
   try {
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, f.ca);

@@ -9,9 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { configFromObject } from '../../../src/core/config/load.js';
 import type { OutpostConfig } from '../../../src/core/config/schema.js';
 import { createLogger } from '../../../src/core/logger.js';
@@ -23,6 +21,7 @@ import { startHeldRelay } from '../helpers/held-relay.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { ALICE, mxZone, submitAsAlice } from '../relay/helpers.js';
 import { greeted, readReply, talk } from './helpers.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const USERS = [
   { address: 'alice@crepes.test', password: 'pw-alice-123' },
@@ -125,7 +124,7 @@ test('reload: new sessions get the new settings, an open session keeps its own',
 });
 
 test('reload: listener changes wait for a restart (logged); a bad postmaster refuses the [smtp] reload', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-smtp-reload-'));
+  const dataDir = tempDir('outpost-smtp-reload-');
   const logs: { level: number; msg: string; keys?: string[] }[] = [];
   const logger = createLogger({
     level: 'info',

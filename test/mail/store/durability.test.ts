@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { openSqliteMailStore } from '../../../src/mail/store/index.js';
+import { tempDir } from '../../helpers/temp.js';
 
 test('SIGKILL mid-stream loses no acknowledged message', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-durable-'));
+  const dir = tempDir('outpost-durable-');
   try {
     const path = join(dir, 'mail.db');
     const child = spawn(

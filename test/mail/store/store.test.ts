@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   openSqliteMailStore,
@@ -14,6 +13,7 @@ import {
   type StoreChange,
 } from '../../../src/mail/store/index.js';
 import { hasCode, ErrorCodes } from '../../../src/core/errors.js';
+import { tempDir } from '../../helpers/temp.js';
 
 function memStore(now = () => Date.UTC(2026, 0, 1)): SqliteMailStore {
   return openSqliteMailStore({ path: ':memory:', now });
@@ -352,7 +352,7 @@ test('change events are published after commit, with what changed', async () => 
 });
 
 test('file-backed store persists across reopen; WAL + synchronous=FULL', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
+  const dir = tempDir('outpost-store-');
   try {
     const path = join(dir, 'mail.db');
     const a = openSqliteMailStore({ path });
