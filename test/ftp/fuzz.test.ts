@@ -22,20 +22,9 @@ import {
   resolveVirtual,
 } from '../../src/ftp/codec/index.js';
 import { RawFtp, startFtp, type FtpFixture } from './helpers.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = Number(process.env['OUTPOST_FUZZ_SEED'] ?? 20261121);
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed with OUTPOST_FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '',
