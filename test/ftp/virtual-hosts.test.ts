@@ -39,7 +39,8 @@ before(async () => {
         listen: ['127.0.0.1:0'],
         anonymous_root: shared,
         home_root: homes,
-        virtual_hosts: { 'pub.example.test': { anonymous_root: pub } },
+        // Spelled as a person might: case and a trailing dot do not matter.
+        virtual_hosts: { 'Pub.Example.TEST.': { anonymous_root: pub } },
       },
     },
   });

@@ -40,6 +40,11 @@ export function accountName(
   return domains.length === 1 && domains[0] ? `${name}@${domains[0].name}` : name;
 }
 
+/** A configured name as HOST arguments are compared: lower case, no trailing dot. */
+function canonicalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
 /**
  * The virtual host a HOST argument selects, or null when this suite does not serve it: an IP
  * literal or the suite's hostname is the default host; a suite domain or a name under it selects
@@ -52,11 +57,13 @@ export function virtualHostFor(
 ): VirtualHost | null {
   if (requested.kind === 'address') return { name: `[${requested.address}]` };
   const { name } = requested;
-  const entries = config.ftp?.virtual_hosts ?? {};
-  const entryName = domainOfHost(name, Object.keys(entries));
-  const entry = entryName === null ? undefined : entries[entryName];
+  const entries = new Map(
+    Object.entries(config.ftp?.virtual_hosts ?? {}).map(([key, entry]) => [canonicalName(key), entry]),
+  );
+  const entryName = domainOfHost(name, [...entries.keys()]);
+  const entry = entryName === null ? undefined : entries.get(entryName);
   const domain = domainOfHost(name, domains) ?? undefined;
-  const own = config.hostname.toLowerCase().replace(/\.$/, '');
+  const own = canonicalName(config.hostname);
   if (entry === undefined && domain === undefined && name !== own && name !== 'localhost') return null;
   return { name, domain, anonymousRoot: entry?.anonymous_root };
 }
