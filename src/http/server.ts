@@ -28,7 +28,8 @@ import { transcriptActive } from '../core/transcript.js';
 import { sniffPlain } from './h2c.js';
 import { RequestHandler, type HandlerOptions } from './handler.js';
 import { HTTP_CONNECTION_LIMITS, HTTP_LIMITS } from './limits.js';
-import { tapConnection, tapRequest, tapTlsFailure, tapUndecided } from './transcript.js';
+import { tapConnection, tapRejected, tapRequest, tapTlsFailure, tapUndecided } from './transcript.js';
+import { answerClientError, isHttpRefusal } from './client-error.js';
 
 /** Timeouts and sizes a caller (or a test) may tighten. */
 export interface HttpServerLimits {
@@ -282,6 +283,17 @@ export class HttpServer implements AsyncDisposable {
       server.prependListener('secureConnection', (socket: TLSSocket) => {
         if (transcriptActive()) tapConnection(socket);
       });
+    // A request the parser refuses (or that misses the headers timeout): node:http's own answer,
+    // plus a transcript entry. HTTP/1.1 on TLS listeners comes through here too; so do failed
+    // TLS handshakes (node:http2 forwards tlsClientError), which are handled below.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (tls && !isHttpRefusal(err)) {
+        socket.destroy(err);
+        return;
+      }
+      const status = answerClientError(err, socket);
+      if (transcriptActive()) tapRejected(socket, err, status);
+    });
     // A TLS handshake failure or a client that hangs up mid-handshake is not our error.
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       if (transcriptActive()) tapTlsFailure(socket, err);

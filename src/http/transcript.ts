@@ -6,10 +6,12 @@
  * `S:` lines for the status line and each response header field as sent, and bodies summarized
  * by size (`C: [body 1,234 octets]`), never dumped. Credentials are redacted (RFC 9110 §11.6.2
  * Authorization and §11.7.2 Proxy-Authorization keep their scheme; RFC 6265 §4 Cookie and
- * Set-Cookie keep their names). The server calls in here only after transcriptActive() said
+ * Set-Cookie keep their names). Requests the parser refuses get the line it stopped in (only
+ * when recognisably a request line or header field), its reason, and the status node:http sent.
+ * The server calls in here only after transcriptActive() said
  * yes, so a server nobody watches pays one boolean check per connection and per request.
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -71,6 +73,84 @@ export function tapTlsFailure(socket: Socket, err: Error): void {
   const port = socket.remotePort ?? tcp.remotePort ?? 0;
   const code = (err as NodeJS.ErrnoException).code;
   transcriptTap('http', address)('*', `TLS handshake from ${address}:${port} failed: ${code ?? err.message}`);
+}
+
+/** Longest piece of a refused request the transcript quotes, in characters. */
+const QUOTE_LIMIT = 200;
+
+/** The parser's error as node:http hands it over: llhttp adds the input and where it stopped. */
+type ParserError = NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: unknown; reason?: unknown };
+
+/**
+ * Publishes a request node:http refused before any handler saw it (`status` sent, or null when
+ * none could be): the line the parser stopped in, its reason, and the status line. Call only
+ * when transcriptActive().
+ */
+export function tapRejected(socket: Socket, err: ParserError, status: number | null): void {
+  const tap = (socket as TappedSocket)[TAP] ?? attach(socket);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    tap('*', 'no complete request head before the headers timeout');
+  } else if (err.code?.startsWith('HPE_') === true) {
+    // An oversized head is refused for its size, not for a line worth showing.
+    if (Buffer.isBuffer(err.rawPacket) && err.code !== 'HPE_HEADER_OVERFLOW') {
+      const at = typeof err.bytesParsed === 'number' ? err.bytesParsed : 0;
+      tap('C', describeLine(offendingLine(err.rawPacket.toString('latin1'), at)));
+    }
+    const reason = typeof err.reason === 'string' ? err.reason : err.message;
+    tap('*', `request refused by the parser: ${err.code} (${reason})`);
+  } else {
+    tap('*', `connection error: ${err.code ?? err.message}`);
+  }
+  if (status !== null) {
+    tap('S', `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`);
+    tap('S', 'Connection: close');
+  }
+}
+
+/** The line of `text` that holds offset `at` (without its CR LF). */
+export function offendingLine(text: string, at: number): string {
+  const p = Math.max(0, Math.min(at, text.length));
+  const start = p === 0 ? 0 : text.lastIndexOf('\n', p - 1) + 1;
+  const lf = text.indexOf('\n', start);
+  return text.slice(start, lf === -1 ? text.length : lf).replace(/\r$/, '');
+}
+
+const FIELD_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*)$/;
+const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+) ([^\s=,;]+)$/;
+
+/**
+ * How the transcript shows a refused line. The parser's buffer may start mid-line (a TCP
+ * segment boundary), so only what is recognisably a request line (target redacted) or a header
+ * field (value redacted as usual) is quoted; a binary line shows its first octets in hex (no
+ * credential is binary); any other printable line only its length, since it may be the tail of
+ * a credential.
+ */
+export function describeLine(line: string): string {
+  const field = FIELD_LINE.exec(line);
+  if (field) {
+    const name = field[1] ?? '';
+    return quoteLine(`${name}: ${redactHeaderValue(name, field[2] ?? '')}`);
+  }
+  const request = REQUEST_LINE.exec(line);
+  if (request) return quoteLine(`${request[1] ?? ''} ${redactTarget(request[2] ?? '')} ${request[3] ?? ''}`);
+  if (/[^\x20-\x7e]/.test(line)) {
+    const octets = Buffer.from(line.slice(0, 16), 'latin1')
+      .toString('hex')
+      .replace(/(..)(?!$)/g, '$1 ');
+    return `[binary: ${octets}${line.length > 16 ? ' …' : ''}]`;
+  }
+  return `[a line of ${line.length} octets, neither a request line nor a header field]`;
+}
+
+/** `[raw: …]` with non-printable octets as `\xNN`, cut at QUOTE_LIMIT characters. */
+function quoteLine(text: string): string {
+  const cut = text.length > QUOTE_LIMIT ? text.slice(0, QUOTE_LIMIT) : text;
+  let shown = '';
+  for (const c of cut) {
+    const code = c.charCodeAt(0);
+    shown += code < 0x20 || code > 0x7e ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  }
+  return `[raw: ${shown}${cut.length < text.length ? '…' : ''}]`;
 }
 
 /** A header field value as the transcript shows it: credentials replaced, names and schemes kept. */

@@ -11,6 +11,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { SiteTable } from '../../src/http/sites.js';
 import { rawExchange, startHttp, statuses, type HttpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { recordTranscript } from '../../src/testing/index.js';
 
 let f: HttpFixture;
 before(async () => {
@@ -83,6 +84,7 @@ test('slowloris: a client that never finishes its headers is cut off', async () 
     limits: { headersTimeoutMs: 300, checkIntervalMs: 100, requestTimeoutMs: 600 },
   });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  const rec = recordTranscript((e) => e.protocol === 'http');
   const socket = connect({ port, host: '127.0.0.1' });
   await once(socket, 'connect');
   let data = '';
@@ -92,7 +94,12 @@ test('slowloris: a client that never finishes its headers is cut off', async () 
   const trickle = setInterval(() => socket.write('X'), 100);
   await once(socket, 'close');
   clearInterval(trickle);
+  rec.stop();
   assert.match(data, /^HTTP\/1\.1 408 Request Timeout/);
+  // The transcript says why the connection ended.
+  const lines = rec.entries.map((e) => `${e.direction} ${e.text}`);
+  assert.ok(lines.includes('* no complete request head before the headers timeout'), lines.join('\n'));
+  assert.ok(lines.includes('S HTTP/1.1 408 Request Timeout'), lines.join('\n'));
 });
 
 test('close() drains: an idle keep-alive connection is closed and the port freed', async () => {

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { transcriptActive, type TranscriptEntry } from '../../src/core/transcript.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { SiteTable } from '../../src/http/sites.js';
-import { bodySummary, redactHeaderValue } from '../../src/http/transcript.js';
+import { bodySummary, describeLine, offendingLine, redactHeaderValue } from '../../src/http/transcript.js';
 import { recordTranscript } from '../../src/testing/index.js';
-import { ALICE, basic, request, run, startHttp, type HttpFixture } from './helpers.js';
+import { ALICE, basic, rawExchange, request, run, startHttp, statuses, type HttpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
 
 let f: HttpFixture;
@@ -185,6 +185,67 @@ test('a failed TLS handshake is one * entry', async () => {
   assert.notEqual(results[0]?.code, 0);
   assert.equal(entries.length, 1, entries.map((e) => e.text).join('\n'));
   assert.match(entries[0]?.text ?? '', /^TLS handshake from 127\.0\.0\.1:\d+ failed: /);
+});
+
+test("requests the parser refuses: the line it stopped in, its reason, node:http's own status", async () => {
+  const rec = recordTranscript((e) => e.protocol === 'http');
+  const exchanges: [string | Buffer, number[]][] = [
+    // Pipelined after a good request whose response is under way: no error status may follow it.
+    ['GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTPT/1.1\r\n\r\n', [200]],
+    ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', [400]],
+    [`GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${'QUJD'.repeat(20_000)}\r\n\r\n`, [431]],
+    ['GET / HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\nX-Bad: a\u0000b\r\n\r\n', [400]],
+    [Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01]), [400]],
+  ];
+  try {
+    for (const [bytes, expected] of exchanges)
+      assert.deepEqual(statuses(await rawExchange(f.port, bytes, 500)), expected);
+    for (
+      let i = 0;
+      i < 200 && texts(rec.entries, '*').filter((t) => t === 'closed').length < exchanges.length;
+      i++
+    )
+      await new Promise((ok) => setTimeout(ok, 10));
+  } finally {
+    rec.stop();
+  }
+  const lines = rec.entries.map((e) => `${e.direction} ${e.text}`);
+  const has = (line: string): void => {
+    assert.ok(lines.includes(line), `${line}\n---\n${lines.join('\n')}`);
+  };
+  has('C GET /hello.txt HTTP/1.1');
+  has('C [raw: GET /x HTPT/1.1]');
+  assert.ok(lines.some((l) => l.startsWith('* request refused by the parser: HPE_INVALID_CONSTANT (')));
+  has('C [raw: Transfer-Encoding: chunked]');
+  assert.ok(
+    lines.some((l) => l.startsWith('* request refused by the parser: HPE_INVALID_TRANSFER_ENCODING')),
+  );
+  has('* request refused by the parser: HPE_HEADER_OVERFLOW (Header overflow)');
+  has('S HTTP/1.1 431 Request Header Fields Too Large');
+  has('C [raw: X-Bad: a\\x00b]');
+  has('C [binary: 16 03 01 00 a5 01]');
+  assert.equal(lines.filter((l) => l === 'S HTTP/1.1 400 Bad Request').length, 3);
+  const all = lines.join('\n');
+  assert.doesNotMatch(all, /QUJDQUJD|c2VjcmV0/, 'no credential, whole or in part');
+});
+
+test('refused lines: only request lines and header fields are quoted; fragments show their size', () => {
+  assert.equal(offendingLine('GET / HTTP/1.1\r\nBad Header\r\n\r\n', 19), 'Bad Header');
+  assert.equal(offendingLine('GET / HTTP/1.1\nHost: x\n\n', 14), 'GET / HTTP/1.1');
+  assert.equal(offendingLine('', 99), '');
+  assert.equal(describeLine('Authorization: Bearer abc.def'), `[raw: Authorization: Bearer [redacted]]`);
+  assert.equal(describeLine('GET http://u:p@h/ HTTP/1.1'), '[raw: GET http://[redacted]@h/ HTTP/1.1]');
+  // The tail of a cookie or token cut at a segment boundary is printable and unrecognised.
+  assert.equal(
+    describeLine('a=1; session=s3cr3t; b=2'),
+    '[a line of 24 octets, neither a request line nor a header field]',
+  );
+  assert.equal(
+    describeLine('zdGVyOm9wZW4gc2VzYW1l'),
+    '[a line of 21 octets, neither a request line nor a header field]',
+  );
+  assert.equal(describeLine('\u0016\u0003\u0001'), '[binary: 16 03 01]');
+  assert.match(describeLine(`X: ${'v'.repeat(500)}`), /^\[raw: X: v{197}…\]$/);
 });
 
 test('without a subscriber nothing is wrapped, tagged or published', async () => {
