@@ -9,7 +9,7 @@
  */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { ADDRESS_LIMITS } from '../../core/limits.js';
-import { decodeEncodedWords, encodeUnstructured, needsEncoding } from './encoded-word.js';
+import { decodeEncodedWords, encodeUnstructured, encodeWords, needsEncoding } from './encoded-word.js';
 import { MESSAGE_LIMITS } from './limits.js';
 
 /** One mailbox. */
@@ -310,9 +310,17 @@ export function parseMailbox(value: string): Mailbox {
   return only;
 }
 
+/** An RFC 5322 §3.2.3 atom, or an encoded word (which is one too). */
+const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/;
+
 /** A display name as a phrase: atoms as they are, otherwise quoted, or encoded words. */
 function formatPhrase(name: string, utf8: boolean): string {
-  if (!utf8 && needsEncoding(name)) return encodeUnstructured(name);
+  if (!utf8 && needsEncoding(name)) {
+    // RFC 2047 §5 (3): in a phrase, what stays unencoded must be atoms (`é <x>` or `é, a` would
+    // otherwise change the address list); when it is not, the whole name is encoded.
+    const mixed = encodeUnstructured(name);
+    return mixed.split(' ').every((w) => ATOM.test(w)) ? mixed : encodeWords(name);
+  }
   // eslint-disable-next-line no-control-regex
   if (/^[^\x00-\x20\x7f()<>[\]:;@\\,."]+(?: [^\x00-\x20\x7f()<>[\]:;@\\,."]+)*$/.test(name)) return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;

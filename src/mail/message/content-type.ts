@@ -95,7 +95,8 @@ export function parseParamHeader(text: string): ParamHeader {
         }
       }
       if (p.encoded) percentBytes(v, bytes);
-      else bytes.push(...Buffer.from(v, 'utf8'));
+      // One push per octet: spreading a long value into push() overflows the call stack.
+      else for (const b of Buffer.from(v, 'utf8')) bytes.push(b);
     }
     params.set(name, decodeCharset(bytes, charset));
   }

@@ -31,19 +31,40 @@ function qDecode(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** Decodes every encoded word in an unstructured header value (or a phrase). */
+/**
+ * Decodes every encoded word in an unstructured header value (or a phrase). Whitespace between
+ * two adjacent encoded words is dropped (RFC 2047 §6.2), and only there: text that merely ends
+ * in `?=`, or a word left encoded because its charset is unknown, keeps its spacing.
+ */
 export function decodeEncodedWords(text: string): string {
-  // Whitespace between two adjacent encoded words is dropped (RFC 2047 §6.2).
-  const joined = text.replace(/(\?=)[ \t\r\n]+(?==\?)/g, '$1');
-  return joined.replace(WORD, (whole, charset: string, enc: string, data: string) => {
-    const bytes = enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : qDecode(data);
-    return decodeBytes(bytes, charset) ?? whole;
-  });
+  let out = '';
+  let last = 0;
+  let previousDecoded = false;
+  for (const m of text.matchAll(WORD)) {
+    const [whole, charset = '', enc = '', data = ''] = m;
+    const gap = text.slice(last, m.index);
+    const decoded = decodeBytes(
+      enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : qDecode(data),
+      charset,
+    );
+    if (!(previousDecoded && decoded !== null && /^[ \t\r\n]+$/.test(gap))) out += gap;
+    out += decoded ?? whole;
+    previousDecoded = decoded !== null;
+    last = m.index + whole.length;
+  }
+  return out + text.slice(last);
 }
 
-/** True when `text` must be encoded to be put in a 7-bit header (non-ASCII or control). */
+/** One encoded word anywhere in a text (WORD without the global flag). */
+const LOOKS_ENCODED = new RegExp(WORD.source);
+
+/**
+ * True when `text` must be encoded to be put in a 7-bit header: non-ASCII or control characters,
+ * or text a reader would take for an encoded word (`=?utf-8?Q?x?=` written literally), which
+ * only survives the round trip encoded itself (RFC 2047 §5: decoders decode any such word).
+ */
 export function needsEncoding(text: string): boolean {
-  return /[^\x20-\x7e\t]/.test(text);
+  return /[^\x20-\x7e\t]/.test(text) || LOOKS_ENCODED.test(text);
 }
 
 /** Characters allowed unencoded in a Q-encoded word inside a phrase (RFC 2047 §5 (3)). */
@@ -100,7 +121,10 @@ export function encodeWords(text: string): string {
  */
 export function encodeUnstructured(text: string): string {
   if (!needsEncoding(text)) return text;
-  const tokens = text.split(/( +)/);
+  // Blank runs (spaces and tabs) between two encoded tokens go inside the words: a reader drops
+  // whitespace between adjacent encoded words (RFC 2047 §6.2).
+  const blank = /^[ \t]+$/;
+  const tokens = text.split(/([ \t]+)/);
   const out: string[] = [];
   let run: string[] = [];
   const flush = (): void => {
@@ -109,17 +133,17 @@ export function encodeUnstructured(text: string): string {
   };
   for (const token of tokens) {
     if (needsEncoding(token)) run.push(token);
-    else if (/^ +$/.test(token) && run.length) run.push(token);
+    else if (blank.test(token) && run.length) run.push(token);
     else {
-      // A space run that ended an encoded run belongs outside the words.
+      // A blank run that ended an encoded run belongs outside the words.
       const trailing: string[] = [];
-      while (run.length && /^ +$/.test(run[run.length - 1] ?? '')) trailing.unshift(run.pop() ?? '');
+      while (run.length && blank.test(run[run.length - 1] ?? '')) trailing.unshift(run.pop() ?? '');
       flush();
       out.push(...trailing, token);
     }
   }
   const trailing: string[] = [];
-  while (run.length && /^ +$/.test(run[run.length - 1] ?? '')) trailing.unshift(run.pop() ?? '');
+  while (run.length && blank.test(run[run.length - 1] ?? '')) trailing.unshift(run.pop() ?? '');
   flush();
   out.push(...trailing);
   return out.join('');
