@@ -22,6 +22,9 @@ export const LINE_LIMITS = {
   tlsHandshakeTimeoutMs: 30_000,
   /** Unread input buffered before the socket is paused (backpressure), in octets. */
   maxBufferedOctets: 1024 * 1024,
+  /** Our replies the client has not read yet, beyond which no further command is read until it
+   *  reads (a client pipelining `HELP` a million times and never reading), in octets. */
+  maxUnreadOutputOctets: 64 * 1024,
 } as const;
 
 /**

@@ -1,6 +1,8 @@
 // Tier-3 tests of the shared line-protocol layer over real sockets on 127.0.0.1: limits,
 // hostile input, STARTTLS injection, timeouts, connection accounting, draining close, transcript.
 import { test, before } from 'node:test';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { generateSelfSigned } from '../../src/core/tls.js';
@@ -163,6 +165,29 @@ test('idle timeout ends a silent session with the protocol reply', async () => {
   await c.line();
   assert.equal(await c.line(), '421 idle timeout');
   assert.ok(await c.closed());
+});
+
+test('a client that pipelines without reading is not read further; the idle timeout ends the wait', async () => {
+  await using service = createEchoService({ connection: { idleTimeoutMs: 500 } });
+  const { port } = await service.listen({ port: 0 });
+  const socket = connect({ port, host: '127.0.0.1' });
+  socket.on('error', () => undefined);
+  await once(socket, 'data');
+  socket.pause();
+  const sent = 100_000;
+  socket.write(`ECHO ${'x'.repeat(250)}\r\n`.repeat(sent));
+  // Nothing is read for longer than the idle timeout: the server, blocked on our unread
+  // replies, must give up with its idle reply instead of reading (and answering) everything.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  // Our own unsent commands fail with EPIPE once the server closes; 'close' is what counts.
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.resume();
+  await closed;
+  const lines = Buffer.concat(chunks).toString('latin1').split('\r\n');
+  assert.equal(lines.at(-2), '421 idle timeout');
+  assert.ok(lines.length - 2 < sent / 2, `${lines.length - 2} of ${sent} commands answered`);
 });
 
 test('the total session timeout ends even a chatty session', async () => {

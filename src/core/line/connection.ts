@@ -41,6 +41,8 @@ export interface LineConnectionOptions {
   sessionTimeoutMs?: number;
   tlsHandshakeTimeoutMs?: number;
   maxBufferedOctets?: number;
+  /** Unread replies beyond which the next command waits for the client to read (default 64 KiB). */
+  maxUnreadOutputOctets?: number;
   /** Rewrites a client line for the transcript (e.g. `PASS secret` -> `PASS ****`). */
   redact?: (line: string) => string;
   /** Address info when `stream` is not a socket (tests with in-memory duplexes). */
@@ -70,6 +72,7 @@ export class LineConnection {
   readonly #sessionMs: number;
   readonly #handshakeMs: number;
   readonly #maxBuffered: number;
+  readonly #maxUnreadOutput: number;
   readonly #redact: ((line: string) => string) | undefined;
   readonly #side: 'server' | 'client';
   #stream: Duplex;
@@ -116,6 +119,7 @@ export class LineConnection {
     this.#sessionMs = options.sessionTimeoutMs ?? LINE_LIMITS.sessionTimeoutMs;
     this.#handshakeMs = options.tlsHandshakeTimeoutMs ?? LINE_LIMITS.tlsHandshakeTimeoutMs;
     this.#maxBuffered = options.maxBufferedOctets ?? LINE_LIMITS.maxBufferedOctets;
+    this.#maxUnreadOutput = options.maxUnreadOutputOctets ?? LINE_LIMITS.maxUnreadOutputOctets;
     this.#redact = options.redact;
     this.#side = options.side ?? 'server';
     const sock = stream as Partial<TLSSocket>;
@@ -175,6 +179,10 @@ export class LineConnection {
    */
   async readLine(options: { command?: boolean } = {}): Promise<ReadResult> {
     this.#idleTimer?.refresh();
+    if (options.command === true) {
+      const stop = await this.#awaitReader();
+      if (stop) return stop;
+    }
     for (;;) {
       if (options.command === true && this.#shutdownRequested) return { kind: 'shutdown' };
       const item = this.#input.takeLine(this.#maxLine);
@@ -398,6 +406,31 @@ export class LineConnection {
     stream.off('end', this.#onEnd);
     stream.off('close', this.#onClose);
     stream.off('error', this.#onError);
+  }
+
+  /**
+   * Output backpressure at a command boundary: while more than `maxUnreadOutputOctets` of our
+   * replies wait in the socket, the client is not reading them, so its next command waits too
+   * (otherwise a client that pipelines without reading makes us buffer replies without bound).
+   * The idle and session timeouts still end the wait, and so does a close; a client that
+   * half-closed after pipelining still gets its replies as it reads them.
+   */
+  async #awaitReader(): Promise<ReadResult | null> {
+    while (this.#stream.writableLength > this.#maxUnreadOutput) {
+      if (this.#closed) return { kind: 'end' };
+      const stop = this.#stopReason();
+      if (stop && stop.kind === 'timeout') return stop;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.#stream.off('drain', done);
+          if (this.#waiter === done) this.#waiter = null;
+          resolve();
+        };
+        this.#stream.on('drain', done);
+        this.#waiter = done;
+      });
+    }
+    return null;
   }
 
   #stopReason(): ReadResult | null {
