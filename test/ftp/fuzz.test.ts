@@ -23,6 +23,7 @@ import {
 } from '../../src/ftp/codec/index.js';
 import { RawFtp, startFtp, type FtpFixture } from './helpers.js';
 import { prng } from '../helpers/prng.js';
+import { expectOutputBackpressure } from '../helpers/unread-pipeline.js';
 
 const SEED = Number(process.env['OUTPOST_FUZZ_SEED'] ?? 20261121);
 
@@ -154,4 +155,14 @@ test(`codec parsers take random bytes without throwing (seed ${SEED})`, () => {
       assert.ok(!(err instanceof TypeError), String(err));
     }
   }
+});
+
+test('a client that pipelines HELP without reading the replies stops being read', async () => {
+  await expectOutputBackpressure({
+    port: f.port,
+    protocol: 'ftp',
+    command: 'HELP',
+    count: 60_000,
+    replyMarker: '\r\n214 ',
+  });
 });

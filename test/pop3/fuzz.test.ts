@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { COMMANDS } from '../../src/pop3/commands/table.js';
 import { RawClient } from '../helpers/line-client.js';
 import { prng } from '../helpers/prng.js';
+import { expectOutputBackpressure } from '../helpers/unread-pipeline.js';
 import { ALICE, BOB, startPop3Outpost, testMessage, type Pop3Outpost } from './helpers/pop3-outpost.js';
 
 const SEED = Number(process.env['OUTPOST_FUZZ_SEED'] ?? 20261121);
@@ -572,4 +573,19 @@ test(`AUTHORIZATION: random command lines never log anyone in (seed ${String(SEE
   assert.match((await d.cmd('QUIT')) ?? '', /^\+OK/);
   const box = auth.store.getMailbox(BOB.address, 'INBOX');
   assert.equal(box?.messages, 1);
+});
+
+test('a client that pipelines CAPA without reading the replies stops being read', async () => {
+  const f = await startPop3Outpost();
+  try {
+    await expectOutputBackpressure({
+      port: f.port,
+      protocol: 'pop3',
+      command: 'CAPA',
+      count: 200_000,
+      replyMarker: '\r\n.\r\n',
+    });
+  } finally {
+    await f.close();
+  }
 });

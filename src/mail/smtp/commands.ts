@@ -247,7 +247,7 @@ const SPECS: CommandSpec[] = [
   {
     verb: 'EHLO',
     syntax: 'EHLO hostname',
-    help: 'extended hello (RFC 5321 §4.1.1.1)',
+    help: 'extended hello (RFC 5321 section 4.1.1.1)',
     phases: NOT_CHUNKING,
     args: 'required',
     gated: false,
@@ -339,7 +339,7 @@ const SPECS: CommandSpec[] = [
   {
     verb: 'VRFY',
     syntax: 'VRFY address',
-    help: 'not answered (RFC 5321 §3.5.3: 252)',
+    help: 'not answered (RFC 5321 section 3.5.3: 252)',
     phases: NOT_CHUNKING,
     args: 'required',
     gated: false,

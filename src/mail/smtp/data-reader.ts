@@ -42,6 +42,7 @@ export async function readDotBody(source: BodySource, maxOctets: number): Promis
     if (r.kind === 'end' || r.kind === 'shutdown') return { kind: 'end' };
     if (r.kind === 'timeout') return { kind: 'timeout' };
     if (r.kind === 'overflow') {
+      // Longer than the connection reads at all (the AUTH line limit, far over 1000).
       problem ??= 'line-too-long';
       // The rest of the line was discarded up to its LF; we cannot know that LF's CR.
       previousCrlf = false;
@@ -50,6 +51,8 @@ export async function readDotBody(source: BodySource, maxOctets: number): Promis
     const raw = r.raw;
     const crlf = r.ending === 'crlf';
     if (crlf && previousCrlf && raw.length === 1 && raw[0] === DOT) break;
+    // RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets including its CRLF.
+    if (raw.length + 2 > SMTP_LIMITS.dataLineOctets) problem ??= 'line-too-long';
     if (!crlf || raw.includes(CR)) problem ??= 'bare-newline';
     previousCrlf = crlf;
     if (problem !== null) continue;

@@ -32,10 +32,15 @@ export const SMTP_LIMITS = {
    *  §4.3.1: the client waits for the greeting), in milliseconds. 0 checks only what is already
    *  buffered (no delay), which is what a busy MX wants by default. */
   greetingDelayMs: 0,
-  /** Longest SASL response line (RFC 4954 §4: 12288 octets for AUTH responses). */
+  /** Longest SASL response line (RFC 4954 §4: 12288 octets for AUTH responses), which makes it
+   *  the longest line the connection reads at all; longer ones are discarded as overflow. */
   authLineOctets: 12_288,
   /** Largest BDAT chunk we read in one go before checking the total, in octets. */
   bdatReadOctets: 64 * 1024,
+  /** Replies to pipelined commands (RFC 2920 §3.1) held back while more input is buffered, in
+   *  octets: at this size they are written, and the connection's output backpressure takes
+   *  over (LINE_LIMITS.maxUnreadOutputOctets). */
+  replyBacklogOctets: 64 * 1024,
 } as const;
 
 /** The per-server subset a caller may override. */

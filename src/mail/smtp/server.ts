@@ -90,8 +90,9 @@ export class SmtpServer implements AsyncDisposable {
       idleTimeoutMs: options.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
     };
     this.#connection = {
-      // Data lines may be 1000 octets; the session holds command lines to 512 itself.
-      maxLineOctets: SMTP_LIMITS.dataLineOctets,
+      // The longest line we must read is an AUTH response (RFC 4954 §4: 12288 octets); the
+      // session holds command lines to 512 and the DATA reader text lines to 1000 itself.
+      maxLineOctets: SMTP_LIMITS.authLineOctets,
       idleTimeoutMs: this.#settings.idleTimeoutMs,
       sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
       redact: redactSmtpLine,

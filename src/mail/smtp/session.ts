@@ -6,8 +6,11 @@
  * (`SmtpHooks`), never to sockets or the store, so it runs over a socket or an in-memory duplex.
  *
  * Replies to pipelined commands (RFC 2920) are gathered while more input is already buffered and
- * written in one go. Too many errors end the session with 421 (RFC 5321 §4.2.5 lets a server
- * close on abuse); so do the idle timeout (§4.5.3.2.7) and a server shutdown.
+ * written in one go, at most `replyBacklogOctets` at a time; a client that pipelines without
+ * reading its replies is then stopped by the connection's output backpressure (LineConnection
+ * reads no further command while our unread replies pile up). Too many errors end the
+ * session with 421 (RFC 5321 §4.2.5 lets a server close on abuse); so do the idle timeout
+ * (§4.5.3.2.7) and a server shutdown.
  */
 import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
@@ -77,6 +80,8 @@ export class SmtpSession {
   readonly options: SessionOptions;
   state: SessionState = { phase: 'fresh', user: null };
   #out: string[] = [];
+  /** Octets in `#out`. */
+  #outOctets = 0;
   #errors = 0;
   #authFailures = 0;
   #done = false;
@@ -131,7 +136,7 @@ export class SmtpSession {
     }
     this.reply(reply(220, undefined, `${this.options.hostname} ESMTP Outpost`));
     while (!this.#done) {
-      if (this.conn.bufferedInput === 0) this.flush();
+      if (this.conn.bufferedInput === 0 || this.#outOctets >= SMTP_LIMITS.replyBacklogOctets) this.flush();
       const r = await this.conn.readLine({ command: true });
       if (r.kind === 'end') break;
       if (r.kind === 'shutdown') {
@@ -157,7 +162,10 @@ export class SmtpSession {
 
   /** Queues a reply (written at the next flush). */
   reply(r: SmtpReply): void {
-    this.#out.push(...formatReply(r));
+    for (const line of formatReply(r)) {
+      this.#out.push(line);
+      this.#outOctets += line.length + 2;
+    }
   }
 
   /** Writes the queued replies in one socket write. */
@@ -165,6 +173,7 @@ export class SmtpSession {
     if (this.#out.length === 0) return;
     const lines = this.#out;
     this.#out = [];
+    this.#outOctets = 0;
     this.conn.writeLines(lines);
   }
 

@@ -10,8 +10,9 @@ import { reply, type SmtpReply } from './reply.js';
 import type { SmtpSession } from './session.js';
 import { withoutTransaction, type Envelope } from './state.js';
 
+// Reply text is printable US-ASCII (RFC 5321 §4.2 textstring): "section", never the sign.
 const bareNewline = (): SmtpReply =>
-  reply(550, '5.5.2', 'Message refused: bare CR or LF in the text (RFC 5321 §2.3.8)');
+  reply(550, '5.5.2', 'Message refused: bare CR or LF in the text (RFC 5321 section 2.3.8)');
 const tooBig = (max: number): SmtpReply =>
   reply(552, '5.3.4', `Message size exceeds fixed limit of ${max} octets`);
 
@@ -42,7 +43,9 @@ export async function runData(s: SmtpSession): Promise<void> {
       s.reply(bareNewline());
       return;
     case 'line-too-long':
-      s.reply(reply(500, '5.5.2', 'Message refused: line longer than 1000 octets (RFC 5321 §4.5.3.1.6)'));
+      s.reply(
+        reply(500, '5.5.2', 'Message refused: line longer than 1000 octets (RFC 5321 section 4.5.3.1.6)'),
+      );
       return;
     case 'ok':
       s.reply(await deliver(s, state.envelope, body.bytes));

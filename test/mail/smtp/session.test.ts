@@ -197,6 +197,11 @@ test('DATA line over 1000 octets is refused after the end', async () => {
     assert.match(await talk(c, `Subject: x\r\n\r\n${'z'.repeat(1200)}\r\nmore\r\n.`), /^500 5\.5\.2 .*1000/);
     assert.equal(inbox(f.store, BOB).length, 0);
     assert.match(await talk(c, 'NOOP'), /^250 /);
+    // Right before the terminating dot: the CRLF of the long line is seen, so the dot ends the
+    // data (it used to be discarded with the line, and the session waited for the idle timeout).
+    await startData(c);
+    assert.match(await talk(c, `Subject: x\r\n\r\n${'z'.repeat(5000)}\r\n.`), /^500 5\.5\.2 .*1000/);
+    assert.match(await talk(c, 'NOOP'), /^250 /);
   } finally {
     await f.close();
   }

@@ -164,3 +164,23 @@ test('SMTPS: implicit TLS with the submission rules; loopback plaintext submissi
     await f.close();
   }
 });
+
+test('AUTH responses up to 12288 octets are read (RFC 4954 §4); longer ones are refused', async () => {
+  const f = await startSmtp();
+  try {
+    // A 900-character password (accounts take up to 1024 octets): its PLAIN response is 1,228
+    // characters of base64, over the 1000 octets of a text line. It used to be cut off (501).
+    const long = 'p'.repeat(900);
+    await f.accounts.setPassword('alice@example.test', { password: long });
+    const c = await greeted(f.ports.submission);
+    assert.match(await talk(c, 'AUTH PLAIN'), /^334 /);
+    assert.match(await talk(c, plain('alice@example.test', long)), /^235 /);
+    const d = await greeted(f.ports.submission);
+    assert.match(await talk(d, 'AUTH LOGIN'), /^334 /);
+    assert.match(await talk(d, Buffer.from('alice@example.test').toString('base64')), /^334 /);
+    assert.match(await talk(d, 'A'.repeat(13_000)), /^501 5\.5\.2/);
+    assert.match(await talk(d, 'NOOP'), /^250 /, 'the session is in step after the over-long line');
+  } finally {
+    await f.close();
+  }
+});
