@@ -55,6 +55,33 @@ test('an over-long line is reported once and discarded up to its LF; the next li
   assert.equal(got.length, 2);
 });
 
+test('a discarded line reports its ending once its LF arrives, whatever the chunking', () => {
+  // Whole line present: known at once.
+  const whole = new LineBuffer();
+  assert.equal(whole.discardedEnding, null);
+  whole.push(Buffer.from(`${'x'.repeat(20)}\r\nnext\r\n`));
+  assert.deepEqual(
+    lines(whole, 10).map((i) => (i.kind === 'line' ? text(i) : i.kind)),
+    ['overflow', 'next|crlf'],
+  );
+  assert.equal(whole.discardedEnding, 'crlf');
+  // Every split of a long line ending in CRLF, then in a bare LF: the ending survives the
+  // chunk boundary even when the CR and the LF arrive in different chunks.
+  for (const ending of ['\r\n', '\n'] as const) {
+    const input = Buffer.from(`${'y'.repeat(30)}${ending}.\r\n`);
+    for (let cut = 1; cut < input.length; cut++) {
+      const b = new LineBuffer();
+      const seen: string[] = [];
+      for (const part of [input.subarray(0, cut), input.subarray(cut)]) {
+        b.push(part);
+        for (const i of lines(b, 10)) seen.push(i.kind === 'line' ? text(i) : i.kind);
+      }
+      assert.deepEqual(seen, ['overflow', '.|crlf'], `cut at ${cut}`);
+      assert.equal(b.discardedEnding, ending === '\r\n' ? 'crlf' : 'lf', `cut at ${cut}`);
+    }
+  }
+});
+
 test('the limit counts the line ending: 8 chars + CRLF fit in 10, 9 chars + CRLF do not', () => {
   const b = new LineBuffer();
   b.push(Buffer.from('12345678\r\n123456789\r\n'));

@@ -168,6 +168,11 @@ export class LineConnection {
     return this.#closePromise;
   }
 
+  /** How the last over-long line (an `overflow` read) ended, once its LF arrived; null before. */
+  get discardedLineEnding(): 'crlf' | 'lf' | null {
+    return this.#input.discardedEnding;
+  }
+
   /** Octets received and not yet read. */
   get bufferedInput(): number {
     return this.#input.buffered;

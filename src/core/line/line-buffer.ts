@@ -8,6 +8,8 @@
  * inside a line is left in the line for the protocol to judge. A line longer than the limit is
  * reported once as an overflow as soon as the limit is passed, and its bytes are discarded up to
  * and including the next LF, so a client that never sends a newline costs at most `maxLine` bytes.
+ * Once that LF arrives, `discardedEnding` tells how the discarded line ended (SMTP needs it: a
+ * "." line ends DATA only after a CRLF).
  */
 
 /** One result of {@link LineBuffer.takeLine}. */
@@ -25,6 +27,14 @@ export class LineBuffer {
   #scanned = 0;
   /** True while discarding the rest of an over-long line. */
   #discarding = false;
+  /** The last octet dropped while discarding (a CR that may precede the LF in the next chunk). */
+  #lastDropped = -1;
+  #discardedEnding: 'crlf' | 'lf' | null = null;
+
+  /** How the last over-long line that was discarded to its end ended; null before any. */
+  get discardedEnding(): 'crlf' | 'lf' | null {
+    return this.#discardedEnding;
+  }
 
   /** Octets received and not yet taken. */
   get buffered(): number {
@@ -36,8 +46,11 @@ export class LineBuffer {
     if (chunk.length === 0) return;
     if (this.#discarding && this.#buf.length === 0) {
       const lf = chunk.indexOf(LF);
-      if (lf === -1) return;
-      this.#discarding = false;
+      if (lf === -1) {
+        this.#lastDropped = chunk[chunk.length - 1] ?? -1;
+        return;
+      }
+      this.#endDiscard(lf > 0 ? (chunk[lf - 1] ?? -1) : this.#lastDropped);
       chunk = chunk.subarray(lf + 1);
       if (chunk.length === 0) return;
     }
@@ -53,11 +66,12 @@ export class LineBuffer {
       if (this.#discarding) {
         const lf = this.#buf.indexOf(LF);
         if (lf === -1) {
+          this.#lastDropped = this.#buf[this.#buf.length - 1] ?? this.#lastDropped;
           this.#buf = Buffer.alloc(0);
           this.#scanned = 0;
           return null;
         }
-        this.#discarding = false;
+        this.#endDiscard(lf > 0 ? (this.#buf[lf - 1] ?? -1) : this.#lastDropped);
         this.#consume(lf + 1);
         continue;
       }
@@ -66,6 +80,7 @@ export class LineBuffer {
         if (this.#buf.length >= maxLine) {
           // Over the limit with no end in sight: report now, drop what we hold, skip to the next LF.
           this.#discarding = true;
+          this.#lastDropped = this.#buf[this.#buf.length - 1] ?? -1;
           this.#buf = Buffer.alloc(0);
           this.#scanned = 0;
           return { kind: 'overflow' };
@@ -74,6 +89,7 @@ export class LineBuffer {
         return null;
       }
       if (lf + 1 > maxLine) {
+        this.#discardedEnding = lf > 0 && this.#buf[lf - 1] === CR ? 'crlf' : 'lf';
         this.#consume(lf + 1);
         return { kind: 'overflow' };
       }
@@ -99,7 +115,15 @@ export class LineBuffer {
     this.#buf = Buffer.alloc(0);
     this.#scanned = 0;
     this.#discarding = false;
+    this.#lastDropped = -1;
     return n;
+  }
+
+  /** The discarded line's LF arrived; `before` is the octet that preceded it (-1: none). */
+  #endDiscard(before: number): void {
+    this.#discarding = false;
+    this.#discardedEnding = before === CR ? 'crlf' : 'lf';
+    this.#lastDropped = -1;
   }
 
   #consume(n: number): void {

@@ -23,6 +23,8 @@ export type BodyResult =
 export interface BodySource {
   readLine(): Promise<ReadResult>;
   readBytes(max: number): Promise<BytesResult>;
+  /** How the last over-long line ended, known once the read after its overflow returned. */
+  readonly discardedLineEnding: 'crlf' | 'lf' | null;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -37,6 +39,7 @@ export async function readDotBody(source: BodySource, maxOctets: number): Promis
   let problem: 'too-big' | 'bare-newline' | 'line-too-long' | null = null;
   // The DATA command line ended with CRLF, so a "." on the first line ends the (empty) body.
   let previousCrlf = true;
+  let afterOverflow = false;
   for (;;) {
     const r = await source.readLine();
     if (r.kind === 'end' || r.kind === 'shutdown') return { kind: 'end' };
@@ -44,10 +47,13 @@ export async function readDotBody(source: BodySource, maxOctets: number): Promis
     if (r.kind === 'overflow') {
       // Longer than the connection reads at all (the AUTH line limit, far over 1000).
       problem ??= 'line-too-long';
-      // The rest of the line was discarded up to its LF; we cannot know that LF's CR.
-      previousCrlf = false;
+      afterOverflow = true;
       continue;
     }
+    // The over-long line was discarded up to its LF; now that the next line is here, the
+    // connection knows whether a CR preceded that LF (a "." after a bare LF ends nothing).
+    if (afterOverflow) previousCrlf = source.discardedLineEnding === 'crlf';
+    afterOverflow = false;
     const raw = r.raw;
     const crlf = r.ending === 'crlf';
     if (crlf && previousCrlf && raw.length === 1 && raw[0] === DOT) break;

@@ -762,6 +762,9 @@ function bufferSource(bytes: Buffer): BodySource {
       return Promise.resolve({ kind: 'line', raw, ending: item.ending, text: raw.toString('utf8') });
     },
     readBytes: () => Promise.resolve({ kind: 'end' }),
+    get discardedLineEnding() {
+      return lines.discardedEnding;
+    },
   };
 }
 

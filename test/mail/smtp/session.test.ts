@@ -202,6 +202,16 @@ test('DATA line over 1000 octets is refused after the end', async () => {
     await startData(c);
     assert.match(await talk(c, `Subject: x\r\n\r\n${'z'.repeat(5000)}\r\n.`), /^500 5\.5\.2 .*1000/);
     assert.match(await talk(c, 'NOOP'), /^250 /);
+    // Longer than the connection reads at all (discarded up to its LF): its ending still counts.
+    await startData(c);
+    assert.match(await talk(c, `Subject: x\r\n\r\n${'z'.repeat(20_000)}\r\n.`), /^500 5\.5\.2 .*1000/);
+    assert.match(await talk(c, 'NOOP'), /^250 /);
+    // ...and a bare LF ending it means the "." after it ends nothing (SMTP smuggling): only the
+    // second dot does, so NOOP gets its own 250, not a reply to a stray "." command.
+    await startData(c);
+    assert.match(await talk(c, `Subject: x\r\n\r\n${'z'.repeat(20_000)}\n.\r\n.`), /^500 5\.5\.2 /);
+    assert.match(await talk(c, 'NOOP'), /^250 /);
+    assert.equal(inbox(f.store, BOB).length, 0);
   } finally {
     await f.close();
   }
