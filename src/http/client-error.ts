@@ -26,11 +26,12 @@ export function rejectionStatus(err: NodeJS.ErrnoException): number {
   return STATUS_BY_CODE[err.code ?? ''] ?? 400;
 }
 
-/** True when a response on `socket` already sent its head, so no error reply may follow. */
+/** True when a response on `socket` already wrote its head, so no error reply may follow. */
 function responseStarted(socket: Duplex): boolean {
-  // node:http keeps the in-flight response on the socket (internal, as its own handler reads it).
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-  return inFlight?.headersSent === true;
+  // node:http keeps the in-flight response on the socket and checks its `_headerSent` (set once
+  // the head went to the socket, not merely built); both internal, read as its own handler does.
+  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+  return inFlight?._headerSent === true;
 }
 
 /**

@@ -115,14 +115,16 @@ export function offendingLine(text: string, at: number): string {
   return text.slice(start, lf === -1 ? text.length : lf).replace(/\r$/, '');
 }
 
-const FIELD_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*)$/;
+/** A header field's name, whatever follows it (control characters included). */
+const FIELD_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\s\S]*)$/;
 const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+) ([^\s=,;]+)$/;
 
 /**
  * How the transcript shows a refused line. The parser's buffer may start mid-line (a TCP
- * segment boundary), so only what is recognisably a request line (target redacted) or a header
- * field (value redacted as usual) is quoted; a binary line shows its first octets in hex (no
- * credential is binary); any other printable line only its length, since it may be the tail of
+ * segment boundary), so only what is recognisably a header field (value redacted as usual,
+ * control characters escaped) or a request line (target redacted) is quoted; a line that starts
+ * with a non-printable octet (a TLS ClientHello on the plain port) shows its first octets in hex,
+ * as no credential starts that way; any other line only its length, since it may be the tail of
  * a credential.
  */
 export function describeLine(line: string): string {
@@ -133,7 +135,7 @@ export function describeLine(line: string): string {
   }
   const request = REQUEST_LINE.exec(line);
   if (request) return quoteLine(`${request[1] ?? ''} ${redactTarget(request[2] ?? '')} ${request[3] ?? ''}`);
-  if (/[^\x20-\x7e]/.test(line)) {
+  if (/^[^\x20-\x7e]/.test(line)) {
     const octets = Buffer.from(line.slice(0, 16), 'latin1')
       .toString('hex')
       .replace(/(..)(?!$)/g, '$1 ');

@@ -167,28 +167,47 @@ test('idle timeout ends a silent session with the protocol reply', async () => {
   assert.ok(await c.closed());
 });
 
-test('a client that pipelines without reading is not read further; the idle timeout ends the wait', async () => {
-  await using service = createEchoService({ connection: { idleTimeoutMs: 500 } });
-  const { port } = await service.listen({ port: 0 });
-  const socket = connect({ port, host: '127.0.0.1' });
-  socket.on('error', () => undefined);
-  await once(socket, 'data');
-  socket.pause();
-  const sent = 100_000;
-  socket.write(`ECHO ${'x'.repeat(250)}\r\n`.repeat(sent));
-  // Nothing is read for longer than the idle timeout: the server, blocked on our unread
-  // replies, must give up with its idle reply instead of reading (and answering) everything.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  // Our own unsent commands fail with EPIPE once the server closes; 'close' is what counts.
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  socket.resume();
-  await closed;
-  const lines = Buffer.concat(chunks).toString('latin1').split('\r\n');
-  assert.equal(lines.at(-2), '421 idle timeout');
-  assert.ok(lines.length - 2 < sent / 2, `${lines.length - 2} of ${sent} commands answered`);
-});
+/** Resolves with the first 421 the server sends, as the transcript shows it. */
+function first421(): Promise<string> {
+  return new Promise((resolve) => {
+    const off = subscribeTranscript((e) => {
+      if (e.direction === 'S' && e.text.startsWith('421 ')) {
+        off();
+        resolve(e.text);
+      }
+    });
+  });
+}
+
+for (const halfClose of [false, true]) {
+  test(`a client that pipelines without reading is not read further; the idle timeout ends the wait${halfClose ? ' (client half-closed)' : ''}`, async () => {
+    await using service = createEchoService({ connection: { idleTimeoutMs: 500, sessionTimeoutMs: 3000 } });
+    const { port } = await service.listen({ port: 0 });
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await once(socket, 'data');
+    socket.pause();
+    const gaveUp = first421();
+    // Half-closed: few enough commands that all of them and the FIN get through.
+    const sent = halfClose ? 20_000 : 100_000;
+    const commands = `ECHO ${'x'.repeat(250)}\r\n`.repeat(sent);
+    if (halfClose) socket.end(commands);
+    else socket.write(commands);
+    // Nothing is read: the server, blocked on our unread replies, must give up at its idle
+    // timeout (not wait for the session timeout, half-closed client or not) instead of reading
+    // and answering everything. Then the client reads what was sent before the close.
+    assert.equal(await gaveUp, '421 idle timeout');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.resume();
+    await closed;
+    if (halfClose) return; // its write side ended with the FIN: only the transcript saw the 421
+    const lines = Buffer.concat(chunks).toString('latin1').split('\r\n');
+    assert.equal(lines.at(-2), '421 idle timeout');
+    assert.ok(lines.length - 2 < sent / 2, `${lines.length - 2} of ${sent} commands answered`);
+  });
+}
 
 test('the total session timeout ends even a chatty session', async () => {
   await using service = createEchoService({ connection: { sessionTimeoutMs: 300, idleTimeoutMs: 10_000 } });

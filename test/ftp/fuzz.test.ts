@@ -162,7 +162,7 @@ test('a client that pipelines HELP without reading the replies stops being read'
     port: f.port,
     protocol: 'ftp',
     command: 'HELP',
-    count: 60_000,
+    count: 200_000,
     replyMarker: '\r\n214 ',
   });
 });

@@ -2,7 +2,9 @@
  * A client that pipelines one command many times and reads none of the replies, then starts
  * reading: how many commands the server read meanwhile (from the transcript) and whether every
  * reply then arrived. Any line protocol on LineConnection must stop reading such a client
- * instead of buffering its replies without bound.
+ * instead of buffering its replies without bound. Size `count` so its replies are several
+ * times what the kernel buffers on loopback (the send buffer grows to net.ipv4.tcp_wmem's max:
+ * 4 MB by default, 16 MB on tuned hosts), or the kernel alone absorbs half of them.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

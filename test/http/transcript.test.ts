@@ -196,6 +196,8 @@ test("requests the parser refuses: the line it stopped in, its reason, node:http
     [`GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${'QUJD'.repeat(20_000)}\r\n\r\n`, [431]],
     ['GET / HTTP/1.1\r\nAuthorization: Basic c2VjcmV0\r\nX-Bad: a\u0000b\r\n\r\n', [400]],
     [Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01]), [400]],
+    // A bare CR inside a Cookie field: the value must stay redacted (it was once shown in hex).
+    ['GET / HTTP/1.1\r\nCookie: sid=TOPSECRETVALUE\rX: y\r\n\r\n', [400]],
   ];
   try {
     for (const [bytes, expected] of exchanges)
@@ -224,9 +226,14 @@ test("requests the parser refuses: the line it stopped in, its reason, node:http
   has('S HTTP/1.1 431 Request Header Fields Too Large');
   has('C [raw: X-Bad: a\\x00b]');
   has('C [binary: 16 03 01 00 a5 01]');
-  assert.equal(lines.filter((l) => l === 'S HTTP/1.1 400 Bad Request').length, 3);
+  assert.equal(lines.filter((l) => l === 'S HTTP/1.1 400 Bad Request').length, 4);
   const all = lines.join('\n');
-  assert.doesNotMatch(all, /QUJDQUJD|c2VjcmV0/, 'no credential, whole or in part');
+  assert.doesNotMatch(
+    all,
+    /QUJDQUJD|c2VjcmV0|TOPS|54 4f 50 53/,
+    'no credential, whole or in part, not even in hex',
+  );
+  has('C [raw: Cookie: sid=[redacted]]');
 });
 
 test('refused lines: only request lines and header fields are quoted; fragments show their size', () => {
@@ -245,6 +252,13 @@ test('refused lines: only request lines and header fields are quoted; fragments 
     '[a line of 21 octets, neither a request line nor a header field]',
   );
   assert.equal(describeLine('\u0016\u0003\u0001'), '[binary: 16 03 01]');
+  // Control characters inside a field or a fragment never open a hex view of a secret.
+  assert.equal(describeLine('Cookie: sid=TOPSECRET\rX: y'), '[raw: Cookie: sid=[redacted]]');
+  assert.equal(describeLine('Authorization: Basic\rc2VjcmV0'), '[raw: Authorization: [redacted]]');
+  assert.equal(
+    describeLine('TOPSECRET\u0000tail'),
+    '[a line of 14 octets, neither a request line nor a header field]',
+  );
   assert.match(describeLine(`X: ${'v'.repeat(500)}`), /^\[raw: X: v{197}…\]$/);
 });
 

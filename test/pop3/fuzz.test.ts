@@ -582,7 +582,7 @@ test('a client that pipelines CAPA without reading the replies stops being read'
       port: f.port,
       protocol: 'pop3',
       command: 'CAPA',
-      count: 200_000,
+      count: 400_000,
       replyMarker: '\r\n.\r\n',
     });
   } finally {

@@ -417,14 +417,20 @@ export class LineConnection {
    * Output backpressure at a command boundary: while more than `maxUnreadOutputOctets` of our
    * replies wait in the socket, the client is not reading them, so its next command waits too
    * (otherwise a client that pipelines without reading makes us buffer replies without bound).
-   * The idle and session timeouts still end the wait, and so does a close; a client that
+   * The idle and session timeouts, a server shutdown and a close end the wait; a client that
    * half-closed after pipelining still gets its replies as it reads them.
    */
   async #awaitReader(): Promise<ReadResult | null> {
     while (this.#stream.writableLength > this.#maxUnreadOutput) {
+      // Not #stopReason(): a client that half-closed (#ended) may still read its replies, so
+      // only a close, a timeout or a server shutdown ends the wait.
       if (this.#closed) return { kind: 'end' };
-      const stop = this.#stopReason();
-      if (stop && stop.kind === 'timeout') return stop;
+      if (this.#shutdownRequested) return { kind: 'shutdown' };
+      if (this.#sessionFired) return { kind: 'timeout', which: 'session' };
+      if (this.#idleFired) {
+        this.#idleFired = false;
+        return { kind: 'timeout', which: 'idle' };
+      }
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.#stream.off('drain', done);

@@ -9,7 +9,13 @@
  */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { ADDRESS_LIMITS } from '../../core/limits.js';
-import { decodeEncodedWords, encodeUnstructured, encodeWords, needsEncoding } from './encoded-word.js';
+import {
+  decodeEncodedWords,
+  encodeUnstructured,
+  encodeWords,
+  looksEncoded,
+  needsEncoding,
+} from './encoded-word.js';
 import { MESSAGE_LIMITS } from './limits.js';
 
 /** One mailbox. */
@@ -321,8 +327,13 @@ function formatPhrase(name: string, utf8: boolean): string {
     const mixed = encodeUnstructured(name);
     return mixed.split(' ').every((w) => ATOM.test(w)) ? mixed : encodeWords(name);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/^[^\x00-\x20\x7f()<>[\]:;@\\,."]+(?: [^\x00-\x20\x7f()<>[\]:;@\\,."]+)*$/.test(name)) return name;
+  // A raw name that looks like an encoded word would be decoded by readers; quoted, it is not.
+  if (
+    !looksEncoded(name) &&
+    // eslint-disable-next-line no-control-regex
+    /^[^\x00-\x20\x7f()<>[\]:;@\\,."]+(?: [^\x00-\x20\x7f()<>[\]:;@\\,."]+)*$/.test(name)
+  )
+    return name;
   return `"${name.replace(/(["\\])/g, '\\$1')}"`;
 }
 

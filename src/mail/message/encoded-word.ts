@@ -58,13 +58,18 @@ export function decodeEncodedWords(text: string): string {
 /** One encoded word anywhere in a text (WORD without the global flag). */
 const LOOKS_ENCODED = new RegExp(WORD.source);
 
+/** True when a reader would decode part of `text` as an encoded word (RFC 2047 §6.1). */
+export function looksEncoded(text: string): boolean {
+  return LOOKS_ENCODED.test(text);
+}
+
 /**
  * True when `text` must be encoded to be put in a 7-bit header: non-ASCII or control characters,
  * or text a reader would take for an encoded word (`=?utf-8?Q?x?=` written literally), which
  * only survives the round trip encoded itself (RFC 2047 §5: decoders decode any such word).
  */
 export function needsEncoding(text: string): boolean {
-  return /[^\x20-\x7e\t]/.test(text) || LOOKS_ENCODED.test(text);
+  return /[^\x20-\x7e\t]/.test(text) || looksEncoded(text);
 }
 
 /** Characters allowed unencoded in a Q-encoded word inside a phrase (RFC 2047 §5 (3)). */

@@ -123,6 +123,11 @@ test('format round trip: parse(format(x)) is x', () => {
     if (!utf8) assert.ok(!/[^\x20-\x7e]/.test(text), text);
   }
   assert.equal(formatMailbox({ name: 'a, b', address: 'x@y.test' }), '"a, b" <x@y.test>');
+  // A name that looks like an encoded word is quoted, so readers keep it as written (both ways).
+  for (const utf8 of [false, true]) {
+    const text = formatMailbox({ name: '=?utf-8?Q?Boss?=', address: 'x@y.test' }, utf8);
+    assert.equal(parseMailbox(text).name, '=?utf-8?Q?Boss?=', text);
+  }
 });
 
 test('hostile input fails with ERR_PARSE, never hangs', () => {
