@@ -2,6 +2,7 @@
  * Facts about peer addresses that every protocol's security policy asks: "is this client on
  * loopback?" decides whether plaintext logins are allowed (auth only over TLS, except on
  * loopback). Node reports IPv4 peers on dual-stack sockets as IPv4-mapped IPv6 (`::ffff:a.b.c.d`).
+ * And whether a lower-case name is a host name (FTP HOST, the development certificate's names).
  */
 import { isIP } from 'node:net';
 
@@ -10,4 +11,12 @@ export function isLoopback(ip: string): boolean {
   const v4 = ip.toLowerCase().startsWith('::ffff:') ? ip.slice(7) : ip;
   if (isIP(v4) === 4) return v4.startsWith('127.');
   return ip === '::1' || ip === '0:0:0:0:0:0:0:1';
+}
+
+/** One label (RFC 1123 §2.1: letters, digits, inner hyphens, 63 octets at most), lower case. */
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** True when lower-case `name` is a host name: LDH labels, 253 characters at most, no final dot. */
+export function isDnsName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && name.split('.').every((label) => LABEL.test(label));
 }

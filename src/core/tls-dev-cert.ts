@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { isDnsName } from './net.js';
 
 /** Paths of a PEM certificate chain and its private key. */
 export interface CertificateFiles {
@@ -30,8 +31,6 @@ const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 /** RFC 5280 Appendix A ub-common-name. */
 const MAX_COMMON_NAME = 64;
 const LOOPBACK_IPS = ['127.0.0.1', '::1'];
-/** A name a dNSName can hold (RFC 5280 §4.2.1.6 preferred syntax); others are left out. */
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** The DNS names and IP addresses a development certificate for `names` covers. */
 function subjectNames(names: readonly string[]): { dns: string[]; ips: string[] } {
@@ -40,7 +39,8 @@ function subjectNames(names: readonly string[]): { dns: string[]; ips: string[] 
   for (const raw of [...names, 'localhost']) {
     const name = raw.trim().toLowerCase().replace(/\.$/, '');
     if (isIP(name) !== 0) ips.add(name);
-    else if (HOSTNAME.test(name)) dns.add(name);
+    // A dNSName holds the preferred name syntax (RFC 5280 §4.2.1.6); other names are left out.
+    else if (isDnsName(name)) dns.add(name);
   }
   return { dns: [...dns], ips: [...ips] };
 }

@@ -4,13 +4,11 @@
  * lower case without a trailing dot; anything else parses to null so the session answers 501.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { isDnsName } from '../../core/net.js';
 
 /** What HOST asked for. */
 export type HostArgument =
   { readonly kind: 'name'; readonly name: string } | { readonly kind: 'address'; readonly address: string };
-
-/** One label (RFC 1123 §2.1: letters, digits, inner hyphens, 63 octets at most). */
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Parses a HOST argument; null when it is neither a DNS name nor a bracketed IP address. */
 export function parseHostArgument(arg: string): HostArgument | null {
@@ -21,10 +19,9 @@ export function parseHostArgument(arg: string): HostArgument | null {
     return isIPv4(address) || isIPv6(address) ? { kind: 'address', address: address.toLowerCase() } : null;
   }
   const name = (text.endsWith('.') ? text.slice(0, -1) : text).toLowerCase();
-  if (name.length === 0 || name.length > 253) return null;
   // A bare address is no name (RFC 7151 §3.1 brackets literals).
   if (isIPv4(name)) return null;
-  return name.split('.').every((label) => LABEL.test(label)) ? { kind: 'name', name } : null;
+  return isDnsName(name) ? { kind: 'name', name } : null;
 }
 
 /**
