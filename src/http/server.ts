@@ -10,12 +10,13 @@
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import {
   createSecureServer,
   createServer as createH2cServer,
   type Http2SecureServer,
   type Http2Server,
+  type Http2ServerResponse,
   type Http2Session,
   type ServerOptions as Http2Options,
 } from 'node:http2';
@@ -28,6 +29,7 @@ import { transcriptActive } from '../core/transcript.js';
 import { sniffPlain } from './h2c.js';
 import { RequestHandler, type HandlerOptions } from './handler.js';
 import { HTTP_CONNECTION_LIMITS, HTTP_LIMITS } from './limits.js';
+import type { HttpRequest } from './types.js';
 import { tapConnection, tapRejected, tapRequest, tapTlsFailure, tapUndecided } from './transcript.js';
 import { answerClientError, isHttpRefusal } from './client-error.js';
 
@@ -113,10 +115,7 @@ export class HttpServer implements AsyncDisposable {
         connectionsCheckingInterval: l.checkIntervalMs,
         requireHostHeader: false,
       },
-      (req, res) => {
-        if (transcriptActive()) tapRequest(req, res);
-        this.handler.handle(req, res, false);
-      },
+      this.#onRequest(false),
     );
     server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
     server.timeout = l.socketTimeoutMs;
@@ -151,10 +150,7 @@ export class HttpServer implements AsyncDisposable {
           cb(null, tls.current());
         },
       },
-      (req, res) => {
-        if (transcriptActive()) tapRequest(req, res);
-        this.handler.handle(req, res, true);
-      },
+      this.#onRequest(true),
     );
     // HTTP/1.1 over this TLS listener uses node:http's connection code and these fields.
     Object.assign(server, {
@@ -217,6 +213,14 @@ export class HttpServer implements AsyncDisposable {
     await this.handler.options.accessLog?.close();
   }
 
+  /** The request listener of every listener kind: the transcript when watched, then the handler. */
+  #onRequest(secure: boolean): (req: HttpRequest, res: ServerResponse | Http2ServerResponse) => void {
+    return (req, res) => {
+      if (transcriptActive()) tapRequest(req, res);
+      this.handler.handle(req, res, secure);
+    };
+  }
+
   /** Idle timeout and draining for the HTTP/2 sessions of a TLS listener or of h2c. */
   #trackSessions(server: Http2Server | Http2SecureServer): void {
     server.setTimeout(this.#limits.socketTimeoutMs);
@@ -229,10 +233,7 @@ export class HttpServer implements AsyncDisposable {
   /** The one node:http2 server (never listening) that takes the h2c connections of all plain listeners. */
   #h2cSessions(): Http2Server {
     if (this.#h2cServer) return this.#h2cServer;
-    const server = createH2cServer(http2Options(this.#limits), (req, res) => {
-      if (transcriptActive()) tapRequest(req, res);
-      this.handler.handle(req, res, false);
-    });
+    const server = createH2cServer(http2Options(this.#limits), this.#onRequest(false));
     this.#trackSessions(server);
     this.#h2cServer = server;
     return server;

@@ -25,6 +25,11 @@ type TappedSocket = Socket & { [TAP]?: TranscriptTap };
 
 const REDACTED = '[redacted]';
 
+/** The tap of `socket`'s transcript session, opened now if it has none yet. */
+function tapOf(socket: TappedSocket): TranscriptTap {
+  return socket[TAP] ?? attach(socket);
+}
+
 /** Gives `socket` a session id and a closed entry; returns its tap. */
 function attach(socket: TappedSocket): TranscriptTap {
   const tap = transcriptTap('http', socket.remoteAddress ?? 'unknown');
@@ -87,7 +92,7 @@ type ParserError = NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: 
  * when transcriptActive().
  */
 export function tapRejected(socket: Socket, err: ParserError, status: number | null): void {
-  const tap = (socket as TappedSocket)[TAP] ?? attach(socket);
+  const tap = tapOf(socket);
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     tap('*', 'no complete request head before the headers timeout');
   } else if (err.code?.startsWith('HPE_') === true) {
@@ -212,7 +217,7 @@ export function tapRequest(req: HttpRequest, res: ServerResponse | Http2ServerRe
   const socket = (
     h2 ? ((req as Http2ServerRequest).stream.session?.socket ?? req.socket) : req.socket
   ) as TappedSocket;
-  const tap = socket[TAP] ?? attach(socket);
+  const tap = tapOf(socket);
   tap('C', `${req.method ?? '-'} ${redactTarget(req.url ?? '')} HTTP/${h2 ? '2' : req.httpVersion}`);
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
