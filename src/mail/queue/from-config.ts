@@ -19,13 +19,10 @@ export function queueSettingsFromContext(
 ): QueueRunnerSettings & Pick<QueueRunnerOptions, 'relayPort' | 'resolver' | 'isLocalDomain'> {
   const smtp = context.config.smtp;
   const dns = smtp?.dns_server;
-  const local = localRecipients(context.accounts, smtp?.postmaster);
   return {
     relayPort: smtp?.relay_port ?? 25,
     resolver: new DnsMxResolver(dns === undefined ? {} : { server: { host: dns.host, port: dns.port } }),
-    isLocalDomain: (domain) => local.isLocalDomain(domain),
-    localUser: (address) => local.localUser(address),
-    postmaster: () => local.postmaster(),
+    ...localRecipients(context.accounts, smtp?.postmaster),
     ...(smtp === undefined
       ? {}
       : {
