@@ -1,6 +1,7 @@
 /**
  * The embedded default: what `outpost serve` runs with no config file. Every service on
- * 127.0.0.1 at its standard port + 10000, a demo domain `example.test` with users alice and bob,
+ * 127.0.0.1 at its standard port + 10000 (plain HTTP at 8080 + 10000, see
+ * EMBEDDED_HTTP_PORT), a demo domain `example.test` with users alice and bob,
  * data in ./data. Nothing here needs root or touches the network beyond loopback.
  */
 import { join } from 'node:path';
@@ -13,7 +14,16 @@ export const DEMO_USERS = ['alice', 'bob'] as const;
 /** Offset added to every standard port so that no root is needed. */
 export const EMBEDDED_PORT_OFFSET = 10_000;
 
-const at = (port: number): string[] => [`127.0.0.1:${port + EMBEDDED_PORT_OFFSET}`];
+/**
+ * The plain HTTP listener's port: 8080 + 10000, not 80 + 10000. 10080 is on the Fetch
+ * standard's "bad port" list (https://fetch.spec.whatwg.org/#bad-port), so browsers, Node's
+ * fetch and undici's fetch refuse it before connecting; 18080 is on no such list, and neither
+ * is any other embedded default port.
+ */
+export const EMBEDDED_HTTP_PORT = 8080 + EMBEDDED_PORT_OFFSET;
+
+const loopback = (port: number): string[] => [`127.0.0.1:${port}`];
+const at = (port: number): string[] => loopback(port + EMBEDDED_PORT_OFFSET);
 
 /** The embedded default configuration, with data in `dataDir`. */
 export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
@@ -22,7 +32,7 @@ export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
     hostname: `mail.${DEMO_DOMAIN}`,
     domains: [{ name: DEMO_DOMAIN }],
     dns: { listen: at(53), zones: [{ name: DEMO_DOMAIN, file: demoZonePath(dataDir) }] },
-    http: { listen: at(80), tls_listen: at(443) },
+    http: { listen: loopback(EMBEDDED_HTTP_PORT), tls_listen: at(443) },
     smtp: {
       listen: at(25),
       submission_listen: at(587),

@@ -7,6 +7,7 @@ import { ConfigError, ErrorCodes, hasCode } from '../../src/core/errors.js';
 import { loadConfigFile, parseConfigText, configFromObject } from '../../src/core/config/load.js';
 import { parseListenAddress } from '../../src/core/config/schema.js';
 import { embeddedDefaultConfig } from '../../src/suite/default-config.js';
+import { FETCH_BAD_PORTS } from '../helpers/bad-ports.js';
 import { tempDir } from '../helpers/temp.js';
 
 function rejects(text: string, keyPath: string, messagePart?: RegExp): void {
@@ -101,7 +102,7 @@ test('loadConfigFile reads from disk', () => {
   assert.equal(config.data_dir, join(dir, 'data'));
 });
 
-test('the embedded default validates and uses standard ports + 10000 on loopback', () => {
+test('the embedded default validates and uses standard ports + 10000 (HTTP 18080) on loopback', () => {
   const config = configFromObject(embeddedDefaultConfig('/tmp/outpost-data'));
   const ports = [
     config.dns?.listen[0],
@@ -118,10 +119,38 @@ test('the embedded default validates and uses standard ports + 10000 on loopback
   ];
   assert.deepEqual(
     ports.map((p) => p?.port),
-    [10053, 10080, 10443, 10025, 10587, 10465, 10110, 10995, 10143, 10993, 10021],
+    [10053, 18080, 10443, 10025, 10587, 10465, 10110, 10995, 10143, 10993, 10021],
   );
   assert.ok(ports.every((p) => p?.host === '127.0.0.1'));
   assert.deepEqual(config.domains, [{ name: 'example.test' }]);
+});
+
+test('no embedded default port is a Fetch "bad port", so browsers and fetch reach every one', async () => {
+  const config = configFromObject(embeddedDefaultConfig('/tmp/outpost-data'));
+  const ports = [config.dns, config.http, config.smtp, config.pop3, config.imap, config.ftp]
+    .flatMap((s) => {
+      if (s === undefined) return [];
+      const tls = 'tls_listen' in s ? s.tls_listen : [];
+      const submission = 'submission_listen' in s ? s.submission_listen : [];
+      return [...s.listen, ...tls, ...submission];
+    })
+    .map((a) => a.port);
+  assert.equal(ports.length, 11);
+  assert.deepEqual(
+    ports.filter((p) => FETCH_BAD_PORTS.has(p)),
+    [],
+  );
+  // The list is the one Node's fetch applies: 10080 (HTTP's old default) is refused before any
+  // connection is tried, while 18080 gets as far as connecting.
+  await assert.rejects(fetch('http://127.0.0.1:10080/'), (err: Error) => {
+    assert.equal((err.cause as Error).message, 'bad port');
+    return true;
+  });
+  const reached = await fetch('http://127.0.0.1:18080/').then(
+    (r) => `status ${r.status}`,
+    (err: Error) => (err.cause as Error).message,
+  );
+  assert.notEqual(reached, 'bad port');
 });
 
 test('listen addresses: IPv4, hostnames and bracketed IPv6 only', () => {
