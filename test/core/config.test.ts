@@ -148,7 +148,7 @@ test('no embedded default port is a Fetch "bad port", so browsers and fetch reac
   });
   const reached = await fetch('http://127.0.0.1:18080/').then(
     (r) => `status ${r.status}`,
-    (err: Error) => (err.cause as Error).message,
+    (err: unknown) => ((err as Error).cause as Error).message,
   );
   assert.notEqual(reached, 'bad port');
 });
