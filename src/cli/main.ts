@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { OutpostError } from '../core/errors.js';
 import { loadConfigFile } from '../core/config/load.js';
 import { checkZone } from '../dns/zone/index.js';
+import { checkSuiteConfig } from '../suite/check.js';
 import {
   domainAdd,
   domainList,
@@ -85,12 +86,11 @@ export function buildProgram(): Command {
   const config = program.command('config').description('configuration tools');
   config
     .command('check <file>')
-    .description('validate a configuration file without starting anything')
+    .description(
+      'validate a configuration file and everything `serve` would load from it (zone files, TLS files, paths) without starting or writing anything',
+    )
     .action((file: string) => {
-      const loaded = loadConfigFile(file);
-      const services = (['dns', 'http', 'admin', 'smtp', 'pop3', 'imap', 'ftp'] as const).filter(
-        (k) => loaded[k] !== undefined,
-      );
+      const services = checkSuiteConfig(loadConfigFile(file));
       process.stdout.write(`${file}: OK (${services.length > 0 ? services.join(', ') : 'no services'})\n`);
     });
 

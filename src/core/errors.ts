@@ -54,6 +54,10 @@ export const ErrorCodes = {
   HTTP_REQUEST: 'ERR_HTTP_REQUEST',
   /** A request path escapes the site root or is otherwise refused (`..`, NUL, symlink out). */
   HTTP_PATH_REFUSED: 'ERR_HTTP_PATH_REFUSED',
+  /** A configured path cannot be used as configured (not a directory, cannot be created). */
+  PATH_UNUSABLE: 'ERR_PATH_UNUSABLE',
+  /** A command that reads a data directory found no suite data there. */
+  NO_DATA: 'ERR_NO_DATA',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -43,6 +43,14 @@ export class TlsProvider {
   }
 }
 
+/**
+ * Reads and parses the certificate and key as a TlsProvider does, keeping nothing: throws the
+ * same TLS_UNAVAILABLE error (`outpost config check`).
+ */
+export function checkCertificateFiles(files: CertificateFiles): void {
+  loadContext(files);
+}
+
 function loadContext(files: CertificateFiles): { context: SecureContext; certPem: string } {
   try {
     const certPem = readFileSync(files.cert, 'utf8');

@@ -8,6 +8,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
+import { checkDirectoryToCreate, checkFileToAppend } from '../core/paths.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
 import { openAccessLog } from './access-log.js';
@@ -25,6 +26,22 @@ export function accessLogPath(config: OutpostConfig): string | undefined {
   return join(config.data_dir, file);
 }
 
+/**
+ * The paths `[http]` names, checked before start creates a site root or opens the access log
+ * (and by `outpost config check`): roots must be directories or creatable, the access log's
+ * directory must exist. The default root lives in the data directory, checked by the suite.
+ */
+export function checkHttpPaths(config: OutpostConfig): void {
+  const http = config.http;
+  if (!http) return;
+  if (http.root !== undefined) checkDirectoryToCreate('http.root', http.root);
+  http.sites.forEach((site, i) => {
+    checkDirectoryToCreate(`http.sites[${String(i)}].root`, site.root);
+  });
+  const log = accessLogPath(config);
+  if (log !== undefined && log !== 'off') checkFileToAppend('http.access_log', log);
+}
+
 /** The running HTTP service. */
 export class HttpService implements RunningService {
   readonly name = 'http';
@@ -40,6 +57,7 @@ export class HttpService implements RunningService {
   static async start(context: ServiceContext): Promise<HttpService> {
     const http: HttpConfig | undefined = context.config.http;
     if (!http) throw new Error('http service started without an [http] table');
+    checkHttpPaths(context.config);
     if (http.tls_listen.length > 0 && !context.tls)
       throw new OutpostError(
         ErrorCodes.TLS_UNAVAILABLE,
@@ -107,5 +125,6 @@ export const httpServiceDefinition: ServiceDefinition = {
   enabled: (config) =>
     config.http !== undefined && config.http.listen.length + config.http.tls_listen.length > 0,
   offersTls: (config) => (config.http?.tls_listen.length ?? 0) > 0,
+  check: checkHttpPaths,
   start: (context) => HttpService.start(context),
 };

@@ -59,5 +59,11 @@ export interface ServiceDefinition {
    *  the suite then provides a certificate, generating the development one when none is set.
    *  Undeclared counts as true, so an embedder's own service is never silently left without. */
   offersTls?(config: OutpostConfig): boolean;
+  /**
+   * Checks what `start` would load from disk for `config` (zone files, directories, log files),
+   * through the same functions and so with the same errors, without listening or writing
+   * anything: `outpost config check` runs it. Absent: nothing to check beyond the config schema.
+   */
+  check?(config: OutpostConfig): void;
   start(context: ServiceContext): Promise<RunningService>;
 }

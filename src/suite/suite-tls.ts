@@ -7,7 +7,7 @@
  */
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
-import { TlsProvider, ensureDevCertificate } from '../core/tls.js';
+import { TlsProvider, checkCertificateFiles, ensureDevCertificate } from '../core/tls.js';
 
 /** Hosts a development certificate must cover for `config`. */
 function devNames(config: OutpostConfig): string[] {
@@ -42,6 +42,14 @@ export class SuiteTls {
       logger.warn({ err }, 'no TLS certificate: TLS listeners and STARTTLS are off');
       return new SuiteTls(null, false);
     }
+  }
+
+  /**
+   * What `open` would refuse, without generating anything: configured `[tls]` files that cannot
+   * be loaded (the development certificate needs only a usable data directory).
+   */
+  static check(config: OutpostConfig): void {
+    if (config.tls) checkCertificateFiles(config.tls);
   }
 
   /**

@@ -13,6 +13,7 @@ import { AccountStore, type PasswordInput } from '../core/accounts/store.js';
 import { addressKey, normalizeAddress } from '../core/accounts/address.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { openDatabase, type Database } from '../core/db.js';
+import { checkDirectoryToCreate } from '../core/paths.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
 import { ensureDemoZone } from './demo-zone.js';
@@ -43,6 +44,7 @@ export function accountsDatabasePath(dataDir: string): string {
 
 /** Opens the data directory's accounts store (creating the directory if needed). */
 export function openAccounts(dataDir: string): { db: Database; accounts: AccountStore } {
+  checkDirectoryToCreate('data_dir', dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = accountsDatabasePath(dataDir);
   // Password hashes live here: owner-only, set before SQLite creates its -wal/-shm siblings,

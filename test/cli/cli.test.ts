@@ -2,19 +2,12 @@
 // `config check` accepts and rejects files, user/domain administration on a data directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { tempDir } from '../helpers/temp.js';
-
-const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'bin/outpost');
-
-function outpost(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', input: input ?? '' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { bin, outpost, root } from './helpers.js';
 
 function quickStartLines(): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -109,10 +102,9 @@ test('user and domain administration on a data directory', () => {
   const generated = outpost(['user', 'add', 'alice@crepes.test', '--data', data]);
   assert.equal(generated.status, 0, generated.stderr);
   assert.match(generated.stdout, /^added alice@crepes\.test {2}password: \S{16}\n$/);
-  const fromStdin = outpost(
-    ['user', 'add', 'bob@crepes.test', '--password-stdin', '--data', data],
-    'pw-from-stdin\n',
-  );
+  const fromStdin = outpost(['user', 'add', 'bob@crepes.test', '--password-stdin', '--data', data], {
+    input: 'pw-from-stdin\n',
+  });
   assert.equal(fromStdin.status, 0, fromStdin.stderr);
   assert.equal(fromStdin.stdout, 'added bob@crepes.test\n');
   const dup = outpost(['user', 'add', 'ALICE@crepes.test', '--password', 'x', '--data', data]);

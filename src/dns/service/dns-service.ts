@@ -21,6 +21,7 @@ import { canonicalName } from '../name.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZoneIndex } from '../authority/zone-index.js';
+import { loadZoneFile } from '../authority/load.js';
 import {
   answerTransfer,
   isTransferAllowed,
@@ -32,6 +33,16 @@ import {
 
 type DnsConfig = NonNullable<OutpostConfig['dns']>;
 type ZoneConfig = DnsConfig['zones'][number];
+
+/**
+ * Loads every primary zone file of `config` as the service's first load does (the same
+ * loadZoneFile, the same apex, so the same ZoneError naming file:line) and keeps nothing.
+ */
+export function checkDnsZones(config: OutpostConfig): void {
+  for (const zone of config.dns?.zones ?? []) {
+    if (zone.file !== undefined) loadZoneFile(canonicalName(zone.name), zone.file);
+  }
+}
 
 /** The running DNS service. */
 export class DnsService implements RunningService {
@@ -223,5 +234,6 @@ export const dnsServiceDefinition: ServiceDefinition = {
   name: 'dns',
   enabled: (config) => config.dns !== undefined && config.dns.listen.length > 0,
   offersTls: () => false,
+  check: checkDnsZones,
   start: (context) => DnsService.start(context),
 };

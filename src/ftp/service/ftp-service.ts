@@ -12,15 +12,36 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
+import { ConfigError } from '../../core/errors.js';
+import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
-import { parsePortRange } from '../server/data-channel.js';
+import { parsePortRange, type PortRange } from '../server/data-channel.js';
 import { createFtpServer, type FtpServer } from '../server/ftp-server.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import type { LoginOutcome } from '../session/session.js';
 import type { VirtualHost } from '../session/state.js';
 
 type FtpConfig = NonNullable<OutpostConfig['ftp']>;
+
+/**
+ * What the service needs from `[ftp]` before it starts (and `outpost config check` asks): a
+ * valid passive port range, an existing `anonymous_root`, a usable (or creatable) `home_root`.
+ */
+export function checkFtpConfig(config: OutpostConfig): PortRange | undefined {
+  const ftp = config.ftp;
+  if (!ftp) return undefined;
+  const range = ftp.passive_ports === undefined ? undefined : parsePortRange(ftp.passive_ports);
+  if (range === null) {
+    throw new ConfigError(
+      `ftp.passive_ports: bad range ${ftp.passive_ports ?? ''} (expected low-high within 1-65535)`,
+      'ftp.passive_ports',
+    );
+  }
+  if (ftp.anonymous_root !== undefined) checkExistingDirectory('ftp.anonymous_root', ftp.anonymous_root);
+  if (ftp.home_root !== undefined) checkDirectoryToCreate('ftp.home_root', ftp.home_root);
+  return range;
+}
 
 /**
  * The login name as the account store knows it: a bare local part belongs to the selected
@@ -95,8 +116,7 @@ export class FtpService implements RunningService {
     if (!ftp) throw new Error('ftp service started without an [ftp] table');
     const tls = context.tls;
     this.#tlsAvailable = tls !== null;
-    const range = ftp.passive_ports === undefined ? undefined : parsePortRange(ftp.passive_ports);
-    if (range === null) throw new Error(`ftp.passive_ports: bad range ${ftp.passive_ports ?? ''}`);
+    const range = checkFtpConfig(context.config);
     this.server = createFtpServer({
       authenticate: (user, password, ip, host) =>
         this.#authenticate(context.accounts, { user, password, ip, host }),
@@ -186,5 +206,8 @@ export const ftpServiceDefinition: ServiceDefinition = {
   enabled: (config) => config.ftp !== undefined,
   // AUTH TLS on the plain listener, implicit FTPS on implicit_tls_listen.
   offersTls: () => true,
+  check: (config) => {
+    checkFtpConfig(config);
+  },
   start: (context) => FtpService.start(context),
 };
