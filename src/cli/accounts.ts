@@ -1,38 +1,38 @@
 /**
  * `outpost user …` and `outpost domain …`: account administration acting directly on the data
  * directory's accounts database (safe while the server runs: SQLite WAL). Passwords are read
- * from `--password`, from stdin with `--password-stdin`, or generated and printed once.
+ * from `--password`, from stdin with `--password-stdin`, or generated and printed once. Only
+ * `domain add` sets a data directory up (and says so); the other commands need its accounts
+ * database and otherwise stop without creating anything (data-dir.ts).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadConfigFile } from '../core/config/load.js';
-import { openAccounts, generatePassword } from '../suite/suite.js';
-import { defaultDataDir } from '../suite/default-config.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { accountsDatabasePath, openAccounts, generatePassword } from '../suite/suite.js';
 import type { AccountStore } from '../core/accounts/store.js';
+import { requireSuiteData, resolveDataDir, type DataOptions } from './data-dir.js';
 
-export interface DataOptions {
-  data?: string;
-  config?: string;
-}
-
-/** The data directory: --data, else the config's data_dir, else $OUTPOST_DATA, else ./data. */
-export function resolveDataDir(options: DataOptions): string {
-  if (options.data !== undefined) return resolve(options.data);
-  if (options.config !== undefined) return loadConfigFile(options.config).data_dir;
-  return resolve(defaultDataDir());
-}
-
+/**
+ * Opens the accounts of the data directory. `setup`: creates the directory and database when
+ * missing and prints so; otherwise they must exist (ERR_NO_DATA), `hint` telling how to start.
+ */
 async function withAccounts<T>(
   options: DataOptions,
+  mode: { setup: true } | { setup: false; hint: string },
   fn: (accounts: AccountStore) => Promise<T> | T,
 ): Promise<T> {
-  const { db, accounts } = openAccounts(resolveDataDir(options));
+  const dataDir = resolveDataDir(options);
+  const file = accountsDatabasePath(dataDir);
+  const fresh = !existsSync(file);
+  if (!mode.setup) requireSuiteData(dataDir, file, mode.hint);
+  const { db, accounts } = openAccounts(dataDir);
+  if (fresh) process.stdout.write(`created suite data in ${dataDir}\n`);
   try {
     return await fn(accounts);
   } finally {
     db.close();
   }
 }
+
+const START = 'start with `outpost serve` (the demo domain) or `outpost domain add DOMAIN`';
 
 export interface PasswordOptions extends DataOptions {
   password?: string;
@@ -51,7 +51,9 @@ function choosePassword(options: PasswordOptions): { password: string; generated
 
 export async function userAdd(address: string, options: PasswordOptions): Promise<void> {
   const { password, generated } = choosePassword(options);
-  await withAccounts(options, async (accounts) => {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  const hint = `add its domain first with \`outpost domain add ${domain}\``;
+  await withAccounts(options, { setup: false, hint }, async (accounts) => {
     await accounts.addUser(address, { password });
   });
   process.stdout.write(generated ? `added ${address}  password: ${password}\n` : `added ${address}\n`);
@@ -59,7 +61,7 @@ export async function userAdd(address: string, options: PasswordOptions): Promis
 
 export async function userPasswd(address: string, options: PasswordOptions): Promise<void> {
   const { password, generated } = choosePassword(options);
-  await withAccounts(options, async (accounts) => {
+  await withAccounts(options, { setup: false, hint: START }, async (accounts) => {
     await accounts.setPassword(address, { password });
   });
   process.stdout.write(
@@ -68,31 +70,35 @@ export async function userPasswd(address: string, options: PasswordOptions): Pro
 }
 
 export async function userList(domain: string | undefined, options: DataOptions): Promise<void> {
-  const users = await withAccounts(options, (accounts) => accounts.listUsers(domain));
+  const users = await withAccounts(options, { setup: false, hint: START }, (accounts) =>
+    accounts.listUsers(domain),
+  );
   for (const user of users) process.stdout.write(`${user.address}\n`);
 }
 
 export async function userRemove(address: string, options: DataOptions): Promise<void> {
-  await withAccounts(options, (accounts) => {
+  await withAccounts(options, { setup: false, hint: START }, (accounts) => {
     accounts.removeUser(address);
   });
   process.stdout.write(`removed ${address}\n`);
 }
 
 export async function domainAdd(name: string, options: DataOptions): Promise<void> {
-  await withAccounts(options, (accounts) => {
+  await withAccounts(options, { setup: true }, (accounts) => {
     accounts.addDomain(name);
   });
   process.stdout.write(`added ${name}\n`);
 }
 
 export async function domainList(options: DataOptions): Promise<void> {
-  const domains = await withAccounts(options, (accounts) => accounts.listDomains());
+  const domains = await withAccounts(options, { setup: false, hint: START }, (accounts) =>
+    accounts.listDomains(),
+  );
   for (const domain of domains) process.stdout.write(`${domain.name}\n`);
 }
 
 export async function domainRemove(name: string, options: DataOptions & { force?: boolean }): Promise<void> {
-  await withAccounts(options, (accounts) => {
+  await withAccounts(options, { setup: false, hint: START }, (accounts) => {
     accounts.removeDomain(name, { force: options.force === true });
   });
   process.stdout.write(`removed ${name}\n`);

@@ -18,6 +18,7 @@ import {
   userPasswd,
   userRemove,
 } from './accounts.js';
+import { dataOptions } from './data-dir.js';
 import { runDig } from './dig.js';
 import { registerFtpCommand } from './ftp.js';
 import { registerHttpCommand } from './http-command.js';
@@ -94,29 +95,24 @@ export function buildProgram(): Command {
       process.stdout.write(`${file}: OK (${services.length > 0 ? services.join(', ') : 'no services'})\n`);
     });
 
-  const data = (cmd: Command): Command =>
-    cmd
-      .option('-d, --data <dir>', 'data directory')
-      .option('-c, --config <file>', 'take data_dir from this config');
-
   const user = program
     .command('user')
     .description('manage user accounts (full addresses, e.g. alice@example.test)');
-  data(user.command('add <address>').description('add a user (password generated unless given)'))
+  dataOptions(user.command('add <address>').description('add a user (password generated unless given)'))
     .option('--password <password>', 'the password (visible in the process list; prefer --password-stdin)')
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(userAdd);
-  data(user.command('passwd <address>').description('set a new password (generated unless given)'))
+  dataOptions(user.command('passwd <address>').description('set a new password (generated unless given)'))
     .option('--password <password>', 'the password')
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(userPasswd);
-  data(user.command('list [domain]').description('list users')).action(userList);
-  data(user.command('remove <address>').description('remove a user')).action(userRemove);
+  dataOptions(user.command('list [domain]').description('list users')).action(userList);
+  dataOptions(user.command('remove <address>').description('remove a user')).action(userRemove);
 
   const domain = program.command('domain').description('manage the domains this server is responsible for');
-  data(domain.command('add <name>').description('add a domain')).action(domainAdd);
-  data(domain.command('list').description('list domains')).action(domainList);
-  data(domain.command('remove <name>').description('remove a domain'))
+  dataOptions(domain.command('add <name>').description('add a domain')).action(domainAdd);
+  dataOptions(domain.command('list').description('list domains')).action(domainList);
+  dataOptions(domain.command('remove <name>').description('remove a domain'))
     .option('--force', 'also remove its users')
     .action(domainRemove);
 

@@ -3,14 +3,18 @@
  * read and changed directly in its SQLite store. Safe while `outpost serve` runs (SQLite WAL);
  * a running queue runner notices a flush at its next poll (`QUEUE_LIMITS.pollIntervalMs`, 5 s).
  */
-import { join } from 'node:path';
 import type { Command } from 'commander';
+import { mailDatabasePath } from '../mail/service/mail-store.js';
 import { openSqliteMailStore } from '../mail/store/sqlite-store.js';
 import type { MailStore, QueueEntry } from '../mail/store/types.js';
-import { resolveDataDir, type DataOptions } from './accounts.js';
+import { dataOptions, requireSuiteData, resolveDataDir, type DataOptions } from './data-dir.js';
 
+/** Opens the mail store of an existing data directory (ERR_NO_DATA, creating nothing, when none). */
 async function withStore<T>(options: DataOptions, fn: (store: MailStore) => T): Promise<T> {
-  const store = openSqliteMailStore({ path: join(resolveDataDir(options), 'mail.db') });
+  const dataDir = resolveDataDir(options);
+  const path = mailDatabasePath(dataDir);
+  requireSuiteData(dataDir, path, 'the mail store appears when `outpost serve` runs with [smtp] or [pop3]');
+  const store = openSqliteMailStore({ path });
   try {
     return fn(store);
   } finally {
@@ -33,11 +37,7 @@ export function formatEntry(e: QueueEntry, now: Date = new Date()): string {
 /** Registers `outpost queue …`. */
 export function registerQueueCommand(program: Command): void {
   const queue = program.command('queue').description('the outbound mail queue of a data directory');
-  const data = (cmd: Command): Command =>
-    cmd
-      .option('-d, --data <dir>', 'data directory')
-      .option('-c, --config <file>', 'take data_dir from this config');
-  data(queue.command('list').description('list queued messages and their recipients')).action(
+  dataOptions(queue.command('list').description('list queued messages and their recipients')).action(
     async (opts: DataOptions) => {
       const entries = await withStore(opts, (s) => s.queue.list());
       process.stdout.write(
@@ -47,7 +47,7 @@ export function registerQueueCommand(program: Command): void {
       );
     },
   );
-  data(
+  dataOptions(
     queue
       .command('flush [id]')
       .description('make one message (or all) due now; a running server retries within 5 s'),
@@ -56,11 +56,11 @@ export function registerQueueCommand(program: Command): void {
     process.stdout.write(`${String(n)} message(s) due now\n`);
     if (id !== undefined && n === 0) process.exitCode = 1;
   });
-  data(queue.command('delete <id>').description('remove a message from the queue without a bounce')).action(
-    async (id: string, opts: DataOptions) => {
-      const ok = await withStore(opts, (s) => s.queue.delete(id));
-      process.stdout.write(ok ? `deleted ${id}\n` : `no queued message ${id}\n`);
-      if (!ok) process.exitCode = 1;
-    },
-  );
+  dataOptions(
+    queue.command('delete <id>').description('remove a message from the queue without a bounce'),
+  ).action(async (id: string, opts: DataOptions) => {
+    const ok = await withStore(opts, (s) => s.queue.delete(id));
+    process.stdout.write(ok ? `deleted ${id}\n` : `no queued message ${id}\n`);
+    if (!ok) process.exitCode = 1;
+  });
 }

@@ -4,6 +4,7 @@
  * within a bounded time (close-with-grace; a second signal forces), and reloads configuration and certificates on SIGHUP.
  */
 import { pino } from 'pino';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configFromObject, loadConfigFile } from '../core/config/load.js';
 import type { OutpostConfig } from '../core/config/schema.js';
@@ -12,7 +13,7 @@ import { CONNECTION_LIMITS } from '../core/limits.js';
 import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
 import closeWithGrace from 'close-with-grace';
 import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
-import { Suite } from '../suite/suite.js';
+import { accountsDatabasePath, Suite } from '../suite/suite.js';
 import { formatStartupTable } from '../suite/table.js';
 
 export interface ServeOptions {
@@ -40,11 +41,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     level: level as 'info',
     destination: pino.destination({ fd: 2, sync: true }),
   });
+  const fresh = !existsSync(accountsDatabasePath(config.data_dir));
   const suite = await Suite.start({ config, logger, demo: embedded });
 
+  const data = `data in ${config.data_dir}${fresh ? ' (created now)' : ''}`;
   const title = embedded
-    ? `Outpost is running on its embedded default (demo domain example.test), data in ${config.data_dir}`
-    : `Outpost is running with ${options.config ?? ''}, data in ${config.data_dir}`;
+    ? `Outpost is running on its embedded default (demo domain example.test), ${data}`
+    : `Outpost is running with ${options.config ?? ''}, ${data}`;
   const notes =
     suite.newCredentials.length === 0 && embedded
       ? [

@@ -52,6 +52,7 @@ test("README's first line starts the suite, prints the table and demo passwords,
     assert.equal(child.exitCode, null, `exited early: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  assert.ok(stdout.includes(`data in ${dataDir} (created now)`), stdout);
   assert.match(stdout, /alice@example\.test {2}password: [A-Za-z0-9]{16}/);
   assert.match(stdout, /bob@example\.test {2}password: [A-Za-z0-9]{16}/);
   // Passwords are stored hashed only, in an owner-only file.
@@ -70,6 +71,7 @@ test("README's first line starts the suite, prints the table and demo passwords,
 
 test('adding a user to an unknown domain fails with its code', () => {
   const dataDir = tempDir('outpost-restart-');
+  assert.equal(outpost(['domain', 'add', 'crepes.test', '--data', dataDir]).status, 0);
   const added = outpost(['user', 'add', 'carol@example.test', '--data', dataDir]);
   assert.notEqual(added.status, 0, 'domain must exist first');
   assert.match(added.stderr, /ERR_DOMAIN_NOT_FOUND/);

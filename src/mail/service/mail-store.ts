@@ -11,9 +11,14 @@ import type { MailStore } from '../store/types.js';
 /** The shared-resource name of the mail store. */
 export const MAIL_STORE_RESOURCE = 'mail-store';
 
+/** The mail store's database file inside a data directory. */
+export function mailDatabasePath(dataDir: string): string {
+  return join(dataDir, 'mail.db');
+}
+
 /** The mail store of a suite (opened on first use, closed by the suite after every service). */
 export function sharedMailStore(context: ServiceContext): MailStore {
   return context.shared.get(MAIL_STORE_RESOURCE, () =>
-    openSqliteMailStore({ path: join(context.config.data_dir, 'mail.db') }),
+    openSqliteMailStore({ path: mailDatabasePath(context.config.data_dir) }),
   );
 }
