@@ -1,6 +1,6 @@
 /**
  * The admin listener (`[admin] listen`): GET /healthz answers 200 with a small JSON document
- * (status, the services configured, uptime) and GET /metrics the suite's prom-client registry in
+ * (status, the services running, uptime) and GET /metrics the suite's prom-client registry in
  * the Prometheus text format. Nothing else; plain HTTP/1.1 on node:http with the HTTP limits.
  * Bind it to loopback or a management network: it needs no credentials and reveals counters.
  */

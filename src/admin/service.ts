@@ -2,16 +2,8 @@
  * The admin service of the suite (`[admin] listen`): /healthz and /metrics for the whole suite,
  * reading the shared metrics registry every service records into.
  */
-import type { OutpostConfig } from '../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
 import { AdminServer } from './admin-server.js';
-
-const SERVICE_KEYS = ['dns', 'http', 'admin', 'smtp', 'pop3', 'imap', 'ftp'] as const;
-
-/** The services a configuration turns on (tables present), for /healthz. */
-export function configuredServices(config: OutpostConfig): string[] {
-  return SERVICE_KEYS.filter((k) => config[k] !== undefined);
-}
 
 /** The running admin service. */
 export class AdminService implements RunningService {
@@ -25,7 +17,7 @@ export class AdminService implements RunningService {
   static async start(context: ServiceContext): Promise<AdminService> {
     const server = new AdminServer({
       registry: context.metrics,
-      services: () => configuredServices(context.config),
+      services: () => context.serviceNames(),
     });
     try {
       for (const address of context.config.admin?.listen ?? []) await server.listen(address);

@@ -40,7 +40,6 @@ export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
       relay_port: 25 + EMBEDDED_PORT_OFFSET,
     },
     pop3: { listen: at(110), tls_listen: at(995) },
-    imap: { listen: at(143), tls_listen: at(993) },
     ftp: { listen: at(21) },
   };
 }

@@ -2,7 +2,7 @@
  * The demo domain's zone, written into the data directory on the first start of the embedded
  * default, so that `outpost dig @127.0.0.1 -p 10053 example.test MX` has something real to
  * answer: name servers, mail exchanger, web host, SPF and the SRV records mail clients use to
- * find submission, IMAP and POP3 (RFC 6186), all on loopback with the embedded ports.
+ * find submission and POP3 (RFC 6186), all on loopback with the embedded ports.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -24,8 +24,6 @@ mail     IN A    127.0.0.1
 www      IN CNAME @
 ftp      IN CNAME @
 _submission._tcp IN SRV 0 1 ${p(587)} mail
-_imap._tcp       IN SRV 0 1 ${p(143)} mail
-_imaps._tcp      IN SRV 0 1 ${p(993)} mail
 _pop3._tcp       IN SRV 0 1 ${p(110)} mail
 _pop3s._tcp      IN SRV 0 1 ${p(995)} mail
 `;

@@ -38,6 +38,8 @@ export interface ServiceContext {
   metrics: Registry;
   /** Resources shared between services (e.g. the mail store), closed after every service. */
   shared: SharedResources;
+  /** Names of the services running so far, in start order (what /healthz reports). */
+  serviceNames(): readonly string[];
 }
 
 /** A started service. */

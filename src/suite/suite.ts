@@ -106,6 +106,7 @@ export class Suite {
         logger,
         metrics: new Registry(),
         shared: (shared = new SharedResources()),
+        serviceNames: () => started.map((s) => s.name),
       };
       for (const definition of enabled) started.push(await definition.start(context));
       return new Suite(started, context, db, definitions, credentials, tls);

@@ -1,4 +1,4 @@
-// The admin listener: /healthz answers 200 JSON naming the configured services, /metrics serves
+// The admin listener: /healthz answers 200 JSON naming the running services, /metrics serves
 // the suite registry in Prometheus text format including the HTTP counters, other paths 404 and
 // other methods 405.
 import { test } from 'node:test';

@@ -113,13 +113,11 @@ test('the embedded default validates and uses standard ports + 10000 (HTTP 18080
     config.smtp?.tls_listen[0],
     config.pop3?.listen[0],
     config.pop3?.tls_listen[0],
-    config.imap?.listen[0],
-    config.imap?.tls_listen[0],
     config.ftp?.listen[0],
   ];
   assert.deepEqual(
     ports.map((p) => p?.port),
-    [10053, 18080, 10443, 10025, 10587, 10465, 10110, 10995, 10143, 10993, 10021],
+    [10053, 18080, 10443, 10025, 10587, 10465, 10110, 10995, 10021],
   );
   assert.ok(ports.every((p) => p?.host === '127.0.0.1'));
   assert.deepEqual(config.domains, [{ name: 'example.test' }]);
@@ -127,7 +125,7 @@ test('the embedded default validates and uses standard ports + 10000 (HTTP 18080
 
 test('no embedded default port is a Fetch "bad port", so browsers and fetch reach every one', async () => {
   const config = configFromObject(embeddedDefaultConfig('/tmp/outpost-data'));
-  const ports = [config.dns, config.http, config.smtp, config.pop3, config.imap, config.ftp]
+  const ports = [config.dns, config.http, config.smtp, config.pop3, config.ftp]
     .flatMap((s) => {
       if (s === undefined) return [];
       const tls = 'tls_listen' in s ? s.tls_listen : [];
@@ -135,7 +133,7 @@ test('no embedded default port is a Fetch "bad port", so browsers and fetch reac
       return [...s.listen, ...tls, ...submission];
     })
     .map((a) => a.port);
-  assert.equal(ports.length, 11);
+  assert.equal(ports.length, 9);
   assert.deepEqual(
     ports.filter((p) => FETCH_BAD_PORTS.has(p)),
     [],

@@ -172,12 +172,6 @@ const pop3Schema = z.strictObject({
   allow_plaintext_on_loopback: z.boolean().default(true),
 });
 
-const imapSchema = z.strictObject({
-  listen: listenList,
-  tls_listen: listenList,
-  allow_plaintext_on_loopback: z.boolean().default(true),
-});
-
 const ftpSchema = z.strictObject({
   listen: listenList,
   implicit_tls_listen: listenList,
@@ -234,7 +228,6 @@ export const configSchema = z.strictObject({
   admin: adminSchema.optional(),
   smtp: smtpSchema.optional(),
   pop3: pop3Schema.optional(),
-  imap: imapSchema.optional(),
   ftp: ftpSchema.optional(),
 });
 
