@@ -25,6 +25,10 @@ export function registerHttpCommand(program: Command, version: () => string): vo
     .option('-L, --location', 'follow redirects')
     .option('-f, --fail', 'exit 22 on HTTP status >= 400')
     .option('-k, --insecure', 'do not verify the server certificate')
+    .option(
+      '--cacert <file>',
+      "also trust this CA or certificate (PEM); a local suite's development certificate is trusted on loopback",
+    )
     .option('-m, --max-time <seconds>', 'give up after this many seconds')
     .option(
       '-c, --cookie-jar <file>',

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   CONNECTION_CLOSED: 'ERR_CONNECTION_CLOSED',
   TIMEOUT: 'ERR_TIMEOUT',
   TLS_UNAVAILABLE: 'ERR_TLS_UNAVAILABLE',
+  /** A TLS peer's certificate failed verification (untrusted issuer, self-signed, wrong name, expired). */
+  TLS_UNTRUSTED: 'ERR_TLS_UNTRUSTED',
   ALREADY_LISTENING: 'ERR_ALREADY_LISTENING',
   NOT_LISTENING: 'ERR_NOT_LISTENING',
   ACCOUNT_EXISTS: 'ERR_ACCOUNT_EXISTS',

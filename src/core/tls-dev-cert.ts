@@ -8,7 +8,7 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 import { isDnsName } from './net.js';
 
@@ -102,6 +102,11 @@ function writeAtomically(path: string, data: string, mode: number): void {
   renameSync(temp, path);
 }
 
+/** Where a data directory keeps its development certificate (PEM); its key is beside it. */
+export function devCertificatePath(dataDir: string): string {
+  return join(dataDir, 'tls', 'dev-cert.pem');
+}
+
 /**
  * Makes sure `dir/tls/dev-cert.pem` and `dev-key.pem` hold a valid development certificate for
  * `names` (see the file comment): reuses the pair on disk when it is still good, else writes a
@@ -112,8 +117,9 @@ export async function ensureDevCertificate(
   names: readonly string[],
   now: Date = new Date(),
 ): Promise<CertificateFiles> {
-  const tlsDir = join(dir, 'tls');
-  const files = { cert: join(tlsDir, 'dev-cert.pem'), key: join(tlsDir, 'dev-key.pem') };
+  const cert = devCertificatePath(dir);
+  const tlsDir = dirname(cert);
+  const files = { cert, key: join(tlsDir, 'dev-key.pem') };
   if (reusable(files, names, now)) return files;
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
   const pem = await generateSelfSigned(names, now);

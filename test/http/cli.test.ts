@@ -1,12 +1,14 @@
 // `outpost http` as a user runs it (through tsx, no build needed): -v prints request and
 // response headers like curl, -d posts a form, -o writes a file, --cache makes the second GET
 // conditional and says "304 Not Modified, served from cache", and the cookie jar is shared with
-// curl in both directions. Exit codes follow curl's.
+// curl in both directions. Exit codes follow curl's. It reaches ports fetch refuses (10080…),
+// trusts a local suite's development certificate on loopback, and explains an untrusted one.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ALICE, run, startHttp, type HttpFixture } from './helpers.js';
+import { FETCH_BAD_PORTS } from '../helpers/bad-ports.js';
 import { tempDir } from '../helpers/temp.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -14,8 +16,12 @@ const entry = join(root, 'src', 'cli', 'main.ts');
 let f: HttpFixture;
 let work: string;
 
-function outpostHttp(args: string[]): ReturnType<typeof run> {
-  return run(process.execPath, ['--import', 'tsx', entry, 'http', ...args], { cwd: root });
+/** Runs `outpost http`; OUTPOST_DATA names no suite unless `env` says otherwise. */
+function outpostHttp(args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof run> {
+  return run(process.execPath, ['--import', 'tsx', entry, 'http', ...args], {
+    cwd: root,
+    env: { OUTPOST_DATA: join(work, 'no-suite'), ...env },
+  });
 }
 
 before(async () => {
@@ -31,10 +37,11 @@ test('-v prints "> " request and "< " response headers on stderr, the body on st
   assert.equal(r.stdout, 'cached document\n');
   assert.match(r.stderr, /^> GET \/doc\.txt HTTP\/1\.1$/m);
   assert.match(r.stderr, new RegExp(`^> Host: 127\\.0\\.0\\.1:${f.port}$`, 'm'));
-  assert.match(r.stderr, /^> x-test: yes$/m);
+  assert.match(r.stderr, /^> X-Test: yes$/m);
+  assert.match(r.stderr, /^> Connection: close$/m);
   assert.match(r.stderr, /^< HTTP\/1\.1 200 OK$/m);
-  assert.match(r.stderr, /^< etag: "/m);
-  assert.match(r.stderr, /^< content-length: 16$/m);
+  assert.match(r.stderr, /^< ETag: "/m);
+  assert.match(r.stderr, /^< Content-Length: 16$/m);
 });
 
 test('-i includes the status line and headers; -o writes the body to a file', async () => {
@@ -55,7 +62,7 @@ test('--cache: second GET is conditional and served from cache on 304', async ()
   const second = await outpostHttp(['-v', '--cache', cache, `${f.base}/doc.txt`]);
   assert.equal(second.code, 0);
   assert.equal(second.stdout, 'cached document\n');
-  assert.match(second.stderr, /^> if-none-match: "/m);
+  assert.match(second.stderr, /^> If-None-Match: "/m);
   assert.match(second.stderr, /^< HTTP\/1\.1 304 Not Modified$/m);
   assert.match(second.stderr, /^304 Not Modified, served from cache$/m);
   writeFileSync(join(f.root, 'doc.txt'), 'changed document, longer\n');
@@ -146,4 +153,61 @@ test('exit codes: connection refused 7, malformed URL 3', async () => {
   assert.equal(refused.code, 7);
   const bad = await outpostHttp(['http://[bad']);
   assert.equal(bad.code, 3);
+});
+
+/** Starts the HTTP service on the first free port of fetch's bad-port list (10080 first). */
+async function startOnBadPort(): Promise<HttpFixture> {
+  const candidates = [10080, 6000, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 4190, 5060, 5061, 6566];
+  for (const port of candidates) {
+    try {
+      return await startHttp({ listen: [`127.0.0.1:${String(port)}`], root: f.root });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw new Error(`every candidate bad port is busy: ${candidates.join(', ')}`);
+}
+
+test('reaches a server on a port fetch refuses ("bad port"), as curl does', async () => {
+  const bad = await startOnBadPort();
+  try {
+    assert.ok(FETCH_BAD_PORTS.has(bad.port), `port ${String(bad.port)}`);
+    await assert.rejects(fetch(`${bad.base}/doc.txt`), (err: Error) => {
+      assert.equal((err.cause as Error).message, 'bad port');
+      return true;
+    });
+    const r = await outpostHttp(['-v', `${bad.base}/doc.txt`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(f.root, 'doc.txt'), 'utf8'));
+    assert.match(r.stderr, new RegExp(`^> Host: 127\\.0\\.0\\.1:${String(bad.port)}$`, 'm'));
+    const c = await run('curl', ['-sS', `${bad.base}/doc.txt`]);
+    assert.equal(c.stdout, r.stdout);
+  } finally {
+    await bad.close();
+  }
+});
+
+test('HTTPS trusts the local suite development certificate on loopback; --cacert trusts a file', async () => {
+  const dev = join(f.outpost.dataDir, 'tls', 'dev-cert.pem');
+  assert.equal(readFileSync(dev, 'utf8'), f.ca);
+  const auto = await outpostHttp(['-v', `${f.tlsBase}/doc.txt`], { OUTPOST_DATA: f.outpost.dataDir });
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stdout, /document/);
+  assert.match(auto.stderr, /trusting the local suite's development certificate .*dev-cert\.pem/);
+  const byFile = await outpostHttp(['--cacert', dev, `${f.tlsBase}/doc.txt`]);
+  assert.equal(byFile.code, 0, byFile.stderr);
+  assert.match(byFile.stdout, /document/);
+});
+
+test('an untrusted certificate is explained: whose it is and how to trust it', async () => {
+  const r = await outpostHttp([`${f.tlsBase}/doc.txt`]);
+  assert.equal(r.code, 60, r.stderr);
+  assert.match(r.stderr, /SSL certificate problem: self-signed certificate/);
+  assert.match(r.stderr, /the certificate is CN=\S+ \(self-signed, names .*IP Address:127\.0\.0\.1/);
+  assert.match(r.stderr, /To trust it: --cacert FILE, or export NODE_EXTRA_CA_CERTS=FILE/);
+  assert.match(r.stderr, /-k/);
+  const env = await outpostHttp([`${f.tlsBase}/doc.txt`], {
+    NODE_EXTRA_CA_CERTS: join(f.outpost.dataDir, 'tls', 'dev-cert.pem'),
+  });
+  assert.equal(env.code, 0, env.stderr);
 });
