@@ -18,6 +18,7 @@ import {
   userPasswd,
   userRemove,
 } from './accounts.js';
+import { configInit, DEFAULT_CONFIG_FILE } from './config-init.js';
 import { dataOptions } from './data-dir.js';
 import { runDig } from './dig.js';
 import { registerFtpCommand } from './ftp.js';
@@ -85,6 +86,13 @@ export function buildProgram(): Command {
     });
 
   const config = program.command('config').description('configuration tools');
+  config
+    .command('init [file]')
+    .description(
+      `write a commented configuration equal to the embedded default (default ${DEFAULT_CONFIG_FILE}) and the demo zone beside it; prints the demo passwords once`,
+    )
+    .option('--force', 'overwrite existing files')
+    .action(configInit);
   config
     .command('check <file>')
     .description(

@@ -35,7 +35,7 @@ export function resolveServeConfig(options: { config?: string; data?: string }):
 export async function serve(options: ServeOptions): Promise<void> {
   const embedded = options.config === undefined;
   let config = resolveServeConfig(options);
-  const level = options.logLevel ?? (embedded ? 'warn' : config.log.level);
+  const level = options.logLevel ?? config.log.level;
   // Synchronous stderr: a fatal error or forced exit is never lost in an async buffer.
   const logger = createLogger({
     level: level as 'info',

@@ -60,6 +60,8 @@ export const ErrorCodes = {
   PATH_UNUSABLE: 'ERR_PATH_UNUSABLE',
   /** A command that reads a data directory found no suite data there. */
   NO_DATA: 'ERR_NO_DATA',
+  /** A command would overwrite an existing file it was not told to replace (`--force`). */
+  FILE_EXISTS: 'ERR_FILE_EXISTS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

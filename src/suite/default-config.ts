@@ -1,8 +1,9 @@
 /**
  * The embedded default: what `outpost serve` runs with no config file. Every service on
  * 127.0.0.1 at its standard port + 10000 (plain HTTP at 8080 + 10000, see
- * EMBEDDED_HTTP_PORT), a demo domain `example.test` with users alice and bob,
- * data in ./data. Nothing here needs root or touches the network beyond loopback.
+ * EMBEDDED_HTTP_PORT), a demo domain `example.test` with users alice and bob (alice may upload
+ * to the web site), warnings-only logs, data in ./data. `outpost config init` writes the same
+ * configuration to a file (sample-config.ts). Nothing here needs root or touches the network beyond loopback.
  */
 import { join } from 'node:path';
 import type { OutpostConfigInput } from '../core/config/schema.js';
@@ -25,14 +26,25 @@ export const EMBEDDED_HTTP_PORT = 8080 + EMBEDDED_PORT_OFFSET;
 const loopback = (port: number): string[] => [`127.0.0.1:${port}`];
 const at = (port: number): string[] => loopback(port + EMBEDDED_PORT_OFFSET);
 
-/** The embedded default configuration, with data in `dataDir`. */
-export function embeddedDefaultConfig(dataDir: string): OutpostConfigInput {
+/** The demo user who may upload to the default web site (PUT/DELETE/POST). */
+export const DEMO_WRITER = `${DEMO_USERS[0]}@${DEMO_DOMAIN}`;
+
+/**
+ * The embedded default configuration, with data in `dataDir` and the demo zone at `zoneFile`
+ * (inside the data directory unless `outpost config init` puts it beside its file). Its demo
+ * users are not listed: `outpost serve` creates them on first start (config init lists them).
+ */
+export function embeddedDefaultConfig(
+  dataDir: string,
+  zoneFile: string = demoZonePath(dataDir),
+): OutpostConfigInput {
   return {
     data_dir: dataDir,
     hostname: `mail.${DEMO_DOMAIN}`,
+    log: { level: 'warn' },
     domains: [{ name: DEMO_DOMAIN }],
-    dns: { listen: at(53), zones: [{ name: DEMO_DOMAIN, file: demoZonePath(dataDir) }] },
-    http: { listen: loopback(EMBEDDED_HTTP_PORT), tls_listen: at(443) },
+    dns: { listen: at(53), zones: [{ name: DEMO_DOMAIN, file: zoneFile }] },
+    http: { listen: loopback(EMBEDDED_HTTP_PORT), tls_listen: at(443), writers: [DEMO_WRITER] },
     smtp: {
       listen: at(25),
       submission_listen: at(587),

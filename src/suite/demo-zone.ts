@@ -31,7 +31,11 @@ _pop3s._tcp      IN SRV 0 1 ${p(995)} mail
 
 /** Writes the demo zone at `path` unless a file is already there (the user's edits win). */
 export function ensureDemoZone(path: string, now: Date = new Date()): void {
-  if (existsSync(path)) return;
+  if (!existsSync(path)) writeDemoZone(path, now);
+}
+
+/** Writes the demo zone at `path` (replacing any file there), serial YYYYMMDD01 of `now`. */
+export function writeDemoZone(path: string, now: Date = new Date()): void {
   mkdirSync(dirname(path), { recursive: true });
   const serial = Number(now.toISOString().slice(0, 10).replaceAll('-', '')) * 100 + 1;
   writeFileSync(path, demoZoneText(serial));

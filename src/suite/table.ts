@@ -30,12 +30,17 @@ export function formatStartupTable(
             .trimEnd(),
       );
   }
-  if (credentials.length > 0) {
-    lines.push('', 'Demo accounts (passwords are shown only now and stored hashed):');
-    for (const c of credentials) lines.push(`  ${c.address}  password: ${c.password}`);
-  }
+  if (credentials.length > 0) lines.push('', formatCredentials(credentials));
   for (const note of notes) lines.push('', note);
   return lines.join('\n');
+}
+
+/** Generated passwords, shown once (`outpost serve` on first start, `outpost config init`). */
+export function formatCredentials(credentials: readonly Credential[]): string {
+  return [
+    'Demo accounts (passwords are shown only now and stored hashed):',
+    ...credentials.map((c) => `  ${c.address}  password: ${c.password}`),
+  ].join('\n');
 }
 
 /** `127.0.0.1:25` or `[::1]:25`. */
