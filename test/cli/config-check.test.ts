@@ -117,3 +117,15 @@ test('a good config is OK, listens on nothing and writes nothing', async () => {
     taken.close();
   }
 });
+
+test('users: a malformed password hash or address is refused as serve refuses it', () => {
+  const badHash = configFile(
+    '[[users]]\naddress = "alice@example.test"\npassword_hash = "$scrypt$ln=99,r=8,p=1$c2FsdA$a2V5"\n',
+  );
+  assert.equal(
+    refusedAlike(badHash.file),
+    'outpost: password hash is malformed or its cost is out of bounds [ERR_INVALID_PASSWORD_HASH]\n',
+  );
+  const badAddress = configFile('[[users]]\naddress = "alice smith@example.test"\npassword = "x"\n');
+  assert.match(refusedAlike(badAddress.file), /\[ERR_INVALID_ADDRESS\]\n$/);
+});

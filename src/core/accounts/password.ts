@@ -126,6 +126,19 @@ export async function verifyPassword(plain: string, encoded: string): Promise<bo
   return timingSafeEqual(key, parsed.hash) && bytes !== null;
 }
 
+/**
+ * Throws INVALID_PASSWORD_HASH unless `encoded` is a hash this code accepts: what the account
+ * store refuses to store, and what `outpost config check` finds in `[[users]]` beforehand.
+ */
+export function requirePasswordHash(encoded: string): void {
+  if (!isPasswordHash(encoded)) {
+    throw new OutpostError(
+      ErrorCodes.INVALID_PASSWORD_HASH,
+      'password hash is malformed or its cost is out of bounds',
+    );
+  }
+}
+
 /** True when `s` is a well-formed scrypt hash this code would accept (for config validation). */
 export function isPasswordHash(s: string): boolean {
   try {

@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import { ADDRESS_LIMITS } from '../limits.js';
 import { addressKey, normalizeDomain, parseAddress, type ParsedAddress } from './address.js';
 import { AuthCache } from './auth-cache.js';
-import { hashPassword, isPasswordHash, verifyPassword } from './password.js';
+import { hashPassword, requirePasswordHash, verifyPassword } from './password.js';
 import { ProvisionedSecrets } from './provisioned.js';
 import { AuthThrottle, type Clock } from './throttle.js';
 
@@ -378,12 +378,7 @@ export class AccountStore {
 
   async #hashOf(input: PasswordInput): Promise<string> {
     if ('password' in input) return this.#hasher.hash(input.password);
-    if (!isPasswordHash(input.passwordHash)) {
-      throw new OutpostError(
-        ErrorCodes.INVALID_PASSWORD_HASH,
-        'password hash is malformed or its cost is out of bounds',
-      );
-    }
+    requirePasswordHash(input.passwordHash);
     return input.passwordHash;
   }
 
