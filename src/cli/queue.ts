@@ -10,13 +10,13 @@ import type { MailStore, QueueEntry } from '../mail/store/types.js';
 import { dataOptions, requireSuiteData, resolveDataDir, type DataOptions } from './data-dir.js';
 
 /** Opens the mail store of an existing data directory (ERR_NO_DATA, creating nothing, when none). */
-async function withStore<T>(options: DataOptions, fn: (store: MailStore) => T): Promise<T> {
+async function withStore<T>(options: DataOptions, fn: (store: MailStore) => Promise<T>): Promise<T> {
   const dataDir = resolveDataDir(options);
   const path = mailDatabasePath(dataDir);
   requireSuiteData(dataDir, path, 'the mail store appears when `outpost serve` runs with [smtp] or [pop3]');
   const store = openSqliteMailStore({ path });
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
     await store.close();
   }

@@ -1,6 +1,6 @@
 /**
  * `outpost/mail`: the mail family for embedding — the SMTP server (`createSmtpServer`), the
- * store (`openSqliteMailStore` and the `MailStore` contract), the RFC 5322/MIME codec, the SMTP
+ * store (the `MailStore` contract, `openSqliteMailStore`, `openMemoryMailStore`), the RFC 5322/MIME codec, the SMTP
  * client (`connectSmtp`) and the outbound queue runner.
  */
 export * from './store/index.js';

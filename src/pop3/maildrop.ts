@@ -111,12 +111,12 @@ export class MaildropCache {
     this.#max = maxEntries;
   }
 
-  /** The INBOX index of `user` (creating the default mailboxes on first use). Throws store errors. */
-  open(store: MailStore, user: string): MaildropIndex {
-    let inbox = store.getMailbox(user, 'INBOX');
+  /** The INBOX index of `user` (creating the default mailboxes on first use). Rejects with store errors. */
+  async open(store: MailStore, user: string): Promise<MaildropIndex> {
+    let inbox = await store.getMailbox(user, 'INBOX');
     if (inbox === null) {
-      store.ensureMailboxes(user);
-      inbox = store.getMailbox(user, 'INBOX');
+      await store.ensureMailboxes(user, { origin: 'pop3' });
+      inbox = await store.getMailbox(user, 'INBOX');
       if (inbox === null) throw new Error(`no INBOX for ${user}`);
     }
     const key = `${String(inbox.uidValidity)}:${String(inbox.uidNext)}:${String(inbox.messages)}`;
@@ -126,7 +126,7 @@ export class MaildropCache {
       this.#entries.set(inbox.id, hit);
       return hit.index;
     }
-    const messages = store.listMessages(inbox.id);
+    const messages = await store.listMessages(inbox.id);
     const count = Math.min(messages.length, POP3_LIMITS.maxMessageNumber);
     const uids = new Uint32Array(count);
     const sizes = new Float64Array(count);
@@ -145,9 +145,11 @@ export class MaildropCache {
       sizes,
       totalOctets,
     };
-    // Only cache what matches the counters read before the listing (a delivery in between
-    // would otherwise pin a stale key to a newer list).
-    if (count === inbox.messages) {
+    // Only cache what matches the counters read before the listing: a write may land between
+    // the two reads. Every UID below UIDNEXT and the same count means the same set (UIDs only
+    // grow), so a delivery (a UID >= UIDNEXT) or an expunge in between is never cached.
+    const last = count === 0 ? 0 : (uids[count - 1] ?? 0);
+    if (count === inbox.messages && count === messages.length && last < inbox.uidNext) {
       this.#entries.delete(inbox.id);
       this.#entries.set(inbox.id, { key, index });
       if (this.#entries.size > this.#max) {

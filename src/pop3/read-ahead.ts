@@ -27,7 +27,8 @@ export class MessageReadAhead {
   readonly #store: MailStore;
   readonly #mailboxId: number;
   readonly #maxOctets: number;
-  #ready: { uid: number; wire: RetrWire | null } | null = null;
+  /** The read started for `uid`; `failed` when it rejected (RETR then reads again). */
+  #ahead: { uid: number; wire: Promise<RetrWire | null | 'failed'> } | null = null;
   #scheduled: NodeJS.Immediate | null = null;
 
   constructor(store: MailStore, mailboxId: number, maxOctets: number) {
@@ -36,13 +37,15 @@ export class MessageReadAhead {
     this.#maxOctets = maxOctets;
   }
 
-  /** The RETR wire form of `uid` (null when the store no longer has it). Throws store errors. */
-  retr(uid: number): RetrWire | null {
-    const ready = this.#ready;
+  /** The RETR wire form of `uid` (null when the store no longer has it). Rejects with store errors. */
+  async retr(uid: number): Promise<RetrWire | null> {
+    const ahead = this.#ahead;
     this.cancel();
-    if (ready?.uid === uid) return ready.wire;
-    const bytes = this.#store.readMessage(this.#mailboxId, uid);
-    return bytes === null ? null : retrWire(bytes);
+    if (ahead?.uid === uid) {
+      const wire = await ahead.wire;
+      if (wire !== 'failed') return wire;
+    }
+    return this.#read(uid);
   }
 
   /** Prepares `uid` (of `size` octets) in idle time, unless it is too large. */
@@ -51,19 +54,19 @@ export class MessageReadAhead {
     if (size > this.#maxOctets) return;
     this.#scheduled = setImmediate(() => {
       this.#scheduled = null;
-      try {
-        const bytes = this.#store.readMessage(this.#mailboxId, uid);
-        this.#ready = { uid, wire: bytes === null ? null : retrWire(bytes) };
-      } catch {
-        // The RETR itself reads again and reports the error.
-      }
+      this.#ahead = { uid, wire: this.#read(uid).catch(() => 'failed' as const) };
     });
   }
 
-  /** Drops what is prepared or scheduled. */
+  /** Drops what is prepared or scheduled (a read in progress finishes unused). */
   cancel(): void {
     if (this.#scheduled !== null) clearImmediate(this.#scheduled);
     this.#scheduled = null;
-    this.#ready = null;
+    this.#ahead = null;
+  }
+
+  async #read(uid: number): Promise<RetrWire | null> {
+    const bytes = await this.#store.readMessage(this.#mailboxId, uid);
+    return bytes === null ? null : retrWire(bytes);
   }
 }

@@ -18,6 +18,12 @@ import type { MailStore } from '../mail/store/types.js';
 import { parseTestMessage, type TestMessage } from './test-message.js';
 
 export type { TestMessage } from './test-message.js';
+/** A complete mail store in memory, for tests that want one without a data directory. */
+export {
+  MemoryMailStore,
+  openMemoryMailStore,
+  type MemoryMailStoreOptions,
+} from '../mail/store/memory-store.js';
 
 /** A zone given inline: its apex and master-file text. */
 export interface InlineZone {
@@ -74,8 +80,8 @@ export interface TestOutpost extends AsyncDisposable {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
   readonly http: string | undefined;
   endpoints(): Endpoint[];
-  /** The messages in a user's mailbox (INBOX by default), oldest first. */
-  messages(address: string, mailbox?: string): TestMessage[];
+  /** The messages in a user's mailbox (INBOX by default), oldest first (async, like the store). */
+  messages(address: string, mailbox?: string): Promise<TestMessage[]>;
   /** The first message (already there or yet to come) that matches; rejects on timeout. */
   waitForMessage(address: string, options?: WaitForMessageOptions): Promise<TestMessage>;
   /** Closes every server and deletes the data directory. */
@@ -141,17 +147,17 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
 
 /** Reads the suite's mail store (opened lazily: a suite without mail services has none). */
 function mailReader(suite: Suite): {
-  messages(address: string, mailbox?: string): TestMessage[];
+  messages(address: string, mailbox?: string): Promise<TestMessage[]>;
   waitFor(address: string, options?: WaitForMessageOptions): Promise<TestMessage>;
 } {
   const store = (): MailStore => sharedMailStore(suite.context);
-  const messages = (address: string, mailbox = 'INBOX'): TestMessage[] => {
+  const messages = async (address: string, mailbox = 'INBOX'): Promise<TestMessage[]> => {
     const s = store();
-    const box = s.getMailbox(normalizeAddress(address), mailbox);
+    const box = await s.getMailbox(normalizeAddress(address), mailbox);
     if (!box) return [];
     const out: TestMessage[] = [];
-    for (const info of s.listMessages(box.id)) {
-      const bytes = s.readMessage(box.id, info.uid);
+    for (const info of await s.listMessages(box.id)) {
+      const bytes = await s.readMessage(box.id, info.uid);
       if (bytes) out.push(parseTestMessage(info, bytes));
     }
     return out;
@@ -171,9 +177,9 @@ function mailReader(suite: Suite): {
       // A throwing `match` (the caller's code) or a bad address rejects with that error at once,
       // whether the message was already there or arrives later (the store swallows listener
       // errors, so they must be caught here).
-      const check = (): void => {
+      const check = async (): Promise<void> => {
         try {
-          const found = messages(address, options.mailbox).find(match);
+          const found = (await messages(address, options.mailbox)).find(match);
           if (found) {
             finish(() => {
               resolve(found);
@@ -185,16 +191,26 @@ function mailReader(suite: Suite): {
           });
         }
       };
-      // Subscribe before the first look so a delivery between the two cannot be missed.
-      const unsubscribe = store().subscribe((change) => {
-        if (change.kind === 'append') check();
-      });
+      const look = (): void => {
+        if (!settled) void check();
+      };
+      let unsubscribe: () => void = () => undefined;
+      try {
+        // Subscribe before the first look so a delivery between the two cannot be missed. The
+        // scope is the user (the mailbox may not exist yet); other users' mail never wakes us.
+        unsubscribe = store().subscribe({ user: normalizeAddress(address) }, (change) => {
+          if (change.kind === 'append') look();
+        });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
       const timer = setTimeout(() => {
         finish(() => {
           reject(new Error(`no matching message for ${address} within ${timeoutMs} ms`));
         });
       }, timeoutMs);
-      check();
+      look();
     });
   };
   return { messages, waitFor };

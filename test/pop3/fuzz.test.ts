@@ -280,9 +280,12 @@ before(async () => {
   for (const m of MESSAGES) {
     await pop.store.accept({ receivedAt: new Date(), local: [{ user: ALICE.address }], localBytes: m });
   }
-  const box = pop.store.getMailbox(ALICE.address, 'INBOX');
+  const box = await pop.store.getMailbox(ALICE.address, 'INBOX');
   assert.ok(box);
-  stored = pop.store.listMessages(box.id).map((m) => pop.store.readMessage(box.id, m.uid) ?? Buffer.alloc(0));
+  stored = [];
+  for (const m of await pop.store.listMessages(box.id)) {
+    stored.push((await pop.store.readMessage(box.id, m.uid)) ?? Buffer.alloc(0));
+  }
   // The store keeps the bytes it was given: the oracle is the input itself.
   assert.deepEqual(stored, MESSAGES);
   const c = await Pop3Wire.open(pop.port);
@@ -571,7 +574,7 @@ test(`AUTHORIZATION: random command lines never log anyone in (seed ${String(SEE
   assert.match((await d.cmd('CAPA')) ?? '', /^\+OK/);
   assert.ok((await d.body())?.toString().includes('SASL PLAIN'));
   assert.match((await d.cmd('QUIT')) ?? '', /^\+OK/);
-  const box = auth.store.getMailbox(BOB.address, 'INBOX');
+  const box = await auth.store.getMailbox(BOB.address, 'INBOX');
   assert.equal(box?.messages, 1);
 });
 

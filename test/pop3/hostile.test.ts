@@ -3,18 +3,18 @@
 // NUL and control bytes, and a flood of bad commands. Each gets a clear -ERR, never a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeMailStore } from './helpers/fake-store.js';
+import { Pop3TestStore } from './helpers/test-store.js';
 import { loginAlice, message, startSession } from './helpers/session-harness.js';
 
-function store2(): FakeMailStore {
-  const s = new FakeMailStore();
-  s.add('alice@example.test', message('one'));
-  s.add('alice@example.test', message('two'));
+async function store2(): Promise<Pop3TestStore> {
+  const s = new Pop3TestStore();
+  await s.add('alice@example.test', message('one'));
+  await s.add('alice@example.test', message('two'));
   return s;
 }
 
 test('bad, zero, negative, huge and junk message numbers', async () => {
-  const { client } = await startSession({ store: store2() });
+  const { client } = await startSession({ store: await store2() });
   await loginAlice(client);
   const cases: [string, string][] = [
     ['RETR 0', '-ERR No such message'],
@@ -48,7 +48,7 @@ test('bad, zero, negative, huge and junk message numbers', async () => {
 });
 
 test('NUL and control bytes are refused; the session goes on', async () => {
-  const { client } = await startSession({ store: store2() });
+  const { client } = await startSession({ store: await store2() });
   assert.equal(await client.cmd('USER a\0b'), '-ERR Bad characters in command');
   assert.equal(await client.cmd('CAPA\x1b'), '-ERR Bad characters in command');
   assert.equal(await client.cmd('\0'), '-ERR Bad characters in command');
@@ -58,7 +58,7 @@ test('NUL and control bytes are refused; the session goes on', async () => {
 });
 
 test('pipelined commands in one write are answered in order (RFC 2449 PIPELINING)', async () => {
-  const { client } = await startSession({ store: store2() });
+  const { client } = await startSession({ store: await store2() });
   client.send(
     'USER alice@example.test\r\nPASS alice pw\r\nSTAT\r\nDELE 1\r\nUIDL 2\r\nRETR 1\r\nLIST\r\nQUIT\r\n',
   );
@@ -75,7 +75,7 @@ test('pipelined commands in one write are answered in order (RFC 2449 PIPELINING
 });
 
 test('an overlong line gets -ERR and is discarded, the next command works', async () => {
-  const { client } = await startSession({ store: store2(), maxLineOctets: 512 });
+  const { client } = await startSession({ store: await store2(), maxLineOctets: 512 });
   client.send(`USER ${'a'.repeat(5000)}\r\nCAPA\r\n`);
   assert.equal(await client.line(), '-ERR Line too long');
   assert.equal(await client.line(), '+OK Capability list follows');
@@ -106,7 +106,7 @@ test('QUIT with arguments is refused; the session stays usable', async () => {
 });
 
 test('a client disconnecting in the middle of an AUTH exchange leaves nothing behind', async () => {
-  const { client, locks, done } = await startSession({ store: store2() });
+  const { client, locks, done } = await startSession({ store: await store2() });
   assert.equal(await client.cmd('AUTH PLAIN'), '+ ');
   client.destroy();
   await done;

@@ -45,9 +45,9 @@ test('curl pop3:// lists and retrieves; pop3s:// and STLS work; -X DELE deletes 
 
     const dele = await curl('-X', 'DELE', '-I', `pop3://127.0.0.1:${String(pop.port)}/1`);
     assert.equal(dele.code, 0, dele.stderr);
-    const inbox = pop.store.getMailbox(ALICE.address, 'INBOX');
+    const inbox = await pop.store.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);
-    assert.equal(pop.store.listMessages(inbox.id).length, 1);
+    assert.equal((await pop.store.listMessages(inbox.id)).length, 1);
 
     const bad = await run('curl', [
       '-sS',

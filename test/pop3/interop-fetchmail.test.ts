@@ -55,14 +55,14 @@ test('fetchmail: keep mode with UIDL fetches only new mail the second time; dele
       'test message 2',
       'test message 3',
     ]);
-    const inbox = pop.store.getMailbox(ALICE.address, 'INBOX');
+    const inbox = await pop.store.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);
-    assert.equal(pop.store.listMessages(inbox.id).length, 3, 'keep mode deleted nothing');
+    assert.equal((await pop.store.listMessages(inbox.id)).length, 3, 'keep mode deleted nothing');
 
     const third = await fetch(['--nokeep', '--all']);
     assert.equal(third.code, 0, `${third.stdout}\n${third.stderr}`);
     assert.equal(subjects(readFileSync(out, 'utf8')).length, 6);
-    assert.equal(pop.store.listMessages(inbox.id).length, 0, 'delete mode removed every message');
+    assert.equal((await pop.store.listMessages(inbox.id)).length, 0, 'delete mode removed every message');
 
     const fourth = await fetch(['--nokeep']);
     assert.equal(fourth.code, 1, 'exit 1: no mail');

@@ -120,9 +120,9 @@ test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, bad password', async (
     assert.equal((out.stls_stat as number[])[0], 2);
     assert.match(out.auth_plain as string, /^\+OK alice@example.test has 2 messages/);
     assert.equal(out.bad_pass, '-ERR [AUTH] Authentication failed');
-    const inbox = pop.store.getMailbox(ALICE.address, 'INBOX');
+    const inbox = await pop.store.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);
-    assert.equal(pop.store.listMessages(inbox.id).length, 2);
+    assert.equal((await pop.store.listMessages(inbox.id)).length, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -96,9 +96,9 @@ test('a deletion by POP3 is visible to another reader of the store (what IMAP wi
   await pop.deliver(ALICE.address, testMessage(3));
   const other = openSqliteMailStore({ path: join(pop.outpost.dataDir, 'mail.db') });
   try {
-    const inbox = other.getMailbox(ALICE.address, 'INBOX');
+    const inbox = await other.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);
-    assert.equal(other.listMessages(inbox.id).length, 3);
+    assert.equal((await other.listMessages(inbox.id)).length, 3);
     const c = await RawClient.connect(pop.port);
     await c.line();
     await login(c);
@@ -108,10 +108,10 @@ test('a deletion by POP3 is visible to another reader of the store (what IMAP wi
     assert.match((await c.line()) ?? '', /1 messages left/);
     assert.ok(await c.closed());
     assert.deepEqual(
-      other.listMessages(inbox.id).map((m) => m.uid),
+      (await other.listMessages(inbox.id)).map((m) => m.uid),
       [keep],
     );
-    assert.equal(other.getMailbox(ALICE.address, 'INBOX')?.messages, 1);
+    assert.equal((await other.getMailbox(ALICE.address, 'INBOX'))?.messages, 1);
   } finally {
     await other.close();
   }
@@ -154,9 +154,9 @@ test('closing the server ends idle sessions with [SYS/TEMP] and applies no delet
   await closing;
   const reader = openSqliteMailStore({ path: join(pop.outpost.dataDir, 'mail.db') });
   try {
-    const inbox = reader.getMailbox(ALICE.address, 'INBOX');
+    const inbox = await reader.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);
-    assert.equal(reader.listMessages(inbox.id).length, 1);
+    assert.equal((await reader.listMessages(inbox.id)).length, 1);
   } finally {
     await reader.close();
     await pop.close();

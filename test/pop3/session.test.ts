@@ -2,13 +2,13 @@
 // every state, over an in-memory duplex with the fake store and a real (in-memory) AccountStore.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeMailStore } from './helpers/fake-store.js';
+import { Pop3TestStore } from './helpers/test-store.js';
 import { loginAlice, message, startSession } from './helpers/session-harness.js';
 import { MaildropLocks } from '../../src/pop3/maildrop.js';
 
-function aliceStore(n = 3): FakeMailStore {
-  const store = new FakeMailStore();
-  for (let i = 1; i <= n; i++) store.add('alice@example.test', message(`m${i}`));
+async function aliceStore(n = 3): Promise<Pop3TestStore> {
+  const store = new Pop3TestStore();
+  for (let i = 1; i <= n; i++) await store.add('alice@example.test', message(`m${i}`));
   return store;
 }
 
@@ -33,7 +33,7 @@ test('AUTHORIZATION: CAPA lists the table capabilities, USER/SASL on loopback, n
 });
 
 test('AUTHORIZATION: transaction commands are refused with the state named', async () => {
-  const { client } = await startSession({ store: aliceStore() });
+  const { client } = await startSession({ store: await aliceStore() });
   for (const c of [
     'STAT',
     'LIST',
@@ -54,7 +54,7 @@ test('AUTHORIZATION: transaction commands are refused with the state named', asy
 });
 
 test('USER/PASS logs in, PASS before USER is refused, a wrong password gets [AUTH] and forgets USER', async () => {
-  const { client } = await startSession({ store: aliceStore(2) });
+  const { client } = await startSession({ store: await aliceStore(2) });
   assert.equal(await client.cmd('PASS alice pw'), '-ERR USER first');
   assert.equal(await client.cmd('USER alice@example.test'), '+OK Send your password');
   assert.equal(await client.cmd('PASS wrong'), '-ERR [AUTH] Authentication failed');
@@ -80,7 +80,7 @@ test('three failed logins end the session', async () => {
 });
 
 test('TRANSACTION: STAT, LIST, LIST n, UIDL, UIDL n, NOOP', async () => {
-  const store = aliceStore(3);
+  const store = await aliceStore(3);
   const { client } = await startSession({ store });
   await loginAlice(client);
   const size = Buffer.byteLength(message('m1'));
@@ -96,7 +96,7 @@ test('TRANSACTION: STAT, LIST, LIST n, UIDL, UIDL n, NOOP', async () => {
 });
 
 test('TRANSACTION: AUTHORIZATION commands are refused; CAPA no longer offers USER/SASL', async () => {
-  const { client } = await startSession({ store: aliceStore(1) });
+  const { client } = await startSession({ store: await aliceStore(1) });
   await loginAlice(client);
   for (const c of ['USER alice@example.test', 'PASS x', 'AUTH PLAIN', 'STLS']) {
     const verb = c.split(' ')[0] ?? '';
@@ -115,10 +115,10 @@ test('TRANSACTION: AUTHORIZATION commands are refused; CAPA no longer offers USE
 });
 
 test('RETR sends the stored bytes dot-stuffed and terminated; TOP sends the header and n lines', async () => {
-  const store = new FakeMailStore();
+  const store = new Pop3TestStore();
   const body = '.leading dot\r\nline 2\r\n..two dots\r\n.\r\nlast\r\n';
-  store.add('alice@example.test', message('dots', body));
-  store.add('alice@example.test', 'Subject: no final newline\r\n\r\nabc');
+  await store.add('alice@example.test', message('dots', body));
+  await store.add('alice@example.test', 'Subject: no final newline\r\n\r\nabc');
   const { client } = await startSession({ store });
   await loginAlice(client);
   const size = Buffer.byteLength(message('dots', body));
@@ -154,7 +154,7 @@ test('RETR sends the stored bytes dot-stuffed and terminated; TOP sends the head
 });
 
 test('DELE marks; deleted messages refuse RETR/TOP/LIST/UIDL/DELE; STAT and LIST skip them; RSET restores', async () => {
-  const store = aliceStore(3);
+  const store = await aliceStore(3);
   const { client } = await startSession({ store });
   await loginAlice(client);
   const size = Buffer.byteLength(message('m1'));
@@ -173,45 +173,45 @@ test('DELE marks; deleted messages refuse RETR/TOP/LIST/UIDL/DELE; STAT and LIST
 });
 
 test('QUIT in TRANSACTION enters UPDATE: deletions are expunged, the lock released', async () => {
-  const store = aliceStore(3);
+  const store = await aliceStore(3);
   const { client, locks, done } = await startSession({ store });
   await loginAlice(client);
   assert.ok(locks.isLocked('alice@example.test'));
   await client.cmd('DELE 1');
   await client.cmd('DELE 3');
-  assert.deepEqual(store.uids('alice@example.test'), [1, 2, 3], 'nothing removed before QUIT');
+  assert.deepEqual(await store.uids('alice@example.test'), [1, 2, 3], 'nothing removed before QUIT');
   assert.equal(await client.cmd('QUIT'), '+OK pop.example.test POP3 server signing off (1 messages left)');
   assert.ok(await client.closed());
   await done;
-  assert.deepEqual(store.uids('alice@example.test'), [2]);
+  assert.deepEqual(await store.uids('alice@example.test'), [2]);
   assert.equal(locks.size, 0);
 });
 
 test('a dropped connection applies no deletion and releases the lock', async () => {
-  const store = aliceStore(2);
+  const store = await aliceStore(2);
   const { client, locks, done } = await startSession({ store });
   await loginAlice(client);
   await client.cmd('DELE 1');
   client.destroy();
   await done;
-  assert.deepEqual(store.uids('alice@example.test'), [1, 2]);
+  assert.deepEqual(await store.uids('alice@example.test'), [1, 2]);
   assert.equal(locks.size, 0);
 });
 
 test('the idle timeout (autologout) ends the session without UPDATE', async () => {
-  const store = aliceStore(2);
+  const store = await aliceStore(2);
   const { client, locks, done } = await startSession({ store, idleTimeoutMs: 50 });
   await loginAlice(client);
   await client.cmd('DELE 1');
   assert.equal(await client.line(), '-ERR Autologout; idle for too long');
   assert.ok(await client.closed());
   await done;
-  assert.deepEqual(store.uids('alice@example.test'), [1, 2]);
+  assert.deepEqual(await store.uids('alice@example.test'), [1, 2]);
   assert.equal(locks.size, 0);
 });
 
 test('a second session for the same user gets [IN-USE]; after the first QUITs it can log in', async () => {
-  const store = aliceStore(1);
+  const store = await aliceStore(1);
   const locks = new MaildropLocks();
   const first = await startSession({ store, locks });
   const second = await startSession({ store, locks });
@@ -225,7 +225,7 @@ test('a second session for the same user gets [IN-USE]; after the first QUITs it
 });
 
 test('AUTH PLAIN: with an initial response, with a continuation, "=" empty, "*" cancel, bad base64, foreign authzid', async () => {
-  const store = aliceStore(1);
+  const store = await aliceStore(1);
   const locks = new MaildropLocks();
   const { client } = await startSession({ store, locks });
   assert.equal(await client.cmd('AUTH'), '+OK Methods supported');
@@ -259,7 +259,7 @@ test('AUTH PLAIN: with an initial response, with a continuation, "=" empty, "*" 
 });
 
 test('passwords never reach the transcript (PASS, AUTH initial response, AUTH continuation)', async () => {
-  const { client, transcript, done } = await startSession({ store: aliceStore(0) });
+  const { client, transcript, done } = await startSession({ store: await aliceStore(0) });
   await client.cmd('USER alice@example.test');
   await client.cmd('PASS wrong secret');
   await client.cmd(`AUTH PLAIN ${b64('\0alice@example.test\0initial secret')}`);
@@ -310,7 +310,7 @@ test('STLS without a certificate is refused', async () => {
 });
 
 test('store failures: [SYS/TEMP] at login (lock released), on RETR, and on QUIT expunge', async () => {
-  const store = aliceStore(2);
+  const store = await aliceStore(2);
   const locks = new MaildropLocks();
   const { client, done } = await startSession({ store, locks });
   store.failNext('getMailbox');
@@ -324,14 +324,14 @@ test('store failures: [SYS/TEMP] at login (lock released), on RETR, and on QUIT 
   assert.equal(await client.cmd('QUIT'), '-ERR [SYS/TEMP] Some deleted messages not removed');
   await done;
   assert.equal(locks.size, 0);
-  assert.deepEqual(store.uids('alice@example.test'), [1, 2]);
+  assert.deepEqual(await store.uids('alice@example.test'), [1, 2]);
 });
 
 test('a message expunged by another client after login: RETR says so, QUIT still succeeds', async () => {
-  const store = aliceStore(2);
+  const store = await aliceStore(2);
   const { client, done } = await startSession({ store });
   await loginAlice(client);
-  store.expunge(1, [1]);
+  await store.expunge(1, [1]);
   assert.equal(await client.cmd('RETR 1'), '-ERR Message 1 was removed by another client');
   assert.equal(
     await client.cmd('LIST 1'),
@@ -341,13 +341,13 @@ test('a message expunged by another client after login: RETR says so, QUIT still
   await client.cmd('DELE 1');
   assert.match((await client.cmd('QUIT')) ?? '', /^\+OK/);
   await done;
-  assert.deepEqual(store.uids('alice@example.test'), [2]);
+  assert.deepEqual(await store.uids('alice@example.test'), [2]);
 });
 
 test('RETR reads the next message ahead: in-order downloads read each message once, other orders stay correct', async () => {
-  const store = new FakeMailStore();
+  const store = new Pop3TestStore();
   for (let i = 1; i <= 4; i++)
-    store.add('alice@example.test', message(`m${String(i)}`, `body ${String(i)}\r\n`));
+    await store.add('alice@example.test', message(`m${String(i)}`, `body ${String(i)}\r\n`));
   const { client } = await startSession({ store });
   await loginAlice(client);
   for (const n of [1, 2, 3]) {

@@ -23,7 +23,7 @@ test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers
   await using outpost = await startTestOutpost({ users: [ALICE, BOB], smtp: true, pop3: true });
   assert.ok(outpost.smtp && outpost.submission && outpost.pop3);
   assert.notEqual(outpost.smtp.port, outpost.submission.port);
-  assert.deepEqual(outpost.messages(BOB.address), [], 'an empty mailbox before any delivery');
+  assert.deepEqual(await outpost.messages(BOB.address), [], 'an empty mailbox before any delivery');
 
   const arriving = outpost.waitForMessage(BOB.address, { match: (m) => m.subject === 'Résumé ✓' });
   const transport = nodemailer.createTransport({
@@ -74,7 +74,7 @@ test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers
   const mx = await outpost.waitForMessage(BOB.address, { match: (x) => x.subject === 'over MX' });
   assert.equal(mx.from, 'someone@remote.test');
   assert.deepEqual(
-    outpost.messages(BOB.address).map((x) => x.subject),
+    (await outpost.messages(BOB.address)).map((x) => x.subject),
     ['Résumé ✓', 'over MX'],
     'oldest first',
   );
@@ -120,7 +120,7 @@ test('waitForMessage rejects after its timeout, at once on a bad address, with t
   await arriving;
   await using bare = await startTestOutpost({ users: [BOB] });
   assert.equal(bare.smtp, undefined);
-  assert.deepEqual(bare.messages(BOB.address), []);
+  assert.deepEqual(await bare.messages(BOB.address), []);
 });
 
 test('ftp and http switches give addresses real clients use; close removes the data directory', async () => {

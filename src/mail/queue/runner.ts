@@ -114,6 +114,10 @@ export class QueueRunner {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #clients = new Set<SmtpClient>();
   #timer: NodeJS.Timeout | null = null;
+  /** When `#timer` fires (performance.now() time). */
+  #timerAt = 0;
+  /** The last `#startDue` pass; the next one starts after it (see `#startDue`). */
+  #starting: Promise<unknown> = Promise.resolve();
   #started = false;
   #closed = false;
   #closing: Promise<void> | null = null;
@@ -153,7 +157,7 @@ export class QueueRunner {
    * tests use with a fake clock. Returns how many entries were attempted.
    */
   async runOnce(): Promise<number> {
-    const started = this.#startDue();
+    const started = await this.#startDue();
     await Promise.all([...this.#inFlight.values()]);
     return started;
   }
@@ -191,9 +195,15 @@ export class QueueRunner {
     }
   }
 
+  /** Arms the timer for `delayMs` from now, unless it is already armed to fire sooner. */
   #schedule(delayMs: number): void {
     if (this.#closed) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    const at = performance.now() + Math.max(0, delayMs);
+    if (this.#timer) {
+      if (this.#timerAt <= at) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerAt = at;
     this.#timer = setTimeout(
       () => {
         this.#timer = null;
@@ -205,16 +215,20 @@ export class QueueRunner {
   }
 
   #tick(): void {
+    void this.#tickNow();
+  }
+
+  async #tickNow(): Promise<void> {
     if (this.#closed) return;
     try {
-      this.#startDue();
+      await this.#startDue();
     } catch (err) {
       this.#log.error({ err }, 'queue: cannot read the queue');
     }
     const poll = this.#o.pollIntervalMs ?? QUEUE_LIMITS.pollIntervalMs;
     let next: Date | null = null;
     try {
-      next = this.#o.store.queue.nextDueAt();
+      next = await this.#o.store.queue.nextDueAt();
     } catch {
       // The poll below retries.
     }
@@ -223,14 +237,25 @@ export class QueueRunner {
     this.#schedule(wait <= 0 ? poll : Math.min(wait, poll));
   }
 
-  #startDue(): number {
+  /**
+   * Starts due entries up to the concurrency. Passes run one after the other (a timer tick and a
+   * `runOnce` never both pick the same entry), and `#attempt` re-reads its entry first, so an
+   * entry that finished an attempt between the `due` read and its start is not sent twice.
+   */
+  #startDue(): Promise<number> {
+    const pass = this.#starting.then(() => this.#startDueNow());
+    this.#starting = pass.catch(() => undefined);
+    return pass;
+  }
+
+  async #startDueNow(): Promise<number> {
     const limit = this.#o.concurrency ?? QUEUE_LIMITS.concurrency;
+    if (limit - this.#inFlight.size <= 0 || this.#closed) return 0;
+    const listed = await this.#o.store.queue.due(this.#now(), limit + this.#inFlight.size);
     const free = limit - this.#inFlight.size;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run during the await
     if (free <= 0 || this.#closed) return 0;
-    const due = this.#o.store.queue
-      .due(this.#now(), limit + this.#inFlight.size)
-      .filter((e) => !this.#inFlight.has(e.id))
-      .slice(0, free);
+    const due = listed.filter((e) => !this.#inFlight.has(e.id)).slice(0, free);
     for (const entry of due) {
       const p = this.#attempt(entry)
         .catch((err: unknown) => {
@@ -246,9 +271,12 @@ export class QueueRunner {
   }
 
   /** One attempt at one entry: every pending recipient, domain by domain. */
-  async #attempt(entry: QueueEntry): Promise<void> {
+  async #attempt(listed: QueueEntry): Promise<void> {
     const o = this.#o;
-    const bytes = o.store.queue.readBytes(entry.id);
+    const entry = await o.store.queue.get(listed.id);
+    // Deleted, or attempted by a pass that finished after the `due` read: nothing to do now.
+    if (entry === null || entry.attempts !== listed.attempts) return;
+    const bytes = await o.store.queue.readBytes(entry.id);
     if (bytes === null) return;
     const pending = entry.recipients.filter((r) => r.status === 'pending');
     const byDomain = new Map<string, QueueRecipient[]>();
@@ -279,7 +307,7 @@ export class QueueRunner {
       ...(o.retryInitialMs === undefined ? {} : { initialMs: o.retryInitialMs }),
       ...(o.retryMaxMs === undefined ? {} : { maxMs: o.retryMaxMs }),
     });
-    o.store.queue.recordAttempt(
+    await o.store.queue.recordAttempt(
       entry.id,
       final.map(({ address, outcome, reply }) => ({ address, outcome, reply })),
       new Date(now.getTime() + delay),
@@ -472,12 +500,14 @@ export class QueueRunner {
       if (target.kind === 'local') {
         await o.store.accept({
           receivedAt: now,
+          origin: 'queue',
           local: [{ user: target.user }],
           localBytes: Buffer.concat([Buffer.from('Return-Path: <>\r\n'), dsn]),
         });
       } else {
         await o.store.accept({
           receivedAt: now,
+          origin: 'queue',
           local: [],
           outbound: { mailFrom: '', recipients: [{ address: entry.mailFrom }], bytes: dsn },
         });

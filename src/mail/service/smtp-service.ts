@@ -102,6 +102,7 @@ export async function deliverMessage(m: ReceivedMessage, d: DeliveryContext): Pr
   );
   const result = await d.store.accept({
     receivedAt: m.receivedAt,
+    origin: `smtp-${session.id}`,
     local: local.map((r) => ({ user: r.address })),
     ...(local.length > 0
       ? { localBytes: Buffer.concat([Buffer.from(returnPathHeader(envelope.mailFrom)), received, body]) }

@@ -1,6 +1,13 @@
 /**
- * The mail store's public surface: the `MailStore` contract and the embedded SQLite backend.
+ * The mail store's public surface: the `MailStore` contract, the embedded SQLite backend and the
+ * in-memory one (tests, embedders that want no disk).
  */
 export * from './types.js';
 export { openSqliteMailStore, SqliteMailStore, type SqliteMailStoreOptions } from './sqlite-store.js';
 export type { GroupCommitHooks } from './group-commit.js';
+export {
+  MemoryMailStore,
+  MemoryOutboundQueue,
+  openMemoryMailStore,
+  type MemoryMailStoreOptions,
+} from './memory-store.js';

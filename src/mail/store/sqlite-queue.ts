@@ -3,9 +3,12 @@
  * reference-counted blob table it shares with mailboxes. A queue entry holds its bytes in
  * `mail_blobs` and one row per recipient with its status and last reply; an entry with no
  * pending recipient left is deleted in the same transaction as the attempt that finished it.
+ * The methods are `async` for the contract; better-sqlite3 answers synchronously.
  */
-import { randomBytes } from 'node:crypto';
+/* eslint-disable @typescript-eslint/require-await -- see the file comment */
 import type { Database } from '../../core/db.js';
+import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { newQueueId } from './queue-id.js';
 import type {
   DsnRecipientOptions,
   OutboundMessage,
@@ -81,12 +84,7 @@ interface RecipientRow {
 
 type Notify = NonNullable<DsnRecipientOptions['notify']>;
 
-/** A queue id: a time-ordered prefix plus randomness, URL- and shell-safe. */
-export function newQueueId(now: number): string {
-  return `${now.toString(36)}${randomBytes(6).toString('hex')}`;
-}
-
-/** The queue over SQLite (see the file comment). Every method is one transaction. */
+/** The queue over SQLite (see the file comment). Every write is one transaction. */
 export class SqliteOutboundQueue implements OutboundQueue {
   readonly #db: Database;
   readonly #blobs: BlobTable;
@@ -149,21 +147,25 @@ export class SqliteOutboundQueue implements OutboundQueue {
     return id;
   }
 
-  due(now: Date, limit: number): QueueEntry[] {
+  async due(now: Date, limit: number): Promise<QueueEntry[]> {
+    this.#assertOpen();
     return this.#s.due.all(now.getTime(), limit).map((r) => this.#entry(r));
   }
 
-  nextDueAt(): Date | null {
+  async nextDueAt(): Promise<Date | null> {
+    this.#assertOpen();
     const t = this.#s.nextDue.get()?.t ?? null;
     return t === null ? null : new Date(t);
   }
 
-  readBytes(id: string): Buffer | null {
+  async readBytes(id: string): Promise<Buffer | null> {
+    this.#assertOpen();
     const row = this.#s.get.get(id);
     return row === undefined ? null : this.#blobs.read(row.blob_id);
   }
 
-  recordAttempt(id: string, outcomes: readonly RecipientOutcome[], nextAttemptAt: Date): void {
+  async recordAttempt(id: string, outcomes: readonly RecipientOutcome[], nextAttemptAt: Date): Promise<void> {
+    this.#assertOpen();
     this.#db
       .transaction(() => {
         const row = this.#s.get.get(id);
@@ -182,16 +184,19 @@ export class SqliteOutboundQueue implements OutboundQueue {
       .immediate();
   }
 
-  list(): QueueEntry[] {
+  async list(): Promise<QueueEntry[]> {
+    this.#assertOpen();
     return this.#s.all.all().map((r) => this.#entry(r));
   }
 
-  get(id: string): QueueEntry | null {
+  async get(id: string): Promise<QueueEntry | null> {
+    this.#assertOpen();
     const row = this.#s.get.get(id);
     return row === undefined ? null : this.#entry(row);
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
+    this.#assertOpen();
     return this.#db
       .transaction(() => {
         const row = this.#s.get.get(id);
@@ -202,10 +207,15 @@ export class SqliteOutboundQueue implements OutboundQueue {
       .immediate();
   }
 
-  flush(id?: string): number {
+  async flush(id?: string): Promise<number> {
+    this.#assertOpen();
     const now = this.#now();
     if (id === undefined) return this.#s.flushAll.run(now).changes;
     return this.#s.flushOne.run(now, id).changes;
+  }
+
+  #assertOpen(): void {
+    if (!this.#db.open) throw new OutpostError(ErrorCodes.STORAGE, 'mail store is closed');
   }
 
   #remove(row: EntryRow): void {

@@ -5,7 +5,12 @@
  * store-wide counter that never repeats, RFC 9051 §2.3.1.1), UIDNEXT, HIGHESTMODSEQ (RFC 7162
  * §3.1: every flag change, append and expunge takes the next MODSEQ), and the message and unseen
  * counts, so STATUS/SELECT never scan messages. Changes are published after their commit.
+ *
+ * better-sqlite3 answers synchronously on the main thread: group commit already batches the
+ * fsyncs, so a worker thread would add a hop per call for no measured gain (docs/mail.md). The
+ * methods are `async` because the contract is, which also turns every throw into a rejection.
  */
+/* eslint-disable @typescript-eslint/require-await -- see the last paragraph above */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -16,16 +21,22 @@ import { GroupCommitter, type GroupCommitHooks } from './group-commit.js';
 import { canonicalMailboxName, isInbox, MAILBOX_SEPARATOR } from './mailbox-name.js';
 import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
 import { BlobTable, SqliteOutboundQueue } from './sqlite-queue.js';
+import { ChangeHub, mailboxChange, messageChange } from './change-hub.js';
 import {
   DEFAULT_MAILBOXES,
   type AcceptRequest,
   type AcceptResult,
+  type AppendOptions,
+  type ChangeOrigin,
+  type ChangeScope,
+  type CreateMailboxOptions,
   type FlagMode,
   type MailboxInfo,
   type MailStore,
   type MessageInfo,
   type SpecialUse,
   type StoreChange,
+  type WriteOptions,
 } from './types.js';
 
 /** Options of `openSqliteMailStore`. */
@@ -88,6 +99,10 @@ function toMessage(mailboxId: number, r: MessageRow): MessageInfo {
   };
 }
 
+function origin(options: WriteOptions): ChangeOrigin {
+  return options.origin ?? null;
+}
+
 function notFound(what: string): OutpostError {
   return new OutpostError(ErrorCodes.MAILBOX_NOT_FOUND, `no mailbox ${what}`);
 }
@@ -112,7 +127,7 @@ export class SqliteMailStore implements MailStore {
   readonly #now: () => number;
   readonly #committer: GroupCommitter;
   readonly #blobs: BlobTable;
-  readonly #listeners = new Set<(change: StoreChange) => void>();
+  readonly #hub = new ChangeHub();
   readonly #s: ReturnType<typeof prepare>;
   #closed: Promise<void> | null = null;
 
@@ -141,35 +156,47 @@ export class SqliteMailStore implements MailStore {
   async accept(request: AcceptRequest): Promise<AcceptResult> {
     this.#assertOpen();
     const { result, changes } = await this.#committer.submit(() => this.#acceptNow(request));
-    this.#publish(changes);
+    this.#hub.publish(changes);
     return result;
   }
 
-  ensureMailboxes(user: string): void {
-    this.#write(() => {
-      this.#ensure(user);
-      return undefined;
-    }, []);
+  async ensureMailboxes(user: string, options: WriteOptions = {}): Promise<void> {
+    this.#write((changes) => {
+      this.#ensure(user, origin(options), changes);
+    });
   }
 
-  listMailboxes(user: string): MailboxInfo[] {
+  async listMailboxes(user: string): Promise<MailboxInfo[]> {
+    this.#assertOpen();
     return this.#s.listMailboxes.all(user).map(toMailbox);
   }
 
-  getMailbox(user: string, name: string): MailboxInfo | null {
+  async getMailbox(user: string, name: string): Promise<MailboxInfo | null> {
+    this.#assertOpen();
     const row = this.#s.getMailbox.get(user, canonicalMailboxName(name));
     return row === undefined ? null : toMailbox(row);
   }
 
-  createMailbox(user: string, name: string, specialUse?: SpecialUse): MailboxInfo {
-    const changes: StoreChange[] = [{ kind: 'mailboxes', user }];
-    return this.#write(() => this.#create(user, canonicalMailboxName(name), specialUse ?? null), changes);
+  async getMailboxById(mailboxId: number): Promise<MailboxInfo | null> {
+    this.#assertOpen();
+    const row = this.#s.mailboxById.get(mailboxId);
+    return row === undefined ? null : toMailbox(row);
   }
 
-  renameMailbox(user: string, from: string, to: string): void {
+  async createMailbox(user: string, name: string, options: CreateMailboxOptions = {}): Promise<MailboxInfo> {
+    const canonical = canonicalMailboxName(name);
+    return this.#write((changes) => {
+      const box = this.#create(user, canonical, options.specialUse ?? null);
+      changes.push(mailboxChange('mailbox-created', box, origin(options)));
+      return box;
+    });
+  }
+
+  async renameMailbox(user: string, from: string, to: string, options: WriteOptions = {}): Promise<void> {
     const source = canonicalMailboxName(from);
     const target = canonicalMailboxName(to);
-    this.#write(() => {
+    const who = origin(options);
+    this.#write((changes) => {
       const box = this.#mailboxRow(user, source);
       if (this.#s.getMailbox.get(user, target) !== undefined) {
         throw new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${target} exists`);
@@ -177,84 +204,116 @@ export class SqliteMailStore implements MailStore {
       if (isInbox(source)) {
         // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty.
         const dest = this.#create(user, target, null);
+        changes.push(mailboxChange('mailbox-created', dest, who));
         const uids = this.#s.listMessages.all(box.id).map((m) => m.uid);
-        this.#copyNow(box.id, uids, dest.id);
-        this.#expungeNow(box.id, uids);
-        return undefined;
+        const copied = this.#copyNow(box.id, uids, dest.id);
+        if (copied.pairs.length > 0) {
+          changes.push(
+            messageChange(
+              'append',
+              dest,
+              copied.pairs.map(([, uid]) => uid),
+              copied.modSeq,
+              who,
+            ),
+          );
+        }
+        const expunged = this.#expungeNow(box.id, uids);
+        if (expunged.uids.length > 0) {
+          changes.push(messageChange('expunge', box, expunged.uids, expunged.modSeq, who));
+        }
+        return;
       }
-      this.#s.renameMailbox.run(target, box.id);
+      const renames: { row: MailboxRow; to: string }[] = [{ row: box, to: target }];
       const prefix = source + MAILBOX_SEPARATOR;
       for (const child of this.#s.listMailboxes.all(user)) {
         if (child.name.startsWith(prefix)) {
-          this.#s.renameMailbox.run(target + MAILBOX_SEPARATOR + child.name.slice(prefix.length), child.id);
+          renames.push({ row: child, to: target + MAILBOX_SEPARATOR + child.name.slice(prefix.length) });
         }
       }
-      return undefined;
-    }, [{ kind: 'mailboxes', user }]);
+      for (const r of renames) {
+        if (r.row !== box && this.#s.getMailbox.get(user, r.to) !== undefined) {
+          throw new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${r.to} exists`);
+        }
+        this.#s.renameMailbox.run(r.to, r.row.id);
+        changes.push({
+          kind: 'mailbox-renamed',
+          user: r.row.user,
+          mailboxId: r.row.id,
+          mailbox: r.to,
+          from: r.row.name,
+          origin: who,
+        });
+      }
+    });
   }
 
-  deleteMailbox(user: string, name: string): void {
+  async deleteMailbox(user: string, name: string, options: WriteOptions = {}): Promise<void> {
     const canonical = canonicalMailboxName(name);
     if (isInbox(canonical))
       throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'INBOX cannot be deleted');
-    this.#write(() => {
+    this.#write((changes) => {
       const box = this.#mailboxRow(user, canonical);
-      for (const m of this.#s.listMessages.all(box.id)) this.#blobs.release(m.blob_id);
+      const messages = this.#s.listMessages.all(box.id);
+      // Rows first: a blob whose last reference goes is deleted, and the rows point at it.
       this.#s.deleteMessages.run(box.id);
+      for (const m of messages) this.#blobs.release(m.blob_id);
       this.#s.deleteMailbox.run(box.id);
-      return undefined;
-    }, [{ kind: 'mailboxes', user }]);
+      changes.push(mailboxChange('mailbox-deleted', box, origin(options)));
+    });
   }
 
-  setSubscribed(user: string, name: string, subscribed: boolean): void {
+  async setSubscribed(
+    user: string,
+    name: string,
+    subscribed: boolean,
+    options: WriteOptions = {},
+  ): Promise<void> {
     const canonical = canonicalMailboxName(name);
-    this.#write(() => {
+    this.#write((changes) => {
       const box = this.#mailboxRow(user, canonical);
       this.#s.setSubscribed.run(subscribed ? 1 : 0, box.id);
-      return undefined;
-    }, [{ kind: 'mailboxes', user }]);
+      changes.push({ ...mailboxChange('mailbox-subscribed', box, origin(options)), subscribed });
+    });
   }
 
-  listMessages(mailboxId: number): MessageInfo[] {
+  async listMessages(mailboxId: number): Promise<MessageInfo[]> {
+    this.#assertOpen();
     return this.#s.listMessages.all(mailboxId).map((r) => toMessage(mailboxId, r));
   }
 
-  readMessage(mailboxId: number, uid: number): Buffer | null {
+  async readMessage(mailboxId: number, uid: number): Promise<Buffer | null> {
+    this.#assertOpen();
     const row = this.#s.readMessage.get(mailboxId, uid);
     return row === undefined ? null : row.bytes;
   }
 
-  append(
-    mailboxId: number,
-    bytes: Buffer,
-    options: { flags?: readonly string[]; internalDate?: Date } = {},
-  ): MessageInfo {
+  async append(mailboxId: number, bytes: Buffer, options: AppendOptions = {}): Promise<MessageInfo> {
     const flags = normalizeFlags(options.flags ?? []);
-    const box = this.#s.mailboxById.get(mailboxId);
-    if (box === undefined) throw notFound(`#${mailboxId}`);
-    const info = this.#write(() => {
+    return this.#write((changes) => {
+      const box = this.#mailboxById(mailboxId);
       const blob = this.#blobs.insert(bytes, 0);
       const date = options.internalDate?.getTime() ?? this.#now();
-      return this.#insertMessage(mailboxId, blob, bytes.length, flags, date);
-    }, []);
-    this.#publish([{ kind: 'append', user: box.user, mailboxId, uid: info.uid }]);
-    return info;
+      const info = this.#insertMessage(mailboxId, blob, bytes.length, flags, date);
+      changes.push(messageChange('append', box, [info.uid], info.modSeq, origin(options)));
+      return info;
+    });
   }
 
-  setFlags(
+  async setFlags(
     mailboxId: number,
     uids: readonly number[],
     flags: readonly string[],
     mode: FlagMode,
-  ): MessageInfo[] {
+    options: WriteOptions = {},
+  ): Promise<MessageInfo[]> {
     const given = normalizeFlags(flags);
-    const box = this.#s.mailboxById.get(mailboxId);
-    if (box === undefined) throw notFound(`#${mailboxId}`);
-    const out = this.#write(() => {
+    return this.#write((changes) => {
+      const box = this.#mailboxById(mailboxId);
       const changed: MessageInfo[] = [];
       const unchanged: MessageInfo[] = [];
       let modSeq = 0;
-      for (const uid of uids) {
+      for (const uid of new Set(uids)) {
         const row = this.#s.getMessage.get(mailboxId, uid);
         if (row === undefined) continue;
         const current = flagsFromColumn(row.flags);
@@ -268,38 +327,53 @@ export class SqliteMailStore implements MailStore {
         this.#s.updateFlags.run(column, hasSeen(next) ? 1 : 0, modSeq, mailboxId, uid);
         changed.push({ ...toMessage(mailboxId, row), flags: next, modSeq });
       }
-      if (changed.length > 0) this.#s.recount.run(mailboxId, mailboxId, mailboxId);
-      return { changed, all: [...changed, ...unchanged].sort((a, b) => a.uid - b.uid), modSeq };
-    }, []);
-    if (out.changed.length > 0) {
-      this.#publish([
-        { kind: 'flags', user: box.user, mailboxId, uids: out.changed.map((m) => m.uid), modSeq: out.modSeq },
-      ]);
-    }
-    return out.all;
+      if (changed.length > 0) {
+        this.#s.recount.run(mailboxId, mailboxId, mailboxId);
+        const changedUids = changed.map((m) => m.uid).sort((a, b) => a - b);
+        changes.push(messageChange('flags', box, changedUids, modSeq, origin(options)));
+      }
+      return [...changed, ...unchanged].sort((a, b) => a.uid - b.uid);
+    });
   }
 
-  copy(fromMailboxId: number, uids: readonly number[], toMailboxId: number): [number, number][] {
-    const dest = this.#s.mailboxById.get(toMailboxId);
-    if (dest === undefined || this.#s.mailboxById.get(fromMailboxId) === undefined) {
-      throw notFound(`#${dest === undefined ? toMailboxId : fromMailboxId}`);
-    }
-    const pairs = this.#write(() => this.#copyNow(fromMailboxId, uids, toMailboxId), []);
-    this.#publish(pairs.map(([, uid]) => ({ kind: 'append', user: dest.user, mailboxId: toMailboxId, uid })));
-    return pairs;
+  async copy(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    options: WriteOptions = {},
+  ): Promise<[number, number][]> {
+    return this.#write((changes) => {
+      this.#mailboxById(fromMailboxId);
+      const dest = this.#mailboxById(toMailboxId);
+      const { pairs, modSeq } = this.#copyNow(fromMailboxId, uids, toMailboxId);
+      if (pairs.length > 0) {
+        changes.push(
+          messageChange(
+            'append',
+            dest,
+            pairs.map(([, uid]) => uid),
+            modSeq,
+            origin(options),
+          ),
+        );
+      }
+      return pairs;
+    });
   }
 
-  expunge(mailboxId: number, uids: readonly number[]): number[] {
-    const box = this.#s.mailboxById.get(mailboxId);
-    if (box === undefined) throw notFound(`#${mailboxId}`);
-    const removed = this.#write(() => this.#expungeNow(mailboxId, uids), []);
-    if (removed.length > 0) this.#publish([{ kind: 'expunge', user: box.user, mailboxId, uids: removed }]);
-    return removed;
+  async expunge(mailboxId: number, uids: readonly number[], options: WriteOptions = {}): Promise<number[]> {
+    return this.#write((changes) => {
+      const box = this.#mailboxById(mailboxId);
+      const removed = this.#expungeNow(mailboxId, uids);
+      if (removed.uids.length > 0) {
+        changes.push(messageChange('expunge', box, removed.uids, removed.modSeq, origin(options)));
+      }
+      return removed.uids;
+    });
   }
 
-  subscribe(listener: (change: StoreChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  subscribe(scope: ChangeScope, listener: (change: StoreChange) => void): () => void {
+    return this.#hub.subscribe(scope, listener);
   }
 
   close(): Promise<void> {
@@ -314,18 +388,19 @@ export class SqliteMailStore implements MailStore {
 
   #acceptNow(request: AcceptRequest): { result: AcceptResult; changes: StoreChange[] } {
     const changes: StoreChange[] = [];
+    const who = request.origin ?? null;
     const delivered: AcceptResult['delivered'][number][] = [];
     if (request.local.length > 0) {
       const bytes = request.localBytes;
       if (bytes === undefined) throw new RangeError('accept: local deliveries need localBytes');
       const blob = this.#blobs.insert(bytes, 0);
       for (const d of request.local) {
-        this.#ensure(d.user);
+        this.#ensure(d.user, who, changes);
         const box = this.#mailboxRow(d.user, canonicalMailboxName(d.mailbox ?? 'INBOX'));
         const flags = normalizeFlags(d.flags ?? []);
         const info = this.#insertMessage(box.id, blob, bytes.length, flags, request.receivedAt.getTime());
         delivered.push({ user: box.user, mailboxId: box.id, uid: info.uid });
-        changes.push({ kind: 'append', user: box.user, mailboxId: box.id, uid: info.uid });
+        changes.push(messageChange('append', box, [info.uid], info.modSeq, who));
       }
     }
     let queueId: string | null = null;
@@ -335,10 +410,11 @@ export class SqliteMailStore implements MailStore {
     return { result: { delivered, queueId }, changes };
   }
 
-  #ensure(user: string): void {
+  #ensure(user: string, who: ChangeOrigin, changes: StoreChange[]): void {
     if (this.#s.countMailboxes.get(user)?.n) return;
     for (const m of DEFAULT_MAILBOXES) {
-      if (this.#s.getMailbox.get(user, m.name) === undefined) this.#create(user, m.name, m.specialUse);
+      const box = this.#create(user, m.name, m.specialUse);
+      changes.push(mailboxChange('mailbox-created', box, who));
     }
   }
 
@@ -357,6 +433,12 @@ export class SqliteMailStore implements MailStore {
     const next = Math.min(Math.max(Math.floor(this.#now() / 1000), last + 1), 0xffffffff);
     this.#s.setMeta.run('uidvalidity', next);
     return next;
+  }
+
+  #mailboxById(id: number): MailboxRow {
+    const row = this.#s.mailboxById.get(id);
+    if (row === undefined) throw notFound(`#${String(id)}`);
+    return row;
   }
 
   #mailboxRow(user: string, canonical: string): MailboxRow {
@@ -396,9 +478,11 @@ export class SqliteMailStore implements MailStore {
     };
   }
 
-  #copyNow(from: number, uids: readonly number[], to: number): [number, number][] {
+  /** Copies in ascending source UID order; `modSeq` is the destination's last one (0: nothing copied). */
+  #copyNow(from: number, uids: readonly number[], to: number): { pairs: [number, number][]; modSeq: number } {
     const pairs: [number, number][] = [];
-    for (const uid of [...uids].sort((a, b) => a - b)) {
+    let modSeq = 0;
+    for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const row = this.#s.getMessage.get(from, uid);
       if (row === undefined) continue;
       const info = this.#insertMessage(
@@ -409,11 +493,13 @@ export class SqliteMailStore implements MailStore {
         row.internal_date,
       );
       pairs.push([uid, info.uid]);
+      modSeq = info.modSeq;
     }
-    return pairs;
+    return { pairs, modSeq };
   }
 
-  #expungeNow(mailboxId: number, uids: readonly number[]): number[] {
+  /** Removes what exists of `uids`; one new MODSEQ for the lot (0 when nothing was removed). */
+  #expungeNow(mailboxId: number, uids: readonly number[]): { uids: number[]; modSeq: number } {
     const removed: number[] = [];
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const row = this.#s.getMessage.get(mailboxId, uid);
@@ -422,33 +508,31 @@ export class SqliteMailStore implements MailStore {
       this.#blobs.release(row.blob_id);
       removed.push(uid);
     }
+    let modSeq = 0;
     if (removed.length > 0) {
-      this.#s.bumpModSeq.get(mailboxId);
+      modSeq = this.#s.bumpModSeq.get(mailboxId)?.modseq ?? 0;
       this.#s.recount.run(mailboxId, mailboxId, mailboxId);
     }
-    return removed;
+    return { uids: removed, modSeq };
   }
 
-  /** Runs a synchronous write in its own IMMEDIATE transaction, then publishes `changes`. */
-  #write<R>(work: () => R, changes: StoreChange[]): R {
+  /**
+   * Runs a synchronous write in its own IMMEDIATE transaction; the changes it collects are
+   * published after the COMMIT (none when it throws, which rolls everything back).
+   */
+  #write<R>(work: (changes: StoreChange[]) => R): R {
     this.#assertOpen();
     // Deliveries waiting for their batch commit first, so write order is submission order.
     this.#committer.flush();
-    const result = this.#db.transaction(work).immediate();
-    this.#publish(changes);
+    const changes: StoreChange[] = [];
+    const result = this.#db
+      .transaction(() => {
+        changes.length = 0;
+        return work(changes);
+      })
+      .immediate();
+    this.#hub.publish(changes);
     return result;
-  }
-
-  #publish(changes: readonly StoreChange[]): void {
-    for (const change of changes) {
-      for (const listener of this.#listeners) {
-        try {
-          listener(change);
-        } catch {
-          // A listener's failure must not undo or hide a committed change from the others.
-        }
-      }
-    }
   }
 
   #assertOpen(): void {

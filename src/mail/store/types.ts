@@ -90,6 +90,8 @@ export interface AcceptRequest {
   readonly localBytes?: Buffer;
   /** Remote recipients, queued. */
   readonly outbound?: OutboundMessage;
+  /** Carried in the `append` events of the local deliveries. */
+  readonly origin?: string;
 }
 
 /** What `accept` committed. */
@@ -129,91 +131,176 @@ export interface RecipientOutcome {
   readonly reply: string;
 }
 
-/** The durable outbound queue (rows live in the same database as the mailboxes). */
+/**
+ * The durable outbound queue (rows live in the same store as the mailboxes, so a delivery and its
+ * queue entry commit together). Every method resolves once its effect is durable.
+ */
 export interface OutboundQueue {
   /** Entries with pending recipients whose next attempt is due at `now`, oldest first. */
-  due(now: Date, limit: number): QueueEntry[];
+  due(now: Date, limit: number): Promise<QueueEntry[]>;
   /** When the earliest pending entry is next due; null when nothing is pending. */
-  nextDueAt(): Date | null;
+  nextDueAt(): Promise<Date | null>;
   /** The bytes of an entry; null when it was deleted. */
-  readBytes(id: string): Buffer | null;
+  readBytes(id: string): Promise<Buffer | null>;
   /**
    * Records one attempt durably: each recipient's outcome, the attempt count, and the next
    * attempt time (ignored when no recipient is left pending). An entry with nothing pending
-   * left is removed.
+   * left is removed. An unknown id is ignored.
    */
-  recordAttempt(id: string, outcomes: readonly RecipientOutcome[], nextAttemptAt: Date): void;
-  list(): QueueEntry[];
-  get(id: string): QueueEntry | null;
+  recordAttempt(id: string, outcomes: readonly RecipientOutcome[], nextAttemptAt: Date): Promise<void>;
+  /** Every entry, oldest first. */
+  list(): Promise<QueueEntry[]>;
+  get(id: string): Promise<QueueEntry | null>;
   /** Removes an entry (`outpost queue delete`); false when there was none. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
   /** Makes one entry (or all) due now; returns how many. */
-  flush(id?: string): number;
+  flush(id?: string): Promise<number>;
 }
 
-/** A change, published after its commit (IMAP IDLE and NOTIFY listen to these). */
+/**
+ * Who made a change: an opaque label the writer passes (a session id such as `imap-17`, or
+ * `smtp`, `pop3`, `queue`), so a listener can tell its own changes from everyone else's (an IMAP
+ * session reports its own STORE in the command's reply, others' through IDLE). Null when the
+ * writer gave none.
+ */
+export type ChangeOrigin = string | null;
+
+/** Options every write takes. */
+export interface WriteOptions {
+  /** Carried in the change events of this write (see `ChangeOrigin`). */
+  readonly origin?: string;
+}
+
+/** What every change event carries: whose, which mailbox (id and current name), and who did it. */
+interface ChangeBase {
+  readonly user: string;
+  readonly mailboxId: number;
+  /** The mailbox's name when the change happened (the new name for a rename). */
+  readonly mailbox: string;
+  readonly origin: ChangeOrigin;
+}
+
+/**
+ * A change, published after its commit (IMAP IDLE and NOTIFY, webmail and `waitForMessage`
+ * listen to these), only to the listeners whose scope covers it. Message changes carry the
+ * mailbox's HIGHESTMODSEQ after the change (RFC 7162 §3.1); one write is one event, so a COPY of
+ * 500 messages is one `append` with 500 UIDs.
+ */
 export type StoreChange =
-  | { readonly kind: 'append'; readonly user: string; readonly mailboxId: number; readonly uid: number }
-  | {
-      readonly kind: 'flags';
-      readonly user: string;
-      readonly mailboxId: number;
+  | (ChangeBase & {
+      /** New messages (delivery, APPEND, COPY/MOVE into this mailbox), ascending UIDs. */
+      readonly kind: 'append';
       readonly uids: readonly number[];
       readonly modSeq: number;
-    }
-  | {
-      readonly kind: 'expunge';
-      readonly user: string;
-      readonly mailboxId: number;
+    })
+  | (ChangeBase & {
+      /** Flags changed on these messages; each now has MODSEQ `modSeq`. */
+      readonly kind: 'flags';
       readonly uids: readonly number[];
-    }
-  | { readonly kind: 'mailboxes'; readonly user: string };
+      readonly modSeq: number;
+    })
+  | (ChangeBase & {
+      /** These messages are gone for good. */
+      readonly kind: 'expunge';
+      readonly uids: readonly number[];
+      readonly modSeq: number;
+    })
+  | (ChangeBase & { readonly kind: 'mailbox-created' })
+  | (ChangeBase & {
+      /** Renamed from `from` to `mailbox` (also sent for each child a rename carries along). */
+      readonly kind: 'mailbox-renamed';
+      readonly from: string;
+    })
+  | (ChangeBase & { readonly kind: 'mailbox-deleted' })
+  | (ChangeBase & { readonly kind: 'mailbox-subscribed'; readonly subscribed: boolean });
+
+/**
+ * What a listener watches: every mailbox of one user (the mailbox list, NOTIFY's personal
+ * namespace, webmail), or one mailbox of that user (a selected IMAP mailbox, `waitForMessage`).
+ * Users match case-insensitively, as the store keys them. A watcher of one mailbox hears its
+ * rename and deletion too.
+ */
+export interface ChangeScope {
+  readonly user: string;
+  /** Only this mailbox; every mailbox of `user` when absent. */
+  readonly mailboxId?: number;
+}
 
 /** How `setFlags` combines the given flags with the current ones (IMAP STORE FLAGS / +FLAGS / -FLAGS). */
 export type FlagMode = 'replace' | 'add' | 'remove';
 
-/** The mail store. Reads are synchronous snapshots; writes are durable when they return. */
+/** Options of `append`. */
+export interface AppendOptions extends WriteOptions {
+  readonly flags?: readonly string[];
+  /** Defaults to now. */
+  readonly internalDate?: Date;
+}
+
+/** Options of `createMailbox`. */
+export interface CreateMailboxOptions extends WriteOptions {
+  readonly specialUse?: SpecialUse;
+}
+
+/**
+ * The mail store. Every method returns a promise, so a network database can implement it; reads
+ * are consistent snapshots, writes are durable when their promise resolves, and a failed write
+ * changes nothing. Errors are OutpostErrors with stable codes (MAILBOX_NOT_FOUND, MAILBOX_EXISTS,
+ * MAILBOX_NAME_INVALID, PARSE for a bad flag, STORAGE once closed). test/mail/helpers/
+ * describe-mail-store.ts is the contract suite every backend must pass.
+ */
 export interface MailStore {
   /** Commits a message's deliveries and queue entry in one durable transaction (see file comment). */
   accept(request: AcceptRequest): Promise<AcceptResult>;
 
-  /** Creates the default mailboxes for a user if missing (idempotent). */
-  ensureMailboxes(user: string): void;
-  listMailboxes(user: string): MailboxInfo[];
+  /** Creates the default mailboxes for a user if the user has none (idempotent). */
+  ensureMailboxes(user: string, options?: WriteOptions): Promise<void>;
+  /** The user's mailboxes, by name. */
+  listMailboxes(user: string): Promise<MailboxInfo[]>;
   /** A mailbox by name (INBOX matched case-insensitively); null when absent. */
-  getMailbox(user: string, name: string): MailboxInfo | null;
-  createMailbox(user: string, name: string, specialUse?: SpecialUse): MailboxInfo;
-  /** Renames; a new UIDVALIDITY is not needed (RFC 9051 §6.3.6). */
-  renameMailbox(user: string, from: string, to: string): void;
-  deleteMailbox(user: string, name: string): void;
-  setSubscribed(user: string, name: string, subscribed: boolean): void;
+  getMailbox(user: string, name: string): Promise<MailboxInfo | null>;
+  /** A mailbox by id; null when absent (deleted). */
+  getMailboxById(mailboxId: number): Promise<MailboxInfo | null>;
+  createMailbox(user: string, name: string, options?: CreateMailboxOptions): Promise<MailboxInfo>;
+  /**
+   * Renames a mailbox and its children; UIDVALIDITY is kept (RFC 9051 §6.3.6). Renaming INBOX
+   * moves its messages into a new mailbox and leaves INBOX empty.
+   */
+  renameMailbox(user: string, from: string, to: string, options?: WriteOptions): Promise<void>;
+  /** Deletes a mailbox and its messages (not its children); INBOX cannot be deleted. */
+  deleteMailbox(user: string, name: string, options?: WriteOptions): Promise<void>;
+  setSubscribed(user: string, name: string, subscribed: boolean, options?: WriteOptions): Promise<void>;
 
   /** Every message of a mailbox by ascending UID (from an index, never a scan of bytes). */
-  listMessages(mailboxId: number): MessageInfo[];
+  listMessages(mailboxId: number): Promise<MessageInfo[]>;
   /** The exact stored bytes; null when expunged. */
-  readMessage(mailboxId: number, uid: number): Buffer | null;
+  readMessage(mailboxId: number, uid: number): Promise<Buffer | null>;
   /** Appends to a mailbox (IMAP APPEND, Sent copies); durable on return. */
-  append(
-    mailboxId: number,
-    bytes: Buffer,
-    options?: { flags?: readonly string[]; internalDate?: Date },
-  ): MessageInfo;
-  /** Changes flags; returns the messages as they are afterwards (with their new MODSEQ). */
+  append(mailboxId: number, bytes: Buffer, options?: AppendOptions): Promise<MessageInfo>;
+  /**
+   * Changes flags; returns the named messages that exist, as they are afterwards. Only those
+   * whose flags changed get the new MODSEQ (one per call).
+   */
   setFlags(
     mailboxId: number,
     uids: readonly number[],
     flags: readonly string[],
     mode: FlagMode,
-  ): MessageInfo[];
-  /** Copies to another mailbox (new UIDs there), returns the `[source, destination]` UID pairs. */
-  copy(fromMailboxId: number, uids: readonly number[], toMailboxId: number): [number, number][];
-  /** Removes messages for good; returns the UIDs actually removed. */
-  expunge(mailboxId: number, uids: readonly number[]): number[];
+    options?: WriteOptions,
+  ): Promise<MessageInfo[]>;
+  /** Copies to another mailbox (new UIDs there, flags and internal date kept), returns the `[source, destination]` UID pairs. */
+  copy(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    options?: WriteOptions,
+  ): Promise<[number, number][]>;
+  /** Removes messages for good; returns the UIDs actually removed, ascending. */
+  expunge(mailboxId: number, uids: readonly number[], options?: WriteOptions): Promise<number[]>;
 
   readonly queue: OutboundQueue;
 
-  /** Subscribes to changes; returns the unsubscribe function. */
-  subscribe(listener: (change: StoreChange) => void): () => void;
+  /** Listens to the changes `scope` covers (see `ChangeScope`); returns the unsubscribe function. */
+  subscribe(scope: ChangeScope, listener: (change: StoreChange) => void): () => void;
   /** Finishes pending commits and closes. Idempotent. */
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ export function capaCommand(ctx: Pop3SessionContext): void {
 }
 
 /** QUIT: goodbye from AUTHORIZATION; UPDATE (apply deletions, unlock) from TRANSACTION. */
-export function quitCommand(ctx: Pop3SessionContext): void {
+export async function quitCommand(ctx: Pop3SessionContext): Promise<void> {
   const { state } = ctx;
   ctx.end();
   if (state.kind !== 'transaction') {
@@ -24,7 +24,10 @@ export function quitCommand(ctx: Pop3SessionContext): void {
   const { maildrop } = state;
   const uids = maildrop.deletedUids();
   try {
-    const removed = uids.length === 0 ? [] : ctx.deps.store.expunge(maildrop.index.mailboxId, uids);
+    const removed =
+      uids.length === 0
+        ? []
+        : await ctx.deps.store.expunge(maildrop.index.mailboxId, uids, { origin: `pop3-${ctx.conn.id}` });
     const left = maildrop.index.uids.length - uids.length;
     if (removed.length < uids.length) {
       // Another client (IMAP) expunged some first: they are gone, which is what was asked.

@@ -139,7 +139,7 @@ async function login(ctx: Pop3SessionContext, address: string, password: string)
   }
   let maildrop: Maildrop;
   try {
-    maildrop = new Maildrop(maildrops.open(store, user));
+    maildrop = new Maildrop(await maildrops.open(store, user));
   } catch (err) {
     release();
     logger.error({ err, user, session: ctx.conn.id }, 'pop3: cannot open maildrop');

@@ -85,10 +85,15 @@ function removedReply(n: number): string {
 }
 
 /** Reads a message's bytes; replies with the error and returns null when it is gone. */
-function readStored(ctx: Pop3SessionContext, maildrop: Maildrop, n: number, uid: number): Buffer | null {
+async function readStored(
+  ctx: Pop3SessionContext,
+  maildrop: Maildrop,
+  n: number,
+  uid: number,
+): Promise<Buffer | null> {
   let bytes: Buffer | null;
   try {
-    bytes = ctx.deps.store.readMessage(maildrop.index.mailboxId, uid);
+    bytes = await ctx.deps.store.readMessage(maildrop.index.mailboxId, uid);
   } catch (err) {
     storeFailed(ctx, err);
     return null;
@@ -107,7 +112,7 @@ export async function retrCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
   if (!m) return;
   let retr;
   try {
-    retr = reader.retr(m.uid);
+    retr = await reader.retr(m.uid);
   } catch (err) {
     storeFailed(ctx, err);
     return;
@@ -131,7 +136,7 @@ export async function topCommand(ctx: Pop3SessionContext, cmd: CommandInput): Pr
   }
   const m = messageArg(ctx, maildrop, cmd.args[0] ?? '');
   if (!m) return;
-  const bytes = readStored(ctx, maildrop, m.n, m.uid);
+  const bytes = await readStored(ctx, maildrop, m.n, m.uid);
   if (!bytes) return;
   const status = okLine('Top of message follows');
   await ctx.conn.writeRaw(

@@ -16,7 +16,8 @@ import { localRecipients } from '../../../src/mail/local-recipients.js';
 import type { MxResult } from '../../../src/mail/queue/mx-resolver.js';
 import { QueueRunner } from '../../../src/mail/queue/runner.js';
 import type { AcceptRequest, AcceptResult } from '../../../src/mail/store/types.js';
-import { fakeResolver, MemoryMailStore } from '../helpers/memory-store.js';
+import { fakeResolver } from '../helpers/fake-resolver.js';
+import { RecordingMailStore } from '../helpers/recording-store.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
 const sinks: SmtpSink[] = [];
@@ -39,7 +40,7 @@ interface LogLine {
 /** A runner over real accounts (crepes.test: alice, postmaster-less) relaying to a 5xx sink. */
 async function setup(
   users: { address: string; password: string }[],
-  store: MemoryMailStore,
+  store: RecordingMailStore,
   postmaster?: string,
 ): Promise<{ runner: QueueRunner; accounts: AccountStore; logs: LogLine[] }> {
   const hard = await startSmtpSink(['-f', 'RCPT']);
@@ -81,7 +82,7 @@ const message = buildMessage({
 });
 
 test('a bounce for a local sender without an account goes to the postmaster INBOX', async () => {
-  const store = new MemoryMailStore();
+  const store = new RecordingMailStore();
   const { runner, accounts, logs } = await setup(
     [
       { address: 'alice@crepes.test', password: 'pw-alice-123' },
@@ -91,11 +92,11 @@ test('a bounce for a local sender without an account goes to the postmaster INBO
     'zed@crepes.test',
   );
   // One sender never had an account; another was disabled after sending.
-  store.enqueue('gone@crepes.test', ['bob@hamburger.test'], message);
+  await store.enqueue('gone@crepes.test', ['bob@hamburger.test'], message);
   accounts.setDisabled('alice@crepes.test', true);
-  store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
+  await store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 2);
-  assert.equal(store.queue.list().length, 0, 'nothing queued: no DSN goes out to <>');
+  assert.equal((await store.queue.list()).length, 0, 'nothing queued: no DSN goes out to <>');
   assert.deepEqual(
     store.delivered.map((d) => d.user),
     ['zed@crepes.test', 'zed@crepes.test'],
@@ -122,16 +123,16 @@ test('a bounce for a local sender without an account goes to the postmaster INBO
 });
 
 test('no postmaster account: the bounce is dropped and logged, nothing queued', async () => {
-  const store = new MemoryMailStore();
+  const store = new RecordingMailStore();
   const { runner, accounts, logs } = await setup(
     [{ address: 'alice@crepes.test', password: 'pw-alice-123' }],
     store,
   );
   accounts.setDisabled('alice@crepes.test', true);
-  store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 1);
   assert.equal(store.delivered.length, 0);
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   assert.ok(
     logs.some(
       (l) => l.level === 40 && l.msg.includes('no postmaster account') && l.to === 'alice@crepes.test',
@@ -141,7 +142,7 @@ test('no postmaster account: the bounce is dropped and logged, nothing queued', 
 });
 
 test('a bounce that cannot be stored for the postmaster is dropped and logged, never retried', async () => {
-  class FailingStore extends MemoryMailStore {
+  class FailingStore extends RecordingMailStore {
     override accept(request: AcceptRequest): Promise<AcceptResult> {
       if (request.local.length > 0) return Promise.reject(new Error('disk full'));
       return super.accept(request);
@@ -152,23 +153,23 @@ test('a bounce that cannot be stored for the postmaster is dropped and logged, n
     [{ address: 'postmaster@crepes.test', password: 'pw-postmaster-1' }],
     store,
   );
-  store.enqueue('gone@crepes.test', ['bob@hamburger.test'], message);
+  await store.enqueue('gone@crepes.test', ['bob@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 1);
-  assert.equal(store.queue.list().length, 0, 'the failed message left the queue; no bounce queued');
+  assert.equal((await store.queue.list()).length, 0, 'the failed message left the queue; no bounce queued');
   assert.ok(logs.some((l) => l.level === 50 && l.msg.includes('cannot store the bounce')));
   await runner.close();
 });
 
 test('a failed DSN (sender <>) is not sent to the postmaster: no loop', async () => {
-  const store = new MemoryMailStore();
+  const store = new RecordingMailStore();
   const { runner, logs } = await setup(
     [{ address: 'postmaster@crepes.test', password: 'pw-postmaster-1' }],
     store,
   );
-  store.enqueue('', ['bob@hamburger.test'], message);
+  await store.enqueue('', ['bob@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 1);
   assert.equal(store.delivered.length, 0);
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   assert.ok(logs.some((l) => l.msg.includes('undeliverable bounce dropped (null sender)')));
   await runner.close();
 });

@@ -7,7 +7,8 @@ import { createLogger } from '../../../src/core/logger.js';
 import { buildMessage } from '../../../src/mail/message/mime-build.js';
 import type { MxResult } from '../../../src/mail/queue/mx-resolver.js';
 import { QueueRunner } from '../../../src/mail/queue/runner.js';
-import { fakeResolver, MemoryMailStore } from '../helpers/memory-store.js';
+import { fakeResolver } from '../helpers/fake-resolver.js';
+import { RecordingMailStore } from '../helpers/recording-store.js';
 import { startHeldRelay } from '../helpers/held-relay.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 
@@ -47,8 +48,8 @@ test('reconfigure: a delivery in flight finishes once on the old port; the next 
   const old = held.server;
   const fresh = await sink();
   try {
-    const store = new MemoryMailStore();
-    const first = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('in flight'));
+    const store = new RecordingMailStore();
+    const first = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('in flight'));
     const r = new QueueRunner({
       store,
       hostname: 'mx.crepes.test',
@@ -60,25 +61,25 @@ test('reconfigure: a delivery in flight finishes once on the old port; the next 
     const run = r.runOnce();
     await held.dataSeen;
     r.reconfigure({ relayPort: fresh.port });
-    const second = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('after reload'));
+    const second = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('after reload'));
     // The in-flight entry is due too but is not started again; only the new one is. (runOnce
     // also waits for the in-flight one, so the old relay is released once the new one is done.)
     const next = r.runOnce();
-    for (let i = 0; i < 250 && store.queue.get(second) !== null; i++)
+    for (let i = 0; i < 250 && (await store.queue.get(second)) !== null; i++)
       await new Promise((res) => setTimeout(res, 20));
-    assert.equal(store.queue.get(second), null, 'the new entry was delivered');
-    assert.ok(store.queue.get(first), 'the in-flight entry is still waiting for its reply');
+    assert.equal(await store.queue.get(second), null, 'the new entry was delivered');
+    assert.ok(await store.queue.get(first), 'the in-flight entry is still waiting for its reply');
     held.release();
     assert.equal(await next, 1);
     await run;
-    assert.equal(store.queue.get(first), null, 'the in-flight entry was delivered');
+    assert.equal(await store.queue.get(first), null, 'the in-flight entry was delivered');
     assert.equal(old.conns.length, 1, 'one session on the old port');
     assert.deepEqual(old.errors, []);
     const dumps = await dumped(fresh, 1);
     assert.equal(dumps.length, 1, 'exactly one message at the new port');
     assert.match(dumps[0] ?? '', /Subject: after reload/);
     assert.doesNotMatch(dumps[0] ?? '', /Subject: in flight/);
-    const outcomes = store.queue.attempts.map((a) => [a.id, a.outcomes.map((o) => o.outcome)]);
+    const outcomes = store.attempts.map((a) => [a.id, a.outcomes.map((o) => o.outcome)]);
     assert.deepEqual(
       outcomes.sort(),
       [
@@ -98,8 +99,8 @@ test('reconfigure: the next attempt uses the new backoff and lifetime', async ()
   const soft = await sink(['-r', 'RCPT']);
   let t = new Date('2026-11-21T10:00:00Z').getTime();
   const now = (): Date => new Date(t);
-  const store = new MemoryMailStore(now);
-  const id = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('deferred'));
+  const store = new RecordingMailStore(now);
+  const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], mail('deferred'));
   const r = new QueueRunner({
     store,
     hostname: 'mx.crepes.test',
@@ -112,18 +113,18 @@ test('reconfigure: the next attempt uses the new backoff and lifetime', async ()
     retryMaxMs: 600_000,
   });
   assert.equal(await r.runOnce(), 1);
-  assert.equal(store.queue.get(id)?.nextAttemptAt.getTime(), t + 60_000);
+  assert.equal((await store.queue.get(id))?.nextAttemptAt.getTime(), t + 60_000);
   r.reconfigure({ retryInitialMs: 5_000, retryMaxMs: 7_000 });
   t += 60_000;
   assert.equal(await r.runOnce(), 1);
   // Second attempt: 5 s * 2 = 10 s, capped at the new maximum of 7 s.
-  assert.equal(store.queue.get(id)?.nextAttemptAt.getTime(), t + 7_000);
+  assert.equal((await store.queue.get(id))?.nextAttemptAt.getTime(), t + 7_000);
   assert.equal(store.delivered.length, 0);
   // A shorter lifetime: the message is now too old, so the next deferral expires it (4.4.7).
   r.reconfigure({ maxAgeMs: 30_000 });
   t += 7_000;
   assert.equal(await r.runOnce(), 1);
-  assert.equal(store.queue.get(id), null);
+  assert.equal(await store.queue.get(id), null);
   assert.equal(store.delivered.length, 1, 'one bounce');
   const [bounce] = store.delivered;
   assert.ok(bounce);

@@ -11,7 +11,8 @@ import { parseMime } from '../../../src/mail/message/mime-parse.js';
 import { DnsMxResolver, type MxResult } from '../../../src/mail/queue/mx-resolver.js';
 import { QueueRunner, type QueueRunnerOptions } from '../../../src/mail/queue/runner.js';
 import { startTestOutpost } from '../../../src/testing/index.js';
-import { fakeResolver, MemoryMailStore } from '../helpers/memory-store.js';
+import { fakeResolver } from '../helpers/fake-resolver.js';
+import { RecordingMailStore } from '../helpers/recording-store.js';
 import { startHeldRelay } from '../helpers/held-relay.js';
 import { greetAndEhlo, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -50,7 +51,7 @@ class Clock {
 }
 
 function runner(
-  store: MemoryMailStore,
+  store: RecordingMailStore,
   clock: Clock,
   port: number,
   extra: Partial<QueueRunnerOptions> = {},
@@ -70,7 +71,7 @@ function runner(
 }
 
 /** The DSN delivered to the local sender, parsed: recipient groups of the delivery-status part. */
-function bounceOf(store: MemoryMailStore): {
+function bounceOf(store: RecordingMailStore): {
   to: string;
   recipients: (readonly import('../../../src/mail/message/headers.js').HeaderField[])[];
   bytes: Buffer;
@@ -89,11 +90,11 @@ function bounceOf(store: MemoryMailStore): {
 test('4xx defers with backoff; after the server recovers, the next attempt delivers', async () => {
   const soft = await sink(['-r', 'RCPT']);
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
-  const id = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  const store = new RecordingMailStore(clock.now);
+  const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   const r = runner(store, clock, soft.port);
   assert.equal(await r.runOnce(), 1);
-  const entry = store.queue.get(id);
+  const entry = await store.queue.get(id);
   assert.ok(entry);
   assert.equal(entry.recipients[0]?.status, 'pending');
   assert.match(entry.recipients[0].lastReply ?? '', /^450 /);
@@ -105,8 +106,8 @@ test('4xx defers with backoff; after the server recovers, the next attempt deliv
   const good = await sink([], soft.port);
   clock.advance(60_000);
   assert.equal(await r.runOnce(), 1);
-  assert.equal(store.queue.get(id), null, 'delivered entries leave the queue');
-  assert.equal(store.queue.attempts.at(-1)?.outcomes[0]?.outcome, 'delivered');
+  assert.equal(await store.queue.get(id), null, 'delivered entries leave the queue');
+  assert.equal(store.attempts.at(-1)?.outcomes[0]?.outcome, 'delivered');
   let dumps: string[] = [];
   for (let i = 0; i < 100 && dumps.length === 0; i++) {
     await new Promise((res) => setTimeout(res, 20));
@@ -117,13 +118,33 @@ test('4xx defers with backoff; after the server recovers, the next attempt deliv
   await r.close();
 });
 
+test('concurrent passes attempt an entry once; a stale due() listing does not start it again', async () => {
+  const soft = await sink(['-r', 'RCPT']);
+  const clock = new Clock();
+  const store = new RecordingMailStore(clock.now);
+  const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  const r = runner(store, clock, soft.port);
+  // A timer tick and runOnce at the same moment: the second pass sees the entry in flight.
+  const stale = await store.queue.due(clock.now(), 10);
+  const counts = await Promise.all([r.runOnce(), r.runOnce()]);
+  assert.deepEqual(counts, [1, 0]);
+  assert.equal(store.attempts.length, 1);
+  // A listing read before that attempt was recorded (a slow store): the entry is due there,
+  // but it was attempted since, so the runner leaves it for its next due time.
+  store.queue.due = () => Promise.resolve(stale);
+  assert.equal(await r.runOnce(), 1, 'the stale listing offers it');
+  assert.equal(store.attempts.length, 1, 'but it is not attempted again');
+  assert.equal((await store.queue.get(id))?.attempts, 1);
+  await r.close();
+});
+
 test('5xx fails at once: a DSN reaches the local sender and parses back', async () => {
   const hard = await sink(['-f', 'RCPT']);
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
-  store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message, { envId: 'ENV42' });
+  const store = new RecordingMailStore(clock.now);
+  await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message, { envId: 'ENV42' });
   await runner(store, clock, hard.port).runOnce();
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   const dsn = bounceOf(store);
   assert.equal(dsn.to, 'alice@crepes.test');
   const r = dsn.recipients[0] ?? [];
@@ -138,11 +159,11 @@ test('5xx fails at once: a DSN reaches the local sender and parses back', async 
 test('a remote sender gets the DSN queued with the null sender; the null sender is never bounced', async () => {
   const hard = await sink(['-f', 'RCPT']);
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
-  store.enqueue('carol@elsewhere.test', ['bob@hamburger.test'], message);
+  const store = new RecordingMailStore(clock.now);
+  await store.enqueue('carol@elsewhere.test', ['bob@hamburger.test'], message);
   const r = runner(store, clock, hard.port);
   await r.runOnce();
-  const [bounce] = store.queue.list();
+  const [bounce] = await store.queue.list();
   assert.ok(bounce);
   assert.equal(bounce.mailFrom, '');
   assert.deepEqual(
@@ -151,49 +172,43 @@ test('a remote sender gets the DSN queued with the null sender; the null sender 
   );
   // The bounce itself fails (unknown domain): it is dropped, never bounced again.
   await r.runOnce();
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   assert.equal(store.delivered.length, 0);
   // A null-sender message refused with 5xx: no bounce either.
-  store.enqueue('', ['bob@hamburger.test'], message);
+  await store.enqueue('', ['bob@hamburger.test'], message);
   await r.runOnce();
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   assert.equal(store.delivered.length, 0);
 });
 
 test('NOTIFY=NEVER suppresses the DSN; mixed results per recipient', async () => {
   const hard = await sink(['-f', 'RCPT']);
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
-  const id = store.queue.add(
-    {
-      mailFrom: 'alice@crepes.test',
-      recipients: [{ address: 'bob@hamburger.test', status: 'pending', lastReply: null, notify: ['NEVER'] }],
-      size: message.length,
-      createdAt: clock.now(),
-      attempts: 0,
-      nextAttemptAt: clock.now(),
-    },
+  const store = new RecordingMailStore(clock.now);
+  const id = await store.enqueue(
+    'alice@crepes.test',
+    [{ address: 'bob@hamburger.test', notify: ['NEVER'] }],
     message,
   );
   await runner(store, clock, hard.port).runOnce();
-  assert.equal(store.queue.get(id), null);
+  assert.equal(await store.queue.get(id), null);
   assert.equal(store.delivered.length, 0);
 });
 
 test('expiry: still deferred after maxAgeMs → failed 4.4.7 and bounced', async () => {
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
-  const id = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  const store = new RecordingMailStore(clock.now);
+  const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   const resolver = fakeResolver({
     'hamburger.test': { kind: 'transient', code: 451, status: '4.4.3', message: 'DNS timeout' },
   });
   const r = runner(store, clock, 1, { resolver, maxAgeMs: 3600_000 });
   await r.runOnce();
-  assert.equal(store.queue.get(id)?.recipients[0]?.status, 'pending');
+  assert.equal((await store.queue.get(id))?.recipients[0]?.status, 'pending');
   assert.equal(store.delivered.length, 0);
   clock.advance(3600_000);
   await r.runOnce();
-  assert.equal(store.queue.get(id), null);
+  assert.equal(await store.queue.get(id), null);
   const dsn = bounceOf(store);
   const rec = dsn.recipients[0] ?? [];
   assert.equal(getHeader(rec, 'Status'), '4.4.7');
@@ -211,7 +226,7 @@ test('unreachable hosts defer (all MX tried in order); null MX through real DNS 
     ],
   });
   const clock = new Clock();
-  const store = new MemoryMailStore(clock.now);
+  const store = new RecordingMailStore(clock.now);
   const dead = fakeResolver({
     'down.test': {
       kind: 'hosts',
@@ -221,16 +236,16 @@ test('unreachable hosts defer (all MX tried in order); null MX through real DNS 
       ],
     },
   });
-  const id = store.enqueue('alice@crepes.test', ['x@down.test'], message);
+  const id = await store.enqueue('alice@crepes.test', ['x@down.test'], message);
   await runner(store, clock, 9, { resolver: dead }).runOnce();
-  assert.equal(store.queue.get(id)?.recipients[0]?.status, 'pending');
-  assert.match(store.queue.get(id)?.recipients[0]?.lastReply ?? '', /^451 4\.4\.1 b\.down\.test/);
-  store.queue.delete(id);
+  assert.equal((await store.queue.get(id))?.recipients[0]?.status, 'pending');
+  assert.match((await store.queue.get(id))?.recipients[0]?.lastReply ?? '', /^451 4\.4\.1 b\.down\.test/);
+  await store.queue.delete(id);
 
   assert.ok(outpost.dns);
-  store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   await runner(store, clock, 9, { resolver: new DnsMxResolver({ server: outpost.dns }) }).runOnce();
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   const rec = bounceOf(store).recipients[0] ?? [];
   assert.equal(getHeader(rec, 'Status'), '5.1.10');
   assert.match(getHeader(rec, 'Diagnostic-Code') ?? '', /^smtp; 556 5\.1\.10 /);
@@ -238,7 +253,7 @@ test('unreachable hosts defer (all MX tried in order); null MX through real DNS 
 
 test('start(): due work is delivered on its own; kick() notices new entries; close() is idempotent', async () => {
   const good = await sink();
-  const store = new MemoryMailStore();
+  const store = new RecordingMailStore();
   const r = new QueueRunner({
     store,
     hostname: 'mx.crepes.test',
@@ -248,21 +263,21 @@ test('start(): due work is delivered on its own; kick() notices new entries; clo
     logger,
     pollIntervalMs: 50,
   });
-  store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   r.start();
-  for (let i = 0; i < 200 && store.queue.list().length > 0; i++)
+  for (let i = 0; i < 200 && (await store.queue.list()).length > 0; i++)
     await new Promise((res) => setTimeout(res, 10));
-  assert.equal(store.queue.list().length, 0);
-  store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
+  assert.equal((await store.queue.list()).length, 0);
+  await store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
   r.kick();
-  for (let i = 0; i < 200 && store.queue.list().length > 0; i++)
+  for (let i = 0; i < 200 && (await store.queue.list()).length > 0; i++)
     await new Promise((res) => setTimeout(res, 10));
-  assert.equal(store.queue.list().length, 0);
+  assert.equal((await store.queue.list()).length, 0);
   await Promise.all([r.close(), r.close()]);
-  store.enqueue('alice@crepes.test', ['dave@hamburger.test'], message);
+  await store.enqueue('alice@crepes.test', ['dave@hamburger.test'], message);
   r.kick();
   await new Promise((res) => setTimeout(res, 100));
-  assert.equal(store.queue.list().length, 1, 'a closed runner does nothing');
+  assert.equal((await store.queue.list()).length, 1, 'a closed runner does nothing');
 });
 
 test('opportunistic TLS: a failed handshake is retried in plaintext (RFC 7435)', async () => {
@@ -286,11 +301,11 @@ test('opportunistic TLS: a failed handshake is retried in plaintext (RFC 7435)',
   );
   try {
     const clock = new Clock();
-    const store = new MemoryMailStore(clock.now);
-    store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+    const store = new RecordingMailStore(clock.now);
+    await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
     await runner(store, clock, s.port).runOnce();
-    assert.equal(store.queue.list().length, 0);
-    assert.match(store.queue.attempts[0]?.outcomes[0]?.reply ?? '', /delivered in plaintext/);
+    assert.equal((await store.queue.list()).length, 0);
+    assert.match(store.attempts[0]?.outcomes[0]?.reply ?? '', /delivered in plaintext/);
     assert.equal(s.conns.length, 2);
   } finally {
     await s.close();
@@ -302,8 +317,8 @@ test('close() waits for a delivery in flight, then cuts it; the recipient stays 
   const { server: s, dataSeen } = await startHeldRelay();
   try {
     const clock = new Clock();
-    const store = new MemoryMailStore(clock.now);
-    const id = store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+    const store = new RecordingMailStore(clock.now);
+    const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
     const r = runner(store, clock, s.port, { closeGraceMs: 50 });
     const run = r.runOnce();
     await dataSeen;
@@ -311,7 +326,7 @@ test('close() waits for a delivery in flight, then cuts it; the recipient stays 
     await r.close();
     await run;
     assert.equal(r.inFlight, 0);
-    const entry = store.queue.get(id);
+    const entry = await store.queue.get(id);
     assert.equal(entry?.recipients[0]?.status, 'pending');
     assert.equal(store.delivered.length, 0, 'no bounce for an interrupted delivery');
   } finally {

@@ -6,6 +6,7 @@ import nodemailer from 'nodemailer';
 import type { OutpostConfigInput } from '../../../src/core/config/schema.js';
 import { openSqliteMailStore } from '../../../src/mail/store/index.js';
 import { startTestOutpost, type TestOutpost } from '../../../src/testing/index.js';
+import { inbox } from '../smtp/helpers.js';
 
 export const ALICE = { address: 'alice@crepes.test', password: 'alice-secret-1' };
 export const BOB = { address: 'bob@hamburger.test', password: 'bob-secret-1' };
@@ -64,9 +65,7 @@ export async function startSender(
 export async function inboxOf(dataDir: string, user: string): Promise<string[]> {
   const store = openSqliteMailStore({ path: join(dataDir, 'mail.db') });
   try {
-    const box = store.getMailbox(user, 'INBOX');
-    if (!box) return [];
-    return store.listMessages(box.id).map((m) => store.readMessage(box.id, m.uid)?.toString('utf8') ?? '');
+    return await inbox(store, user);
   } finally {
     await store.close();
   }

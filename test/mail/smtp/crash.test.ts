@@ -41,12 +41,12 @@ async function kill9(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function subjects(path: string): string[] {
+async function subjects(path: string): Promise<string[]> {
   const store = openSqliteMailStore({ path });
   try {
-    return inbox(store, 'bob@example.test').map((m) => /Subject: (\S+)/.exec(m)?.[1] ?? '?');
+    return (await inbox(store, 'bob@example.test')).map((m) => /Subject: (\S+)/.exec(m)?.[1] ?? '?');
   } finally {
-    void store.close();
+    await store.close();
   }
 }
 
@@ -64,7 +64,7 @@ test('kill -9 during DATA loses the unacknowledged message; after 250 the messag
     c.send('more body\r\n');
     await new Promise((r) => setTimeout(r, 100));
     await kill9(child);
-    assert.deepEqual(subjects(path), []);
+    assert.deepEqual(await subjects(path), []);
 
     // 2. After 250: the message must be there.
     ({ child, port } = await startChild(path));
@@ -75,7 +75,7 @@ test('kill -9 during DATA loses the unacknowledged message; after 250 the messag
     c.send('Subject: after-250\r\n\r\nbody\r\n.\r\n');
     assert.match((await readReply(c))?.[0] ?? '', /^250 /);
     await kill9(child);
-    assert.deepEqual(subjects(path), ['after-250']);
+    assert.deepEqual(await subjects(path), ['after-250']);
 
     // 3. Many pipelined clients, killed mid-stream: every 250 seen is a stored message.
     ({ child, port } = await startChild(path));
@@ -97,7 +97,7 @@ test('kill -9 during DATA loses the unacknowledged message; after 250 the messag
     await kill9(child);
     stop = true;
     await Promise.all(loops);
-    const stored = new Set(subjects(path));
+    const stored = new Set(await subjects(path));
     assert.deepEqual(
       acked.filter((s) => !stored.has(s)),
       [],

@@ -644,18 +644,18 @@ async function fuzzListener(
 }
 
 /** Every stored copy: local mailboxes (with our trace headers) and queued outbound messages. */
-function storedMessages(f: SmtpFixture): Buffer[] {
+async function storedMessages(f: SmtpFixture): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (const user of f.accounts.listUsers()) {
-    const box = f.store.getMailbox(user.address, 'INBOX');
+    const box = await f.store.getMailbox(user.address, 'INBOX');
     if (box === null) continue;
-    for (const m of f.store.listMessages(box.id)) {
-      const bytes = f.store.readMessage(box.id, m.uid);
+    for (const m of await f.store.listMessages(box.id)) {
+      const bytes = await f.store.readMessage(box.id, m.uid);
       if (bytes !== null) out.push(bytes);
     }
   }
-  for (const entry of f.store.queue.list()) {
-    const bytes = f.store.queue.readBytes(entry.id);
+  for (const entry of await f.store.queue.list()) {
+    const bytes = await f.store.queue.readBytes(entry.id);
     if (bytes !== null) out.push(bytes);
   }
   return out;
@@ -668,7 +668,7 @@ async function checkAfterwards(f: SmtpFixture, port: number, stats: Stats, mx: b
   c.send('EHLO after.test\r\n');
   assert.match((await readReply(c))?.at(-1) ?? '', /^250 /);
   c.end();
-  const stored = storedMessages(f);
+  const stored = await storedMessages(f);
   assert.ok(
     stored.length >= stats.accepted.length,
     `${stats.accepted.length} accepted, ${stored.length} stored`,
@@ -715,7 +715,7 @@ test(`MX listener: random command lines and transactions (seed ${SEED})`, async 
   await checkAfterwards(mx, mx.ports.mx, stats, true);
   // No open relay: nothing was queued for any domain, and nobody ever logged in.
   assert.equal(mx.queued, 0);
-  assert.deepEqual(mx.store.queue.list(), []);
+  assert.deepEqual(await mx.store.queue.list(), []);
   assert.equal(stats.codes.get(235), undefined);
   assert.deepEqual(rejections, []);
 });
@@ -725,7 +725,7 @@ test(`submission listener after AUTH PLAIN: random lines and transactions (seed 
   assert.ok(stats.authenticatedLines > ITERATIONS / 2, `${stats.authenticatedLines} lines after AUTH`);
   await checkAfterwards(submission, submission.ports.submission, stats, false);
   // RFC 6409 §6.1: whatever was queued was sent as the authenticated user.
-  for (const entry of submission.store.queue.list()) assert.equal(entry.mailFrom, 'bob@example.test');
+  for (const entry of await submission.store.queue.list()) assert.equal(entry.mailFrom, 'bob@example.test');
   assert.deepEqual(rejections, []);
 });
 

@@ -127,10 +127,14 @@ export async function startData(
 }
 
 /** The bytes of every message in a user's INBOX. */
-export function inbox(store: MailStore, user: string): string[] {
-  const box = store.getMailbox(user, 'INBOX');
+export async function inbox(store: MailStore, user: string): Promise<string[]> {
+  const box = await store.getMailbox(user, 'INBOX');
   if (!box) return [];
-  return store.listMessages(box.id).map((m) => store.readMessage(box.id, m.uid)?.toString('utf8') ?? '');
+  const out: string[] = [];
+  for (const m of await store.listMessages(box.id)) {
+    out.push((await store.readMessage(box.id, m.uid))?.toString('utf8') ?? '');
+  }
+  return out;
 }
 
 /** Base64 of an AUTH PLAIN response. */

@@ -50,7 +50,10 @@ test('swaks: MX delivery, refused relay, pipelining', async () => {
       'hello from swaks',
     );
     assert.equal(ok.code, 0, ok.out);
-    assert.match(inbox(f.store, 'bob@example.test')[0] ?? '', /Subject: swaks mx[\s\S]*hello from swaks/);
+    assert.match(
+      (await inbox(f.store, 'bob@example.test'))[0] ?? '',
+      /Subject: swaks mx[\s\S]*hello from swaks/,
+    );
     const relay = await swaks(f.ports.mx, '--from', 'a@remote.test', '--to', 'victim@elsewhere.test');
     assert.notEqual(relay.code, 0);
     assert.match(relay.out, /<\*\* +550 5\.7\.1 Relay access denied/);
@@ -66,7 +69,7 @@ test('swaks: MX delivery, refused relay, pipelining', async () => {
     );
     assert.equal(piped.code, 0, piped.out);
     assert.match(piped.out, /PIPELINING/);
-    assert.equal(inbox(f.store, 'alice@example.test').length, 1);
+    assert.equal((await inbox(f.store, 'alice@example.test')).length, 1);
   } finally {
     await f.close();
   }
@@ -143,9 +146,9 @@ test('swaks: submission over STARTTLS with AUTH PLAIN and LOGIN; SMTPS; sender m
       'friend@remote.test',
     );
     assert.notEqual(noTls.code, 0, 'no AUTH without TLS off-loopback');
-    assert.equal(inbox(f.store, 'alice@example.test').length, 2);
-    assert.equal(inbox(f.store, 'bob@example.test').length, 1);
-    assert.equal(f.store.queue.list().length, 2);
+    assert.equal((await inbox(f.store, 'alice@example.test')).length, 2);
+    assert.equal((await inbox(f.store, 'bob@example.test')).length, 1);
+    assert.equal((await f.store.queue.list()).length, 2);
   } finally {
     await f.close();
   }
@@ -176,9 +179,9 @@ print('OK')
     const r = await run('python3', ['-c', script, String(f.ports.submission), ca, PASSWORD]);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /OK/);
-    const [msg] = inbox(f.store, 'alice@example.test');
+    const [msg] = await inbox(f.store, 'alice@example.test');
     assert.match(msg ?? '', /with UTF8SMTPSA[\s\S]*Subject: café[\s\S]*déjà vu/);
-    assert.equal(f.store.queue.list()[0]?.recipients[0]?.address, 'jörg@remote.test');
+    assert.equal((await f.store.queue.list())[0]?.recipients[0]?.address, 'jörg@remote.test');
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await f.close();
@@ -219,8 +222,8 @@ test('nodemailer: SMTPS and STARTTLS submission', async () => {
     });
     assert.match(b.response, /^250 /);
     assert.deepEqual(b.accepted.sort(), ['bob@example.test', 'someone@remote.test']);
-    assert.match(inbox(f.store, 'alice@example.test')[0] ?? '', /Subject: via smtps/);
-    assert.match(inbox(f.store, 'bob@example.test')[0] ?? '', /Subject: via starttls[\s\S]*a\.txt/);
+    assert.match((await inbox(f.store, 'alice@example.test'))[0] ?? '', /Subject: via smtps/);
+    assert.match((await inbox(f.store, 'bob@example.test'))[0] ?? '', /Subject: via starttls[\s\S]*a\.txt/);
     smtps.close();
     starttls.close();
   } finally {

@@ -272,19 +272,19 @@ print(json.dumps(r))`,
     );
     assert.deepEqual(sub, {});
 
-    const subjects = (address: string) => outpost.messages(address).map((m) => m.subject);
-    assert.deepEqual(subjects('bob@crepes.test'), [
+    const subjects = async (address: string) => (await outpost.messages(address)).map((m) => m.subject);
+    assert.deepEqual(await subjects('bob@crepes.test'), [
       'swaks bare',
       'swaks domain',
       'py bare',
       'py bounce',
       'py submission',
     ]);
-    assert.deepEqual(subjects('postmaster@hamburger.test'), ['swaks real account']);
-    assert.deepEqual(subjects('alice@crepes.test'), []);
-    const bounce = outpost.messages('bob@crepes.test').find((m) => m.subject === 'py bounce');
+    assert.deepEqual(await subjects('postmaster@hamburger.test'), ['swaks real account']);
+    assert.deepEqual(await subjects('alice@crepes.test'), []);
+    const bounce = (await outpost.messages('bob@crepes.test')).find((m) => m.subject === 'py bounce');
     assert.match(bounce?.raw.toString('utf8') ?? '', /^Return-Path: <>\r\n/);
-    const submitted = outpost.messages('bob@crepes.test').find((m) => m.subject === 'py submission');
+    const submitted = (await outpost.messages('bob@crepes.test')).find((m) => m.subject === 'py submission');
     assert.match(submitted?.raw.toString('utf8') ?? '', /^Return-Path: <alice@crepes\.test>\r\n/);
   } finally {
     await outpost.close();
@@ -305,8 +305,8 @@ test('suite: default postmaster is a postmaster@ account, else the first account
   };
   const named = await deliverTo(USERS, ['postmaster', 'postmaster@crepes.test']);
   try {
-    assert.equal(named.messages('postmaster@hamburger.test').length, 2);
-    assert.equal(named.messages('alice@crepes.test').length, 0);
+    assert.equal((await named.messages('postmaster@hamburger.test')).length, 2);
+    assert.equal((await named.messages('alice@crepes.test')).length, 0);
   } finally {
     await named.close();
   }
@@ -314,7 +314,7 @@ test('suite: default postmaster is a postmaster@ account, else the first account
   assert.ok(alice && bob);
   const first = await deliverTo([bob, alice], ['postmaster']);
   try {
-    assert.equal(first.messages('alice@crepes.test').length, 1);
+    assert.equal((await first.messages('alice@crepes.test')).length, 1);
   } finally {
     await first.close();
   }

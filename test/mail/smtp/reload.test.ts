@@ -91,11 +91,11 @@ test('reload: new sessions get the new settings, an open session keeps its own',
     await toPostmaster(before, 'old session');
     await toPostmaster(after, 'new session');
     assert.deepEqual(
-      outpost.messages('alice@crepes.test').map((m) => m.subject),
+      (await outpost.messages('alice@crepes.test')).map((m) => m.subject),
       ['old session'],
     );
     assert.deepEqual(
-      outpost.messages('bob@crepes.test').map((m) => m.subject),
+      (await outpost.messages('bob@crepes.test')).map((m) => m.subject),
       ['new session'],
     );
 
@@ -212,10 +212,11 @@ test('reload: the queue relays the next message per the new dns_server/relay_por
       await new Promise((r) => setTimeout(r, 20));
       dumps = sink.messages();
     }
-    assert.equal(queue.list().length, 1, 'only the in-flight message is left');
+    assert.equal((await queue.list()).length, 1, 'only the in-flight message is left');
     held.release();
-    for (let i = 0; i < 500 && queue.list().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(queue.list().length, 0, 'both delivered; nothing left to retry');
+    for (let i = 0; i < 500 && (await queue.list()).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await queue.list()).length, 0, 'both delivered; nothing left to retry');
     assert.equal(old.conns.length, 1, 'one session with the old relay');
     assert.deepEqual(old.errors, []);
     assert.ok(old.conns[0]?.received.some((l) => l === 'Subject: in flight'));

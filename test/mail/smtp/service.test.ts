@@ -36,7 +36,7 @@ test('suite service: MX + submission + SMTPS endpoints, delivery into the shared
     const store = outpost.suite.context.shared.get<MailStore>(MAIL_STORE_RESOURCE, () => {
       throw new Error('the smtp service should have opened the store');
     });
-    const [msg] = inbox(store, 'bob@crepes.test');
+    const [msg] = await inbox(store, 'bob@crepes.test');
     assert.match(msg ?? '', /by mail\.crepes\.test with ESMTP[\s\S]*Subject: suite/);
   } finally {
     await outpost.close();

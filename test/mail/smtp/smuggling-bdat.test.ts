@@ -31,8 +31,8 @@ for (const [name, terminator] of VARIANTS) {
       );
       assert.match((await readReply(c))?.[0] ?? '', /^550 5\.5\.2 .*bare CR or LF/);
       assert.match(await talk(c, 'NOOP'), /^250 2\.0\.0 OK$/, 'nothing else was answered');
-      assert.equal(inbox(f.store, BOB).length, 0);
-      assert.equal(inbox(f.store, 'alice@example.test').length, 0);
+      assert.equal((await inbox(f.store, BOB)).length, 0);
+      assert.equal((await inbox(f.store, 'alice@example.test')).length, 0);
     } finally {
       await f.close();
     }
@@ -47,7 +47,7 @@ test('bare LF or bare CR inside an otherwise proper message is refused', async (
       await startData(c);
       assert.match(await talk(c, `Subject: x\r\n\r\n${body}.`), /^550 5\.5\.2/);
     }
-    assert.equal(inbox(f.store, BOB).length, 0);
+    assert.equal((await inbox(f.store, BOB)).length, 0);
   } finally {
     await f.close();
   }
@@ -61,7 +61,7 @@ test('dot-stuffing: ".." lines lose one dot; an empty message is allowed', async
     assert.match(await talk(c, 'Subject: dots\r\n\r\n..\r\n...\r\n..x\r\n.'), /^250 /);
     await startData(c, ['bob@example.test'], '');
     assert.match(await talk(c, '.'), /^250 /);
-    const [first, second] = inbox(f.store, BOB);
+    const [first, second] = await inbox(f.store, BOB);
     assert.ok(first?.startsWith('Return-Path: <>\r\n'));
     assert.ok(first?.endsWith('Subject: dots\r\n\r\n.\r\n..\r\n.x\r\n'), JSON.stringify(first));
     assert.match(
@@ -89,14 +89,14 @@ test('BDAT: chunks then LAST, CRLF split across chunks, BDAT 0 LAST', async () =
     c.send(`BDAT ${Buffer.byteLength(part2)}\r\n${part2}`);
     assert.match((await readReply(c))?.[0] ?? '', /^250 /);
     assert.match(await talk(c, 'BDAT 0 LAST'), /^250 2\.0\.0 OK/);
-    const [msg] = inbox(f.store, BOB);
+    const [msg] = await inbox(f.store, BOB);
     assert.ok(msg?.endsWith(part1 + part2), JSON.stringify(msg));
     // one-shot BDAT LAST, pipelined with the envelope
     c.send(`MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.test>\r\nBDAT 9 LAST\r\nSubj: 2\r\n`);
     const codes = [];
     for (let i = 0; i < 3; i++) codes.push(((await readReply(c))?.[0] ?? '').slice(0, 3));
     assert.deepEqual(codes, ['250', '250', '250']);
-    assert.equal(inbox(f.store, BOB).length, 2);
+    assert.equal((await inbox(f.store, BOB)).length, 2);
   } finally {
     await f.close();
   }
@@ -119,7 +119,7 @@ test('BDAT: outside a transaction the chunk is read and refused; bare LF refused
     assert.match((await readReply(c))?.[0] ?? '', /^250 /);
     c.send(`BDAT 40 LAST\r\n${'b'.repeat(38)}\r\n`);
     assert.match((await readReply(c))?.[0] ?? '', /^552 5\.3\.4/);
-    assert.equal(inbox(f.store, BOB).length, 0);
+    assert.equal((await inbox(f.store, BOB)).length, 0);
     assert.match(await talk(c, 'BDAT nonsense'), /^501 5\.5\.4/);
     assert.ok(await c.closed());
   } finally {
@@ -137,7 +137,7 @@ test('kill the connection in the middle of DATA: nothing stored', async () => {
     const again = await RawClient.connect(f.ports.mx);
     await readReply(again);
     again.end();
-    assert.equal(inbox(f.store, BOB).length, 0);
+    assert.equal((await inbox(f.store, BOB)).length, 0);
   } finally {
     await f.close();
   }

@@ -74,20 +74,20 @@ test('submission: STARTTLS required before AUTH/MAIL when plaintext on loopback 
     assert.match(await talk(c, 'RCPT TO:<ghost@example.test>'), /^550 5\.1\.1/);
     await talk(c, 'DATA');
     assert.match(await talk(c, 'Subject: out\r\n\r\nhello\r\n.'), /^250 2\.0\.0 OK: queued as \w+/);
-    const [entry] = f.store.queue.list();
+    const [entry] = await f.store.queue.list();
     assert.ok(entry);
     assert.deepEqual(
       entry.recipients.map((r) => [r.address, r.notify]),
       [['friend@remote.test', ['FAILURE']]],
     );
-    const bytes = f.store.queue.readBytes(entry.id)?.toString() ?? '';
+    const bytes = (await f.store.queue.readBytes(entry.id))?.toString() ?? '';
     assert.match(
       bytes,
       /^Received: from tls\.test \(\[127\.0\.0\.1\]\)\r\n\tby mx\.example\.test with ESMTPSA \(TLSv1\.[23]\) id /,
     );
     assert.match(bytes, /\r\nMessage-ID: <[^>]+@mx\.example\.test>\r\nDate: /, 'Message-ID and Date added');
     assert.doesNotMatch(bytes, /Return-Path/);
-    const [local] = inbox(f.store, 'alice@example.test');
+    const [local] = await inbox(f.store, 'alice@example.test');
     assert.match(local ?? '', /^Return-Path: <BOB@example\.test>/);
     assert.equal(f.queued, 1, 'queue runner kicked');
   } finally {

@@ -42,12 +42,11 @@ test('SIGKILL mid-stream loses no acknowledged message', async () => {
     await once(child, 'exit');
     // Lines already in the pipe were acknowledged too.
     const store = openSqliteMailStore({ path });
-    const id = store.getMailbox('bob@example.test', 'INBOX')!.id;
-    const subjects = new Set(
-      store
-        .listMessages(id)
-        .map((m) => Number(/^Subject: (\d+)/.exec(store.readMessage(id, m.uid)!.toString())?.[1])),
-    );
+    const id = (await store.getMailbox('bob@example.test', 'INBOX'))!.id;
+    const subjects = new Set<number>();
+    for (const m of await store.listMessages(id)) {
+      subjects.add(Number(/^Subject: (\d+)/.exec((await store.readMessage(id, m.uid))!.toString())?.[1]));
+    }
     const missing = [...acked].filter((n) => !subjects.has(n));
     assert.deepEqual(missing, [], 'every acknowledged message survived');
     assert.ok(subjects.size >= acked.size);

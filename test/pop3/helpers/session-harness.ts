@@ -16,7 +16,7 @@ import { MaildropCache, MaildropLocks } from '../../../src/pop3/maildrop.js';
 import type { Pop3SessionDeps } from '../../../src/pop3/session-context.js';
 import { Pop3Session } from '../../../src/pop3/session.js';
 import type { MailStore } from '../../../src/mail/store/types.js';
-import { FakeMailStore } from './fake-store.js';
+import { Pop3TestStore } from './test-store.js';
 
 /** A cheap, deterministic hasher: tests exercise the session, not scrypt. */
 export const plainHasher: PasswordHasher = {
@@ -168,7 +168,7 @@ export interface Harness {
 
 /** Starts a session; the greeting is already read. */
 export async function startSession(options: HarnessOptions = {}): Promise<Harness> {
-  const store = options.store ?? new FakeMailStore();
+  const store = options.store ?? new Pop3TestStore();
   const locks = options.locks ?? new MaildropLocks();
   const accounts = options.accounts ?? (await testAccounts());
   const [serverSide, clientSide] = duplexPair();
