@@ -1,24 +1,32 @@
 /**
  * `outpost mail send`: a small mail user agent. Builds a MIME message (text body from --body FILE
- * or stdin, optional --html, attachments) and submits it (RFC 6409) to --server (default
- * localhost:587) with AUTH over STARTTLS (--smtps for implicit TLS), then prints the server's
- * final reply. The password comes from $OUTPOST_SMTP_PASSWORD or a prompt; certificates are
- * verified unless --insecure. Non-ASCII headers become RFC 2047 encoded words, or stay raw UTF-8
- * (RFC 6532) when the server offers SMTPUTF8. Exit 0 when every recipient was accepted, 1 otherwise.
+ * or stdin, optional --html, attachments) and submits it (RFC 6409) with AUTH over STARTTLS
+ * (--smtps for implicit TLS), then prints the server's final reply. The server is --server, else
+ * the submission listener of the local suite (--config, or the embedded default in --data /
+ * $OUTPOST_DATA / ./data: 127.0.0.1:10587), else localhost:587. The password comes from
+ * $OUTPOST_SMTP_PASSWORD or a prompt. Certificates are verified against Node's roots, --ca FILE
+ * and, on loopback, the local suite's development certificate, unless --insecure; a refused one
+ * is explained (whose it is, how to trust it). Non-ASCII headers become RFC 2047 encoded words,
+ * or stay raw UTF-8 (RFC 6532) when the server offers SMTPUTF8. Exit 0 when every recipient was
+ * accepted, 1 otherwise.
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
+import { TlsUntrustedError } from '../core/tls-trust.js';
 import { parseAddressList, parseMailbox, flattenAddresses, type Address } from '../mail/message/address.js';
 import { buildMessage } from '../mail/message/mime-build.js';
 import { replyText } from '../mail/smtp/reply.js';
-import { connectSmtp } from '../mail/smtp/client/smtp-client.js';
+import { connectSmtp, type SmtpClient } from '../mail/smtp/client/smtp-client.js';
+import { dataOptions, type DataOptions } from './data-dir.js';
 import { promptSecret } from './ftp-connect.js';
+import { findLocalSuite, submissionServer, trustAdvice, trustFor, type LocalSuite } from './local-suite.js';
 
 /** Parsed `outpost mail send` options. */
-export interface MailSendOptions {
+export interface MailSendOptions extends DataOptions {
   from: string;
   to: string[];
   cc?: string[];
@@ -30,6 +38,7 @@ export interface MailSendOptions {
   server?: string;
   user?: string;
   insecure?: boolean;
+  ca?: string;
   smtps?: boolean;
   verbose?: boolean;
 }
@@ -80,7 +89,21 @@ export async function runMailSend(opts: MailSendOptions, io: MailIo = defaultIo)
     filename: basename(file),
     content: readFileSync(file),
   }));
-  const server = parseServer(opts.server ?? 'localhost:587', opts.smtps === true ? 465 : 587);
+  const implicitTls = opts.smtps === true;
+  const suite = findLocalSuite(opts);
+  const suiteServer =
+    opts.server === undefined && suite !== undefined ? submissionServer(suite, implicitTls) : undefined;
+  const server = suiteServer ?? parseServer(opts.server ?? 'localhost', implicitTls ? 465 : 587);
+  const trust = trustFor(server.host, suite, opts.ca);
+  if (opts.verbose === true) {
+    const where =
+      suiteServer === undefined
+        ? ''
+        : ` (the ${implicitTls ? 'SMTPS' : 'submission'} listener of ${suiteName(suite)})`;
+    io.stderr(`server ${server.host}:${String(server.port)}${where}\n`);
+    if (trust.devCertificate !== undefined)
+      io.stderr(`trusting the local suite's development certificate ${trust.devCertificate}\n`);
+  }
   const username = opts.user ?? from.address;
   let password = io.env['OUTPOST_SMTP_PASSWORD'];
   if (password === undefined) {
@@ -93,14 +116,28 @@ export async function runMailSend(opts: MailSendOptions, io: MailIo = defaultIo)
         'no password: set OUTPOST_SMTP_PASSWORD (stdin carries the body)',
       );
   }
-  const client = await connectSmtp({
-    host: server.host,
-    port: server.port,
-    clientName: osHostname() || 'localhost',
-    security: opts.smtps === true ? 'implicit' : 'starttls',
-    tls: { rejectUnauthorized: opts.insecure !== true },
-    auth: { username, password },
-  });
+  let client: SmtpClient;
+  try {
+    client = await connectSmtp({
+      host: server.host,
+      port: server.port,
+      clientName: osHostname() || 'localhost',
+      security: implicitTls ? 'implicit' : 'starttls',
+      tls: {
+        rejectUnauthorized: opts.insecure !== true,
+        ...(trust.ca.length > 0 ? { ca: [...rootCertificates, ...trust.ca] } : {}),
+      },
+      auth: { username, password },
+    });
+  } catch (err) {
+    const untrusted = (err as { cause?: unknown }).cause;
+    if (!(untrusted instanceof TlsUntrustedError) || !(err instanceof OutpostError)) throw err;
+    io.stderr(`outpost: ${err.message} [${err.code}]\n`);
+    io.stderr(
+      `${trustAdvice(untrusted.certificate, suite, { caOption: '--ca', insecureOption: '--insecure' })}\n`,
+    );
+    return 1;
+  }
   try {
     if (opts.verbose === true)
       io.stderr(`connected to ${server.host}:${String(server.port)} (TLS, authenticated as ${username})\n`);
@@ -129,12 +166,20 @@ export async function runMailSend(opts: MailSendOptions, io: MailIo = defaultIo)
   }
 }
 
+/** "the suite in DIR" or "the suite of FILE", for -v. */
+function suiteName(suite: LocalSuite | undefined): string {
+  if (suite === undefined) return 'no suite';
+  return suite.configFile === undefined
+    ? `the embedded default in ${suite.dataDir}`
+    : `the suite of ${suite.configFile}`;
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Registers `outpost mail send`. */
 export function registerMailCommand(program: Command): void {
   const mail = program.command('mail').description('mail tools');
-  mail
+  const send = mail
     .command('send')
     .description('compose a MIME message and submit it with AUTH over STARTTLS; prints the final reply')
     .requiredOption('--from <address>', 'sender (also the login unless --user)')
@@ -145,15 +190,22 @@ export function registerMailCommand(program: Command): void {
     .option('--body <file>', 'text body from a file (default: standard input)')
     .option('--html <file>', 'HTML alternative from a file')
     .option('--attach <file>', 'attach a file (repeatable)', collect)
-    .option('--server <host:port>', 'submission server', 'localhost:587')
+    .option(
+      '--server <host:port>',
+      "submission server (default: the local suite's submission listener, e.g. 127.0.0.1:10587, else localhost:587)",
+    )
     .option(
       '--user <name>',
       'login name (default: the --from address); password from $OUTPOST_SMTP_PASSWORD or a prompt',
     )
     .option('--insecure', 'do not verify the server certificate')
+    .option(
+      '--ca <file>',
+      "also trust this CA or certificate (PEM); a local suite's development certificate is trusted on loopback",
+    )
     .option('--smtps', 'implicit TLS (port 465) instead of STARTTLS')
-    .option('-v, --verbose', 'say what happens on stderr')
-    .action(async (opts: MailSendOptions) => {
-      process.exitCode = await runMailSend(opts);
-    });
+    .option('-v, --verbose', 'say what happens on stderr');
+  dataOptions(send).action(async (opts: MailSendOptions) => {
+    process.exitCode = await runMailSend(opts);
+  });
 }

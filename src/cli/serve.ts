@@ -14,7 +14,7 @@ import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.j
 import closeWithGrace from 'close-with-grace';
 import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
 import { accountsDatabasePath, Suite } from '../suite/suite.js';
-import { formatStartupTable } from '../suite/table.js';
+import { devCertificateNote, formatStartupTable } from '../suite/table.js';
 
 export interface ServeOptions {
   config?: string;
@@ -54,6 +54,7 @@ export async function serve(options: ServeOptions): Promise<void> {
           'Demo passwords were shown on the first start; set new ones with `outpost user passwd alice@example.test`.',
         ]
       : [];
+  if (suite.devCertificate !== null) notes.push(devCertificateNote(suite.devCertificate));
   process.stdout.write(
     `${title}\n\n${formatStartupTable(suite.endpoints(), suite.newCredentials, notes)}\n\nPress Ctrl-C to stop.\n`,
   );

@@ -93,12 +93,6 @@ export class TlsUntrustedError extends OutpostError {
   }
 }
 
-/** Throws TlsUntrustedError unless the peer of a freshly handshaken client socket is trusted. */
-export function assertTrustedPeer(socket: TLSSocket): void {
-  const untrusted = untrustedPeer(socket);
-  if (untrusted !== null) throw new TlsUntrustedError(untrusted);
-}
-
 /**
  * Handshakes with `host:port` only to read its certificate (no byte of application data is
  * sent), for explaining a refusal that happened inside a library that destroyed its socket.

@@ -18,12 +18,12 @@ function devNames(config: OutpostConfig): string[] {
 export class SuiteTls {
   /** Null when no service offers TLS, or no certificate could be had (logged). */
   readonly provider: TlsProvider | null;
-  /** The provider serves the generated development certificate (renewed on reload). */
-  readonly #dev: boolean;
+  /** The development certificate's file when the provider serves it (renewed on reload), else null. */
+  readonly devCertificate: string | null;
 
-  private constructor(provider: TlsProvider | null, dev: boolean) {
+  private constructor(provider: TlsProvider | null, devCertificate: string | null) {
     this.provider = provider;
-    this.#dev = dev;
+    this.devCertificate = devCertificate;
   }
 
   /**
@@ -31,16 +31,14 @@ export class SuiteTls {
    * `needed`, makes or reuses the development certificate.
    */
   static async open(config: OutpostConfig, logger: Logger, needed: boolean): Promise<SuiteTls> {
-    if (config.tls) return new SuiteTls(new TlsProvider(config.tls), false);
-    if (!needed) return new SuiteTls(null, false);
+    if (config.tls) return new SuiteTls(new TlsProvider(config.tls), null);
+    if (!needed) return new SuiteTls(null, null);
     try {
-      return new SuiteTls(
-        new TlsProvider(await ensureDevCertificate(config.data_dir, devNames(config))),
-        true,
-      );
+      const files = await ensureDevCertificate(config.data_dir, devNames(config));
+      return new SuiteTls(new TlsProvider(files), files.cert);
     } catch (err) {
       logger.warn({ err }, 'no TLS certificate: TLS listeners and STARTTLS are off');
-      return new SuiteTls(null, false);
+      return new SuiteTls(null, null);
     }
   }
 
@@ -59,7 +57,7 @@ export class SuiteTls {
    */
   async reload(config: OutpostConfig): Promise<void> {
     if (!this.provider) return;
-    if (this.#dev) await ensureDevCertificate(config.data_dir, devNames(config));
+    if (this.devCertificate !== null) await ensureDevCertificate(config.data_dir, devNames(config));
     this.provider.reload();
   }
 }

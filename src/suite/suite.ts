@@ -130,6 +130,11 @@ export class Suite {
     return this.#services.map((s) => s.name);
   }
 
+  /** The development certificate's file (PEM) when TLS uses it, else null (`[tls]` files or no TLS). */
+  get devCertificate(): string | null {
+    return this.#tls.devCertificate;
+  }
+
   /** The shared context (accounts, TLS, metrics) the services run with. */
   get context(): ServiceContext {
     return this.#context;

@@ -43,6 +43,19 @@ export function formatCredentials(credentials: readonly Credential[]): string {
   ].join('\n');
 }
 
+/**
+ * The note on the development certificate: where it is and the NODE_EXTRA_CA_CERTS line that
+ * makes Node programs (nodemailer, undici, tls, basic-ftp, scripts) trust it.
+ */
+export function devCertificateNote(path: string): string {
+  return [
+    `TLS uses the self-signed development certificate ${path}.`,
+    'Node.js clients on this machine trust it with:',
+    `  export NODE_EXTRA_CA_CERTS=${path}`,
+    '(outpost mail send and outpost http trust it on loopback when they find this data directory.)',
+  ].join('\n');
+}
+
 /** `127.0.0.1:25` or `[::1]:25`. */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

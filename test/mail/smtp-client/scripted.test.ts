@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import { ErrorCodes, hasCode } from '../../../src/core/errors.js';
 import { connectSmtp, SmtpClientError, type SmtpClientOptions } from '../../../src/mail/smtp/client/index.js';
 import { encodeSaslPlain } from '../../../src/core/sasl.js';
+import { TlsUntrustedError } from '../../../src/core/tls-trust.js';
 import { recordTranscript } from '../../../src/testing/index.js';
 import {
   greetAndEhlo,
@@ -266,9 +267,21 @@ test('certificate verification: required STARTTLS verifies by default, opportuni
     await c.read();
   };
   const s = await server(script);
-  await assert.rejects(connectSmtp(opts(s.port, { security: 'starttls' })), (e) =>
-    hasCode(e, ErrorCodes.TLS_UNAVAILABLE),
-  );
+  await assert.rejects(connectSmtp(opts(s.port, { security: 'starttls' })), (e) => {
+    // The refusal says whose certificate it was and why, and nothing was sent over that TLS.
+    assert.ok(hasCode(e, ErrorCodes.TLS_UNTRUSTED));
+    const cause = (e as Error).cause;
+    assert.ok(cause instanceof TlsUntrustedError);
+    assert.equal(cause.certificate.reason, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.equal(cause.certificate.selfSigned, true);
+    assert.match(cause.certificate.fingerprint256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.match(
+      (e as Error).message,
+      /^starttls: the server's certificate is not trusted: it is self-signed/,
+    );
+    return true;
+  });
+  assert.equal(s.conns[0]?.received.filter((l) => l.startsWith('EHLO')).length, 1);
   const relay = await connectSmtp(opts(s.port, { security: 'opportunistic' }));
   assert.equal(relay.secure, true);
   relay.destroy();

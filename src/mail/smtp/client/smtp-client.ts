@@ -5,12 +5,15 @@
  * write), SIZE, 8BITMIME, SMTPUTF8 and DSN parameters, BDAT (RFC 3030) when CHUNKING is offered
  * else DATA with dot-stuffing, a reply per recipient, and the per-command timeouts of RFC 5321
  * §4.5.3.2. Reads go through LineConnection (bounded reply lines, STARTTLS that drops anything
- * the server sent before the handshake); replies through the shared ReplyAssembler.
+ * the server sent before the handshake); replies through the shared ReplyAssembler. A certificate
+ * is verified right after the handshake, before the client writes a byte (`core/tls-trust.ts`),
+ * so a refusal says whose certificate it was (TLS_UNTRUSTED, the certificate in its cause).
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { ErrorCodes, OutpostError } from '../../../core/errors.js';
 import { LineConnection } from '../../../core/line/connection.js';
+import { TlsUntrustedError, untrustedPeer } from '../../../core/tls-trust.js';
 import { replyClass, replyText, ReplyAssembler, reply as makeReply, type SmtpReply } from '../reply.js';
 import { encodeSaslPlain } from '../../../core/sasl.js';
 import { Capabilities } from './capabilities.js';
@@ -216,8 +219,10 @@ export class SmtpClient {
         if (security === 'starttls') throw this.#refused('starttls', r);
       } else {
         const host = this.#opts.tls?.servername ?? this.#opts.host;
+        const verify = this.#opts.tls?.rejectUnauthorized ?? security !== 'opportunistic';
         const tls: ConnectionOptions = {
-          rejectUnauthorized: this.#opts.tls?.rejectUnauthorized ?? security !== 'opportunistic',
+          // Verified below, once the certificate can still be read (see the file comment).
+          rejectUnauthorized: false,
           ...(isIP(host) === 0 ? { servername: host } : {}),
           ...(this.#opts.tls?.ca === undefined ? {} : { ca: this.#opts.tls.ca }),
           ...(this.#opts.tls?.minVersion === undefined ? {} : { minVersion: this.#opts.tls.minVersion }),
@@ -228,10 +233,11 @@ export class SmtpClient {
           throw new SmtpClientError(
             ErrorCodes.TLS_UNAVAILABLE,
             'starttls',
-            `TLS handshake failed: ${(err as Error).message}`,
+            `TLS handshake failed: ${innermostMessage(err)}`,
             { cause: err },
           );
         }
+        if (verify) refuseUntrusted(this.#conn.tlsSocket, 'starttls');
         // RFC 3207 §4.2: forget everything learnt before TLS and say EHLO again.
         await this.#hello();
       }
@@ -527,6 +533,25 @@ export class SmtpClient {
   }
 }
 
+/** The message at the bottom of an error's `cause` chain: what actually went wrong. */
+function innermostMessage(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Throws TLS_UNTRUSTED unless the handshaken socket's certificate passed Node's checks (chain
+ * and host name); the cause is a TlsUntrustedError that carries the certificate.
+ */
+function refuseUntrusted(socket: TLSSocket | null, stage: string): void {
+  if (socket === null) throw new SmtpClientError(ErrorCodes.TLS_UNAVAILABLE, stage, 'no TLS socket');
+  const untrusted = untrustedPeer(socket);
+  if (untrusted === null) return;
+  const err = new TlsUntrustedError(untrusted);
+  throw new SmtpClientError(ErrorCodes.TLS_UNTRUSTED, stage, err.message, { cause: err });
+}
+
 /** Opens the TCP (or implicit TLS) socket within `ms`. */
 async function openSocket(opts: SmtpClientOptions, ms: number): Promise<Socket> {
   const implicit = opts.security === 'implicit';
@@ -540,7 +565,8 @@ async function openSocket(opts: SmtpClientOptions, ms: number): Promise<Socket> 
     const socket: Socket = implicit
       ? tlsConnect({
           ...base,
-          rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true,
+          // Verified on secureConnect, once the certificate can still be read.
+          rejectUnauthorized: false,
           ...(isIP(host) === 0 ? { servername: host } : {}),
           ...(opts.tls?.ca === undefined ? {} : { ca: opts.tls.ca }),
         })
@@ -571,6 +597,15 @@ async function openSocket(opts: SmtpClientOptions, ms: number): Promise<Socket> 
     socket.once(implicit ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', fail);
+      if (socket instanceof TLSSocket && (opts.tls?.rejectUnauthorized ?? true)) {
+        try {
+          refuseUntrusted(socket, 'connect');
+        } catch (err) {
+          socket.destroy();
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+      }
       resolve(socket);
     });
   });
