@@ -1,7 +1,9 @@
 /**
- * `outpost serve`: runs the suite in the foreground. Prints the services table on stdout, logs
- * (JSON lines) on stderr, shows live transcripts with `--transcript`, drains on SIGTERM/SIGINT
- * within a bounded time (close-with-grace; a second signal forces), and reloads configuration and certificates on SIGHUP.
+ * `outpost serve`: runs the suite in the foreground. Prints the services table on stdout, then
+ * the HTTP access log there (Combined Log Format lines, when `[http] access_log` names no file);
+ * logs on stderr at `info` by default (readable lines on a terminal, JSON lines otherwise);
+ * shows live transcripts with `--transcript`, drains on SIGTERM/SIGINT within a bounded time
+ * (close-with-grace; a second signal forces), and reloads configuration and certificates on SIGHUP.
  */
 import { pino } from 'pino';
 import { existsSync } from 'node:fs';
@@ -39,10 +41,20 @@ export async function serve(options: ServeOptions): Promise<void> {
   // Synchronous stderr: a fatal error or forced exit is never lost in an async buffer.
   const logger = createLogger({
     level: level as 'info',
+    pretty: process.stderr.isTTY,
     destination: pino.destination({ fd: 2, sync: true }),
   });
   const fresh = !existsSync(accountsDatabasePath(config.data_dir));
-  const suite = await Suite.start({ config, logger, demo: embedded });
+  // Access lines are many and not fatal: buffered, flushed at exit.
+  const stdout = pino.destination({ fd: 1, sync: false });
+  const suite = await Suite.start({
+    config,
+    logger,
+    demo: embedded,
+    accessLogOutput: (line) => {
+      stdout.write(`${line}\n`);
+    },
+  });
 
   const data = `data in ${config.data_dir}${fresh ? ' (created now)' : ''}`;
   const title = embedded
@@ -55,7 +67,7 @@ export async function serve(options: ServeOptions): Promise<void> {
         ]
       : [];
   if (suite.devCertificate !== null) notes.push(devCertificateNote(suite.devCertificate));
-  process.stdout.write(
+  stdout.write(
     `${title}\n\n${formatStartupTable(suite.endpoints(), suite.newCredentials, notes)}\n\nPress Ctrl-C to stop.\n`,
   );
 
@@ -71,9 +83,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.on('SIGHUP', () => {
     void (async () => {
       try {
+        logger.info(
+          { config: options.config ?? '(embedded default)' },
+          'SIGHUP: reloading the configuration',
+        );
         if (options.config !== undefined) config = resolveServeConfig(options);
         await suite.reload(config);
-        logger.info('configuration reloaded');
+        logger.info({ services: suite.serviceNames }, 'configuration reloaded');
       } catch (err) {
         logger.error({ err }, 'reload failed; keeping the running configuration');
       }
@@ -95,7 +111,8 @@ export async function serve(options: ServeOptions): Promise<void> {
       else logger.info({ signal }, 'shutting down');
       clearInterval(keepAlive);
       await suite.close();
-      process.stdout.write('Outpost stopped.\n');
+      stdout.write('Outpost stopped.\n');
+      stdout.flushSync();
     },
   );
 }

@@ -2,7 +2,8 @@
  * Facts about peer addresses that every protocol's security policy asks: "is this client on
  * loopback?" decides whether plaintext logins are allowed (auth only over TLS, except on
  * loopback). Node reports IPv4 peers on dual-stack sockets as IPv4-mapped IPv6 (`::ffff:a.b.c.d`).
- * And whether a lower-case name is a host name (FTP HOST, the development certificate's names).
+ * And whether a lower-case name is a host name (FTP HOST, the development certificate's names),
+ * and how a listener's address reads as a metrics label.
  */
 import { isIP } from 'node:net';
 
@@ -19,4 +20,10 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** True when lower-case `name` is a host name: LDH labels, 253 characters at most, no final dot. */
 export function isDnsName(name: string): boolean {
   return name.length > 0 && name.length <= 253 && name.split('.').every((label) => LABEL.test(label));
+}
+
+/** A bound address as a metrics label: `127.0.0.1:10025`, `[::1]:10025`. */
+export function listenerLabel(address: { address: string; port: number }): string {
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `${host}:${String(address.port)}`;
 }

@@ -1,8 +1,9 @@
 /**
  * The access log in Combined Log Format (Apache's `%h %l %u %t "%r" %>s %b "%{Referer}i"
- * "%{User-agent}i"`), one line per response, to a file (`[http] access_log`) or through the
- * logger. Quotes, backslashes and control characters from the request are escaped so a client
- * cannot forge log lines.
+ * "%{User-agent}i"`, nginx's `combined`), one raw line per response, to a file
+ * (`[http] access_log`) or to an output line writer (`outpost serve`: stdout, as nginx in a
+ * container). Quotes, backslashes and control characters from the request are escaped so a
+ * client cannot forge log lines.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Logger } from '../core/logger.js';
@@ -57,13 +58,22 @@ export interface AccessLog {
   close(): Promise<void>;
 }
 
-/** A log to `file` (appended), through `logger` (file undefined), or nowhere ("off"). */
-export function openAccessLog(file: string | undefined, logger: Logger): AccessLog {
-  if (file === 'off') return { write: () => undefined, close: () => Promise.resolve() };
+/**
+ * A log to `file` (appended), to `output` (file undefined; only while `logger` is at `info` or
+ * below), or none at all (undefined: "off", or no file and no output), so the request path does
+ * no work for it. `logger` reports write errors.
+ */
+export function openAccessLog(
+  file: string | undefined,
+  logger: Logger,
+  output?: (line: string) => void,
+): AccessLog | undefined {
+  if (file === 'off') return undefined;
   if (file === undefined) {
+    if (output === undefined || !logger.isLevelEnabled('info')) return undefined;
     return {
       write(record) {
-        if (logger.isLevelEnabled('info')) logger.info({ access: formatCombined(record) }, 'request');
+        output(formatCombined(record));
       },
       close: () => Promise.resolve(),
     };

@@ -71,7 +71,10 @@ export async function authorizeWrite(args: {
     return { ok: false, status: 403, reason: 'writes need HTTPS' };
   const creds = parseBasicAuth(args.authorization);
   if (creds === undefined) return { ok: false, status: 401, reason: 'authentication required' };
-  const result = await args.accounts.authenticate(creds.user, creds.password, { ip: args.remoteAddress });
+  const result = await args.accounts.authenticate(creds.user, creds.password, {
+    ip: args.remoteAddress,
+    protocol: 'http',
+  });
   if (!result.ok) {
     if (result.reason === 'throttled')
       return {

@@ -67,12 +67,14 @@ export class RequestHandler {
   /** The entry point for both protocols; `secure` says the request came over TLS. */
   handle(req: HttpRequest, rawRes: ServerResponse | Http2ServerResponse, secure: boolean): void {
     const res = asResponse(rawRes);
-    const started =
-      this.options.accessLog !== undefined || this.options.metrics !== undefined ? new Date() : undefined;
-    if (started !== undefined) {
+    if (this.options.accessLog !== undefined || this.options.metrics !== undefined) {
+      const started = { time: Date.now(), at: performance.now() };
+      // Read now: once an HTTP/2 stream has closed, its request no longer reaches the session's
+      // socket, so the access log would show `-`.
+      const remoteAddress = req.socket.remoteAddress ?? '-';
       trackBodyBytes(res);
       rawRes.once('finish', () => {
-        this.#record(req, res, started);
+        this.#record(req, res, started, remoteAddress);
       });
     }
     const method = req.method;
@@ -191,14 +193,19 @@ export class RequestHandler {
     );
   }
 
-  #record(req: HttpRequest, res: HttpResponse, started: Date): void {
+  #record(
+    req: HttpRequest,
+    res: HttpResponse,
+    started: { time: number; at: number },
+    remoteAddress: string,
+  ): void {
     const status = res.statusCode;
     const bytes = req.method === 'HEAD' || status === 304 || status === 204 ? 0 : declaredBodyBytes(res);
-    this.options.metrics?.record(status, bytes);
+    this.options.metrics?.record(status, bytes, (performance.now() - started.at) / 1000);
     this.options.accessLog?.write({
-      remoteAddress: req.socket.remoteAddress ?? '-',
+      remoteAddress,
       user: parseBasicAuth(req.headers.authorization)?.user,
-      time: started,
+      time: new Date(started.time),
       method: req.method ?? '-',
       target: req.url ?? '-',
       httpVersion: req.httpVersion,

@@ -92,7 +92,10 @@ export async function handleLogin(
   const form = await readForm(req, HTTP_LIMITS.maxFormBytes);
   const user = form?.get('user') ?? '';
   const password = form?.get('password') ?? '';
-  const result = await ctx.accounts.authenticate(user, password, { ip: info.remoteAddress });
+  const result = await ctx.accounts.authenticate(user, password, {
+    ip: info.remoteAddress,
+    protocol: 'http',
+  });
   if (!result.ok) {
     const why =
       result.reason === 'throttled'

@@ -22,6 +22,7 @@ import {
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
+import { listenerLabel } from '../core/net.js';
 import { ConnectionCounter } from '../core/server/connection-counter.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import type { TlsProvider } from '../core/tls.js';
@@ -265,13 +266,27 @@ export class HttpServer implements AsyncDisposable {
   }
 
   #track(server: Server | Http2SecureServer, tls: boolean, accepted?: (socket: Socket) => void): void {
+    const metrics = this.handler.options.metrics?.shared;
+    /** The metrics labels of this listener, known once it is bound. */
+    let labels: { protocol: string; listener: string } | undefined;
     server.on('connection', (socket: Socket) => {
       const ip = socket.remoteAddress ?? '';
-      if (this.#counter.tryAdd(ip) !== null) {
+      const reason = this.#counter.tryAdd(ip);
+      if (reason !== null) {
+        metrics?.connectionsRefused.inc({ protocol: 'http', reason });
         socket.destroy();
         return;
       }
       this.#sockets.add(socket);
+      if (metrics !== undefined) {
+        labels ??= { protocol: 'http', listener: listenerLabel(server.address() as AddressInfo) };
+        const bound = labels;
+        metrics.connectionsTotal.inc(bound);
+        metrics.connectionsCurrent.inc(bound);
+        socket.once('close', () => {
+          metrics.connectionsCurrent.dec(bound);
+        });
+      }
       socket.once('close', () => {
         this.#sockets.delete(socket);
         this.#counter.remove(ip);

@@ -71,7 +71,7 @@ export class HttpService implements RunningService {
       sessions: new SessionSigner(
         loadOrCreateSessionKey(join(context.config.data_dir, 'http', 'session.key')),
       ),
-      accessLog: openAccessLog(file, logger),
+      accessLog: openAccessLog(file, logger, context.accessLogOutput),
       metrics: new HttpMetrics(context.metrics),
       maxBodyBytes: http.max_body_size,
       h2c: http.h2c,
@@ -108,7 +108,11 @@ export class HttpService implements RunningService {
     const file = accessLogPath(context.config);
     if (file !== this.#accessLogFile) {
       const old = options.accessLog;
-      options.accessLog = openAccessLog(file, context.logger.child({ service: 'http' }));
+      options.accessLog = openAccessLog(
+        file,
+        context.logger.child({ service: 'http' }),
+        context.accessLogOutput,
+      );
       this.#accessLogFile = file;
       await old?.close();
     }

@@ -10,10 +10,11 @@ import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import type { ServiceMetrics } from '../core/metrics.js';
+import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
 import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
 import type { MailStore } from '../mail/store/types.js';
 import { errLine, redactCommand } from './codec.js';
+import { COMMANDS } from './commands/table.js';
 import { POP3_LIMITS } from './limits.js';
 import { MaildropCache, MaildropLocks } from './maildrop.js';
 import { Pop3Session, type Pop3SessionLimits } from './session.js';
@@ -47,6 +48,7 @@ export class Pop3Server {
 
   constructor(options: Pop3ServerOptions) {
     const logger = options.logger ?? silentLogger();
+    const metrics = options.metrics ?? createMetrics();
     const tlsContext = options.tlsContext ?? (() => undefined);
     this.#tlsContext = tlsContext;
     const deps = {
@@ -58,6 +60,11 @@ export class Pop3Server {
       allowPlaintextOnLoopback: toGetter(options.allowPlaintextOnLoopback ?? true),
       hostname: options.hostname ?? 'localhost',
       logger,
+      commands: new CommandMeter(
+        metrics,
+        'pop3',
+        COMMANDS.map((c) => c.verb),
+      ),
     };
     this.#tcp = new TcpService({
       protocol: 'pop3',
@@ -72,7 +79,7 @@ export class Pop3Server {
       tlsContext,
       busyReply: errLine('SYS/TEMP', 'Too many connections; try again later'),
       logger,
-      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      metrics,
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
       ...(options.maxConnectionsPerIp === undefined
         ? {}

@@ -5,6 +5,7 @@
  * sessions; listener changes need a restart.
  */
 import type { AddressInfo } from 'node:net';
+import { createMetrics } from '../core/metrics.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
 import { sharedMailStore } from '../mail/service/mail-store.js';
 import { createPop3Server, type Pop3Server } from './server.js';
@@ -27,6 +28,7 @@ export class Pop3Service implements RunningService {
       allowPlaintextOnLoopback: () => this.#allowPlaintext,
       hostname: context.config.hostname,
       logger: context.logger.child({ service: 'pop3' }),
+      metrics: createMetrics(context.metrics),
     });
   }
 

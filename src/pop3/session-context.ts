@@ -7,6 +7,7 @@ import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
 import type { LineConnection } from '../core/line/connection.js';
 import type { Logger } from '../core/logger.js';
+import type { CommandMeter } from '../core/metrics.js';
 import type { MailStore } from '../mail/store/types.js';
 import type { MaildropCache, MaildropLocks } from './maildrop.js';
 import type { Pop3State, TransactionState } from './state.js';
@@ -23,6 +24,8 @@ export interface Pop3SessionDeps {
   readonly allowPlaintextOnLoopback: () => boolean;
   readonly hostname: string;
   readonly logger: Logger;
+  /** Counts commands by verb and reply class, `ok` or `err` (the server's metrics). */
+  readonly commands?: CommandMeter;
 }
 
 /** A parsed command as a handler sees it. */

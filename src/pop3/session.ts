@@ -13,6 +13,9 @@ import { POP3_LIMITS } from './limits.js';
 import type { Pop3SessionContext, Pop3SessionDeps } from './session-context.js';
 import type { Pop3State } from './state.js';
 
+/** `+`: the first octet of +OK and of a continuation. */
+const PLUS = 0x2b;
+
 /** Limits a session enforces itself (the line layer enforces line length and timeouts). */
 export interface Pop3SessionLimits {
   maxAuthFailures?: number;
@@ -29,6 +32,8 @@ export class Pop3Session implements Pop3SessionContext {
   #authFailures = 0;
   #badCommands = 0;
   #ending = false;
+  /** Whether the last status line written was +OK (or a + continuation): a command's class. */
+  #lastOk = false;
 
   constructor(conn: LineConnection, deps: Pop3SessionDeps, limits: Pop3SessionLimits = {}) {
     this.conn = conn;
@@ -74,12 +79,11 @@ export class Pop3Session implements Pop3SessionContext {
       case 'line':
         break;
     }
-    const gate = checkCommand(parseCommand(read.text), this.state.kind);
-    if (!gate.ok) {
-      this.#rejected(gate.reply);
-      return;
-    }
-    await gate.command.run(this, gate.input);
+    const parsed = parseCommand(read.text);
+    const gate = checkCommand(parsed, this.state.kind);
+    if (!gate.ok) this.#rejected(gate.reply);
+    else await gate.command.run(this, gate.input);
+    this.deps.commands?.count(parsed.ok ? parsed.verb : '', this.#lastOk ? 'ok' : 'err');
   }
 
   #rejected(line: string): void {
@@ -91,10 +95,12 @@ export class Pop3Session implements Pop3SessionContext {
   }
 
   reply(line: string): void {
+    this.#lastOk = line.charCodeAt(0) === PLUS;
     this.conn.writeLine(line);
   }
 
   replyLines(lines: readonly string[]): void {
+    this.#lastOk = lines[0]?.charCodeAt(0) === PLUS;
     this.conn.writeLines(lines);
   }
 

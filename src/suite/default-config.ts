@@ -1,9 +1,10 @@
 /**
  * The embedded default: what `outpost serve` runs with no config file. Every service on
  * 127.0.0.1 at its standard port + 10000 (plain HTTP at 8080 + 10000, see
- * EMBEDDED_HTTP_PORT), a demo domain `example.test` with users alice and bob (alice may upload
- * to the web site), warnings-only logs, data in ./data. `outpost config init` writes the same
- * configuration to a file (sample-config.ts). Nothing here needs root or touches the network beyond loopback.
+ * EMBEDDED_HTTP_PORT; the admin listener, /healthz and /metrics, at 9090 + 10000), a demo
+ * domain `example.test` with users alice and bob (alice may upload to the web site), logs at
+ * info, data in ./data. `outpost config init` writes the same configuration to a file
+ * (sample-config.ts). Nothing here needs root or touches the network beyond loopback.
  */
 import { join } from 'node:path';
 import type { OutpostConfigInput } from '../core/config/schema.js';
@@ -41,7 +42,7 @@ export function embeddedDefaultConfig(
   return {
     data_dir: dataDir,
     hostname: `mail.${DEMO_DOMAIN}`,
-    log: { level: 'warn' },
+    log: { level: 'info' },
     domains: [{ name: DEMO_DOMAIN }],
     dns: { listen: at(53), zones: [{ name: DEMO_DOMAIN, file: zoneFile }] },
     http: { listen: loopback(EMBEDDED_HTTP_PORT), tls_listen: at(443), writers: [DEMO_WRITER] },
@@ -53,6 +54,8 @@ export function embeddedDefaultConfig(
     },
     pop3: { listen: at(110), tls_listen: at(995) },
     ftp: { listen: at(21) },
+    // Prometheus' own port + 10000: /healthz and /metrics, on loopback only.
+    admin: { listen: at(9090) },
   };
 }
 

@@ -36,8 +36,9 @@ const NOTES: Readonly<Record<keyof OutpostConfigInput, SectionNote>> = {
   hostname: { about: ["This server's name: the SMTP greeting, Received: lines, the certificate."] },
   log: {
     about: [
-      'Logs: JSON lines on stderr at this level or above (fatal, error, warn, info, debug, trace,',
-      'silent). transcript = true prints every session line (C:/S:), as `serve --transcript` does.',
+      'Logs on stderr at this level or above (fatal, error, warn, info, debug, trace, silent):',
+      'readable lines on a terminal, JSON lines otherwise. transcript = true prints every session',
+      'line (C:/S:), as `serve --transcript` does.',
     ],
   },
   tls: {

@@ -40,6 +40,11 @@ export interface ServiceContext {
   shared: SharedResources;
   /** Names of the services running so far, in start order (what /healthz reports). */
   serviceNames(): readonly string[];
+  /**
+   * Where HTTP access lines (Combined Log Format) go when `[http] access_log` names no file:
+   * `outpost serve` writes them to stdout; an embedded suite has none, so it logs no requests.
+   */
+  accessLogOutput?: (line: string) => void;
 }
 
 /** A started service. */

@@ -9,12 +9,13 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { AccountStore, type PasswordInput } from '../core/accounts/store.js';
+import { AccountStore, type AccountStoreOptions, type PasswordInput } from '../core/accounts/store.js';
 import { addressKey, normalizeAddress } from '../core/accounts/address.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { openDatabase, type Database } from '../core/db.js';
 import { checkDirectoryToCreate } from '../core/paths.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { createMetrics } from '../core/metrics.js';
 import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
 import { ensureDemoZone } from './demo-zone.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './service.js';
@@ -29,6 +30,8 @@ export interface SuiteOptions {
   demo?: boolean;
   /** Override the service list (tests). */
   services?: readonly ServiceDefinition[];
+  /** Where HTTP access lines go when the config names no file (see ServiceContext). */
+  accessLogOutput?: (line: string) => void;
 }
 
 /** A user created at start-up whose password is shown once. */
@@ -42,8 +45,14 @@ export function accountsDatabasePath(dataDir: string): string {
   return join(dataDir, 'accounts.db');
 }
 
-/** Opens the data directory's accounts store (creating the directory if needed). */
-export function openAccounts(dataDir: string): { db: Database; accounts: AccountStore } {
+/**
+ * Opens the data directory's accounts store (creating the directory if needed); a running suite
+ * passes its logger (failed logins with the client's address) and metrics (logins by result).
+ */
+export function openAccounts(
+  dataDir: string,
+  observe: Pick<AccountStoreOptions, 'logger' | 'metrics'> = {},
+): { db: Database; accounts: AccountStore } {
   checkDirectoryToCreate('data_dir', dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = accountsDatabasePath(dataDir);
@@ -52,7 +61,7 @@ export function openAccounts(dataDir: string): { db: Database; accounts: Account
   closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
   const db = openDatabase(path);
-  return { db, accounts: new AccountStore({ db }) };
+  return { db, accounts: new AccountStore({ db, ...observe }) };
 }
 
 /** A running suite. */
@@ -86,7 +95,11 @@ export class Suite {
   static async start(options: SuiteOptions): Promise<Suite> {
     const { config } = options;
     const logger = options.logger ?? silentLogger();
-    const { db, accounts } = openAccounts(config.data_dir);
+    const metrics = createMetrics(new Registry());
+    const { db, accounts } = openAccounts(config.data_dir, {
+      logger: logger.child({ service: 'accounts' }),
+      metrics,
+    });
     const started: RunningService[] = [];
     let shared: SharedResources | undefined;
     try {
@@ -104,10 +117,11 @@ export class Suite {
         accounts,
         tls: tls.provider,
         logger,
-        metrics: new Registry(),
+        metrics: metrics.registry,
         shared: (shared = new SharedResources()),
         serviceNames: () => started.map((s) => s.name),
       };
+      if (options.accessLogOutput !== undefined) context.accessLogOutput = options.accessLogOutput;
       for (const definition of enabled) started.push(await definition.start(context));
       return new Suite(started, context, db, definitions, credentials, tls);
     } catch (err) {

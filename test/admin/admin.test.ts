@@ -27,9 +27,12 @@ test('/healthz and /metrics on the admin listener', async () => {
   assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await metrics.text();
   assert.match(text, /^# TYPE outpost_http_requests_total counter$/m);
-  assert.match(text, /^outpost_http_requests_total\{code="200"\} 1$/m);
-  assert.match(text, /^outpost_http_requests_total\{code="404"\} 1$/m);
+  assert.match(text, /^outpost_http_requests_total\{class="2xx"\} 1$/m);
+  assert.match(text, /^outpost_http_requests_total\{class="4xx"\} 1$/m);
   assert.match(text, /^outpost_http_response_bytes_total \d+$/m);
+  assert.match(text, /^outpost_http_request_duration_seconds_count\{class="2xx"\} 1$/m);
+  assert.match(text, /^outpost_http_request_duration_seconds_bucket\{class="4xx",le="\+Inf"\} 1$/m);
+  assert.match(text, /^outpost_connections_total\{protocol="http",listener="127\.0\.0\.1:\d+"\} [12]$/m);
 
   assert.equal((await fetch(`${base}/nope`)).status, 404);
   const post = await fetch(`${base}/healthz`, { method: 'POST' });

@@ -55,6 +55,14 @@ test("README's first line starts the suite, prints the table and demo passwords,
   assert.ok(stdout.includes(`data in ${dataDir} (created now)`), stdout);
   assert.match(stdout, /alice@example\.test {2}password: [A-Za-z0-9]{16}/);
   assert.match(stdout, /bob@example\.test {2}password: [A-Za-z0-9]{16}/);
+  // Observability is on by default: the admin listener answers on 19090 and lists the services.
+  assert.match(stdout, /^ {2}admin +tcp +127\.0\.0\.1:19090 +none +\/healthz, \/metrics$/m);
+  const health = (await (await fetch('http://127.0.0.1:19090/healthz')).json()) as { services: string[] };
+  assert.deepEqual(health.services, ['dns', 'smtp', 'http', 'admin', 'pop3', 'ftp']);
+  assert.match(
+    await (await fetch('http://127.0.0.1:19090/metrics')).text(),
+    /^# TYPE outpost_connections_total counter$/m,
+  );
   // Passwords are stored hashed only, in an owner-only file.
   const password = /alice@example\.test {2}password: (\S+)/.exec(stdout)?.[1] ?? '';
   const db = readFileSync(join(dataDir, 'accounts.db'));

@@ -12,7 +12,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Migration } from '../db.js';
 import { migrate } from '../db.js';
 import { ErrorCodes, OutpostError } from '../errors.js';
+import type { Counter } from 'prom-client';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../metrics.js';
 import { ADDRESS_LIMITS } from '../limits.js';
 import { addressKey, normalizeDomain, parseAddress, type ParsedAddress } from './address.js';
 import { AuthCache } from './auth-cache.js';
@@ -95,6 +97,15 @@ export interface AccountStoreOptions {
   hasher?: PasswordHasher;
   /** Successful-login cache settings, or `false` to always run the hasher. */
   authCache?: { ttlMs?: number; maxEntries?: number } | false;
+  /** Counts logins by protocol and result (`outpost_auth_attempts_total`). */
+  metrics?: ServiceMetrics;
+}
+
+/** Where a login comes from: the client's address, and the protocol for logs and metrics. */
+export interface AuthContext {
+  readonly ip: string;
+  /** `smtp`, `pop3`, `ftp`, `http`…; `unknown` when absent. */
+  readonly protocol?: string;
 }
 
 interface UserRow {
@@ -135,6 +146,7 @@ export class AccountStore {
   readonly #hasher: PasswordHasher;
   readonly #cache: AuthCache | undefined;
   readonly #provisioned = new ProvisionedSecrets();
+  readonly #authTotal: Counter<'protocol' | 'result'> | undefined;
   readonly #selectUser: BetterSqlite3.Statement<[string], UserRow>;
   /** Asked for every recipient and login, so prepared once. */
   readonly #selectDomain: BetterSqlite3.Statement<[string], { one: number }>;
@@ -146,6 +158,7 @@ export class AccountStore {
     this.#throttle =
       options.throttle === false ? undefined : (options.throttle ?? new AuthThrottle({ now: this.#clock }));
     this.#logger = options.logger;
+    this.#authTotal = options.metrics?.authTotal;
     this.#hasher = options.hasher ?? defaultHasher;
     this.#cache =
       options.authCache === false ? undefined : new AuthCache({ ...options.authCache, now: this.#clock });
@@ -331,7 +344,8 @@ export class AccountStore {
    * otherwise `invalid` for a malformed or unknown address, a wrong password or a disabled user
    * alike, after comparable work. Never throws for bad input.
    */
-  async authenticate(address: string, password: string, context: { ip: string }): Promise<AuthResult> {
+  async authenticate(address: string, password: string, context: AuthContext): Promise<AuthResult> {
+    const protocol = context.protocol ?? 'unknown';
     const parsed = tryParse(address);
     const who =
       parsed === undefined
@@ -339,8 +353,9 @@ export class AccountStore {
         : addressKey(parsed.address);
     const decision = this.#throttle?.check(context.ip, who) ?? { allowed: true };
     if (!decision.allowed) {
+      this.#authTotal?.inc({ protocol, result: 'throttled' });
       this.#logger?.warn(
-        { user: who, ip: context.ip, retryAfterMs: decision.retryAfterMs },
+        { protocol, user: who, ip: context.ip, retryAfterMs: decision.retryAfterMs },
         'login throttled',
       );
       return { ok: false, reason: 'throttled', retryAfterMs: decision.retryAfterMs };
@@ -358,11 +373,13 @@ export class AccountStore {
     }
     if (row === undefined || !ok || row.disabled !== 0) {
       this.#throttle?.recordFailure(context.ip, who);
-      this.#logger?.info({ user: who, ip: context.ip }, 'login failed');
+      this.#authTotal?.inc({ protocol, result: 'failure' });
+      this.#logger?.info({ protocol, user: who, ip: context.ip }, 'login failed');
       return { ok: false, reason: 'invalid' };
     }
     this.#throttle?.recordSuccess(context.ip, who);
-    this.#logger?.debug({ user: row.address, ip: context.ip }, 'login ok');
+    this.#authTotal?.inc({ protocol, result: 'success' });
+    this.#logger?.debug({ protocol, user: row.address, ip: context.ip }, 'login ok');
     return { ok: true, user: toUser(row) };
   }
 

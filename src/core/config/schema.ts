@@ -114,7 +114,7 @@ const httpSchema = z.strictObject({
   writers: httpWriters,
   cache_control: httpCacheControl,
   sites: z.array(httpSiteSchema).default([]),
-  /** Combined Log Format file; absent = through the logger at info level; "off" = none. */
+  /** Combined Log Format file; absent = lines on `outpost serve`'s stdout at level info or lower; "off" = none. */
   access_log: z.string().min(1).optional(),
   /** Also speak h2c (HTTP/2 with prior knowledge, RFC 9113 §3.3) on the plain `listen` addresses. */
   h2c: z.boolean().default(false),

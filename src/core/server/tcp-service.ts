@@ -15,6 +15,7 @@ import { CONNECTION_LIMITS } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { createMetrics, type ServiceMetrics } from '../metrics.js';
+import { listenerLabel } from '../net.js';
 import { LineConnection, type LineConnectionOptions } from '../line/connection.js';
 import { ConnectionCounter } from './connection-counter.js';
 
@@ -81,6 +82,8 @@ export class TcpService {
   async listen(options: ListenOptions = {}): Promise<AddressInfo> {
     if (this.#closing) throw new OutpostError(ErrorCodes.NOT_LISTENING, `${this.protocol} server is closed`);
     const useTls = options.tls === true;
+    // The metrics label of this listener, `host:port`, known once bound.
+    let listener = '';
     let server: Server;
     if (useTls) {
       const contextFor = this.#options.tlsContext;
@@ -95,11 +98,11 @@ export class TcpService {
       // applies to the next connection; SNI clients are answered by the same provider.
       const handshakeTimeoutMs = this.#options.connection?.tlsHandshakeTimeoutMs ?? 30_000;
       server = createServer((raw) => {
-        this.#acceptTls(raw, contextFor, handshakeTimeoutMs);
+        this.#acceptTls(raw, contextFor, handshakeTimeoutMs, listener);
       });
     } else {
       server = createServer((socket) => {
-        this.#accept(socket);
+        this.#accept(socket, listener);
       });
     }
     server.on('error', (err) => {
@@ -114,6 +117,7 @@ export class TcpService {
     });
     this.#servers.push({ server, tls: useTls });
     const address = server.address() as AddressInfo;
+    listener = listenerLabel(address);
     this.#logger.info(
       { address: address.address, port: address.port, tls: useTls },
       `${this.protocol} listening`,
@@ -122,7 +126,12 @@ export class TcpService {
   }
 
   /** Runs the TLS handshake on an accepted socket, then hands it to the session. */
-  #acceptTls(raw: Socket, contextFor: () => SecureContext | undefined, handshakeTimeoutMs: number): void {
+  #acceptTls(
+    raw: Socket,
+    contextFor: () => SecureContext | undefined,
+    handshakeTimeoutMs: number,
+    listener: string,
+  ): void {
     const secureContext = contextFor();
     if (!secureContext) {
       raw.destroy();
@@ -148,7 +157,7 @@ export class TcpService {
       clearTimeout(timer);
       this.#handshaking.delete(socket);
       socket.off('error', fail);
-      this.#accept(socket);
+      this.#accept(socket, listener);
     });
   }
 
@@ -204,7 +213,7 @@ export class TcpService {
     await stopped;
   }
 
-  #accept(socket: Socket): void {
+  #accept(socket: Socket, listener: string): void {
     const ip = socket.remoteAddress ?? 'unknown';
     const reason = this.#closing ? 'closing' : this.#counter.tryAdd(ip);
     if (reason !== null) {
@@ -219,12 +228,15 @@ export class TcpService {
     socket.setNoDelay(true);
     const conn = new LineConnection(socket, { ...this.#options.connection, protocol: this.protocol });
     this.#connections.add(conn);
-    this.metrics.connectionsTotal.inc({ protocol: this.protocol });
-    this.metrics.connectionsActive.inc({ protocol: this.protocol });
+    const labels = { protocol: this.protocol, listener };
+    this.metrics.connectionsTotal.inc(labels);
+    this.metrics.connectionsCurrent.inc(labels);
+    this.#logger.debug({ ip, listener, session: conn.id }, `${this.protocol}: connected`);
     const release = (): void => {
       if (!this.#connections.delete(conn)) return;
       this.#counter.remove(ip);
-      this.metrics.connectionsActive.dec({ protocol: this.protocol });
+      this.metrics.connectionsCurrent.dec(labels);
+      this.#logger.debug({ ip, session: conn.id }, `${this.protocol}: closed`);
     };
     void conn.whenClosed.then(release);
     this.#options

@@ -11,9 +11,12 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
+import { listenerLabel } from '../../core/net.js';
 import { ConnectionCounter } from '../../core/server/connection-counter.js';
 import { transcriptActive, transcriptTap, type TranscriptTap } from '../../core/transcript.js';
 import { FrameReader, frameMessage } from '../tcp-frame.js';
+import { DnsQueryMetrics } from './metrics.js';
 import { QueryProcessor, type DnsHandler } from './query-processor.js';
 import { tapExchange } from './transcript.js';
 
@@ -39,6 +42,8 @@ export interface DnsServerOptions {
   maxTcpConnectionsPerIp?: number;
   /** Packet cache size (replies by query bytes); 0 turns it off. Default PACKET_CACHE_ENTRIES. */
   cacheEntries?: number;
+  /** Where TCP connections and the query counts are exposed (a private set when absent). */
+  metrics?: ServiceMetrics;
 }
 
 interface Binding {
@@ -58,6 +63,9 @@ export interface DnsServerStats {
 /** A DNS server on UDP and TCP. */
 export class DnsServer {
   readonly stats: DnsServerStats = { udpQueries: 0, tcpQueries: 0, dropped: 0, tcpConnections: 0 };
+  /** Queries by transport, type and rcode. */
+  readonly queries = new DnsQueryMetrics();
+  readonly #metrics: ServiceMetrics;
   readonly #processor: QueryProcessor;
   readonly #logger: Logger;
   readonly #options: DnsServerOptions;
@@ -69,6 +77,8 @@ export class DnsServer {
   constructor(options: DnsServerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
+    this.#metrics = options.metrics ?? createMetrics();
+    this.queries.register(this.#metrics.registry);
     this.#counter = new ConnectionCounter(
       options.maxTcpConnections ?? DNS_TRANSPORT_LIMITS.maxTcpConnections,
       options.maxTcpConnectionsPerIp ?? DNS_TRANSPORT_LIMITS.maxTcpConnectionsPerIp,
@@ -106,8 +116,9 @@ export class DnsServer {
     let lastError: unknown;
     for (let attempt = 0; attempt < (wanted === 0 ? DNS_TRANSPORT_LIMITS.bindAttempts : 1); attempt++) {
       const tcp = createServer((socket) => {
-        this.#acceptTcp(socket);
+        this.#acceptTcp(socket, listener);
       });
+      let listener = '';
       try {
         await listenTcp(tcp, host, wanted);
       } catch (err) {
@@ -115,6 +126,7 @@ export class DnsServer {
         continue;
       }
       const port = (tcp.address() as AddressInfo).port;
+      listener = listenerLabel(tcp.address() as AddressInfo);
       const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
       try {
         await bindUdp(udp, host, port);
@@ -137,6 +149,7 @@ export class DnsServer {
         const reply = replies[0];
         if (reply) udp.send(reply, rinfo.port, rinfo.address);
         else this.stats.dropped++;
+        this.queries.count(false, packet, reply);
         // After the send, so the cache fast path costs one check when nobody watches.
         if (transcriptActive()) tapExchange(transcriptTap('dns', rinfo.address), packet, replies);
       });
@@ -195,7 +208,7 @@ export class DnsServer {
     await this.close();
   }
 
-  #acceptTcp(socket: Socket): void {
+  #acceptTcp(socket: Socket, listener: string): void {
     const ip = socket.remoteAddress ?? 'unknown';
     if (this.#closing || this.#counter.tryAdd(ip) !== null) {
       socket.destroy();
@@ -203,6 +216,9 @@ export class DnsServer {
     }
     this.stats.tcpConnections++;
     this.#connections.add(socket);
+    const labels = { protocol: 'dns', listener };
+    this.#metrics.connectionsTotal.inc(labels);
+    this.#metrics.connectionsCurrent.inc(labels);
     socket.setNoDelay(true);
     socket.setTimeout(this.#options.tcpIdleTimeoutMs ?? DNS_TRANSPORT_LIMITS.tcpIdleTimeoutMs, () => {
       socket.end();
@@ -211,6 +227,7 @@ export class DnsServer {
     socket.on('close', () => {
       this.#connections.delete(socket);
       this.#counter.remove(ip);
+      this.#metrics.connectionsCurrent.dec(labels);
     });
     const frames = new FrameReader();
     const context = { transport: 'tcp' as const, remoteAddress: ip, remotePort: socket.remotePort ?? 0 };
@@ -241,6 +258,7 @@ export class DnsServer {
         // Replies are encoded within 65535 octets, so framing them cannot fail.
         const replies = this.#processor.process(packet, context);
         for (const reply of replies) socket.write(frameMessage(reply));
+        this.queries.count(true, packet, replies[0]);
         if (transcriptActive()) tapExchange(tapped(), packet, replies);
       }
       if (socket.writableLength > DNS_TRANSPORT_LIMITS.maxTcpPendingOctets) {

@@ -8,6 +8,7 @@
  * primary zone's serial changes, its configured secondaries are sent NOTIFY (RFC 1996).
  */
 import type { Logger } from '../../core/logger.js';
+import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
 import type { ListenAddress, OutpostConfig } from '../../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { Authority } from '../authority/authority.js';
@@ -57,11 +58,12 @@ export class DnsService implements RunningService {
   readonly #dataDir: string;
   #closed = false;
 
-  private constructor(logger: Logger, dataDir: string) {
+  private constructor(logger: Logger, dataDir: string, metrics: ServiceMetrics) {
     this.#logger = logger;
     this.#dataDir = dataDir;
     this.server = createDnsServer({
       logger,
+      metrics,
       handler: (query, context) => this.#handle(query, context),
     });
   }
@@ -70,7 +72,11 @@ export class DnsService implements RunningService {
   static async start(context: ServiceContext): Promise<DnsService> {
     const dns = context.config.dns;
     if (!dns) throw new Error('dns service started without a [dns] table');
-    const service = new DnsService(context.logger.child({ service: 'dns' }), context.config.data_dir);
+    const service = new DnsService(
+      context.logger.child({ service: 'dns' }),
+      context.config.data_dir,
+      createMetrics(context.metrics),
+    );
     service.#applyZones(dns.zones, { initial: true });
     try {
       for (const address of dns.listen) await service.server.listen(address);

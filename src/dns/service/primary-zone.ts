@@ -53,14 +53,17 @@ export class PrimaryZone {
     const previous = this.#current;
     this.#current = zone;
     this.#options.onLoad(zone, previous);
+    this.#options.logger.info(
+      { zone: this.apex, serial: zone.serial, file: this.file },
+      previous === undefined ? 'zone loaded' : 'zone reloaded',
+    );
     return zone;
   }
 
   /** Reloads; on error keeps serving the previous version and returns false. */
   reload(): boolean {
     try {
-      const zone = this.load();
-      this.#options.logger.info({ zone: this.apex, serial: zone.serial }, 'zone reloaded');
+      this.load();
       return true;
     } catch (err) {
       this.#options.logger.error(

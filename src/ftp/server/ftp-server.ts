@@ -9,12 +9,17 @@ import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
+import { CommandMeter, createMetrics, sharedCounter, type ServiceMetrics } from '../../core/metrics.js';
 import { TcpService, type BoundListener, type ListenOptions } from '../../core/server/tcp-service.js';
 import { FTP_LIMITS } from '../limits.js';
+import { COMMANDS } from '../session/commands.js';
 import { FtpSession, type FtpSessionOptions } from '../session/session.js';
 
 /** Options of createFtpServer: the session's, plus transport limits. */
-export interface FtpServerOptions extends Omit<FtpSessionOptions, 'implicitTls' | 'tlsContext'> {
+export interface FtpServerOptions extends Omit<
+  FtpSessionOptions,
+  'implicitTls' | 'tlsContext' | 'commands' | 'dataBytes'
+> {
   /** Current TLS context (AUTH TLS, PROT P, implicit FTPS); called per use so reloads apply. */
   tlsContext?: () => SecureContext | undefined;
   idleTimeoutMs?: number;
@@ -22,6 +27,8 @@ export interface FtpServerOptions extends Omit<FtpSessionOptions, 'implicitTls' 
   maxConnectionsPerIp?: number;
   drainTimeoutMs?: number;
   logger?: Logger;
+  /** Connections, commands and data octets are recorded here (a private set when absent). */
+  metrics?: ServiceMetrics;
 }
 
 const PASS_LINE = /^(\s*PASS)(\s.*)?$/i;
@@ -36,10 +43,20 @@ export class FtpServer {
   readonly service: TcpService;
   readonly #options: FtpServerOptions;
   readonly #implicit = new Set<number>();
+  readonly #meters: Pick<FtpSessionOptions, 'commands' | 'dataBytes'>;
 
   constructor(options: FtpServerOptions) {
     this.#options = options;
     const logger = options.logger ?? silentLogger();
+    const metrics = options.metrics ?? createMetrics();
+    this.#meters = {
+      commands: new CommandMeter(metrics, 'ftp', COMMANDS.keys()),
+      dataBytes: sharedCounter(metrics.registry, {
+        name: 'outpost_ftp_data_bytes_total',
+        help: 'Octets moved over FTP data connections, by direction (sent, received)',
+        labelNames: ['direction'],
+      }),
+    };
     this.service = new TcpService({
       protocol: 'ftp',
       handle: (conn) => this.#handle(conn),
@@ -56,6 +73,7 @@ export class FtpServer {
         : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
       ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
       logger,
+      metrics,
     });
   }
 
@@ -85,6 +103,7 @@ export class FtpServer {
   async #handle(conn: LineConnection): Promise<void> {
     const session = new FtpSession(conn, {
       ...this.#options,
+      ...this.#meters,
       tlsContext: this.#options.tlsContext,
       implicitTls: conn.secure && this.#implicit.has(conn.localPort),
     });

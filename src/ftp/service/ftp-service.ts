@@ -14,6 +14,7 @@ import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
+import { createMetrics } from '../../core/metrics.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { parsePortRange, type PortRange } from '../server/data-channel.js';
@@ -140,6 +141,7 @@ export class FtpService implements RunningService {
         ? {}
         : { maxConnectionsPerIp: ftp.max_connections_per_ip }),
       logger: context.logger.child({ service: 'ftp' }),
+      metrics: createMetrics(context.metrics),
     });
   }
 
@@ -186,7 +188,7 @@ export class FtpService implements RunningService {
     const address = accountName(login.user, accounts, login.host);
     // Another domain's account on this domain's host: refused as any wrong login is.
     if (address === null) return { ok: false, reason: 'invalid' };
-    const result = await accounts.authenticate(address, password, { ip });
+    const result = await accounts.authenticate(address, password, { ip, protocol: 'ftp' });
     if (!result.ok) return { ok: false, reason: result.reason };
     const ftp = this.#config.ftp;
     const root = homeOf(this.#config, result.user.address);

@@ -9,7 +9,9 @@
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
+import type { Counter } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
+import { replyClass, type CommandMeter } from '../../core/metrics.js';
 import { silentLogger } from '../../core/logger.js';
 import { parseCommand } from '../codec/command.js';
 import { formatReply } from '../codec/reply.js';
@@ -64,8 +66,15 @@ export interface FtpSessionOptions {
   implicitTls?: boolean;
   greeting?: string;
   logger?: Logger;
+  /** Counts commands by verb and reply class (the server's metrics). */
+  commands?: CommandMeter | undefined;
+  /** Counts data-connection octets by direction, `sent` or `received` (the server's metrics). */
+  dataBytes?: Counter<'direction'> | undefined;
   now?: () => Date;
 }
+
+/** Transfers whose data flows from the client to us. */
+const UPLOADS: ReadonlySet<string> = new Set(['STOR', 'APPE', 'STOU']);
 
 /** One control connection's session. */
 export class FtpSession {
@@ -75,6 +84,8 @@ export class FtpSession {
   state: SessionState = { kind: 'login', host: null };
   readonly settings: TransferSettings;
   readonly now: () => Date;
+  /** Code of the last reply written (0: none since the command began): a command's class. */
+  #lastCode = 0;
 
   constructor(conn: LineConnection, options: FtpSessionOptions) {
     this.conn = conn;
@@ -93,6 +104,7 @@ export class FtpSession {
 
   /** Writes a reply (multi-line when several lines are given, RFC 959 §4.2). */
   reply(code: number, text: string | readonly string[]): void {
+    this.#lastCode = code;
     this.conn.writeLines(formatReply(code, text));
   }
 
@@ -133,11 +145,13 @@ export class FtpSession {
       if (!parsed.ok) {
         if (parsed.reason !== 'empty') this.reply(500, 'Syntax error, command unrecognized');
         else this.reply(500, 'Empty command');
+        this.options.commands?.count('', '5xx');
         continue;
       }
       const spec = COMMANDS.get(parsed.verb);
       if (!spec) {
         this.reply(500, `Unknown command ${parsed.verb.slice(0, 4)}`);
+        this.options.commands?.count(parsed.verb, '5xx');
         continue;
       }
       const transfer = this.ready?.transfer;
@@ -189,6 +203,13 @@ export class FtpSession {
   }
 
   async #dispatch(spec: CommandSpec, arg: string): Promise<void> {
+    this.#lastCode = 0;
+    await this.#run(spec, arg);
+    // No reply yet: a transfer started, whose 150 comes once the data connection is open.
+    this.options.commands?.count(spec.verb, this.#lastCode === 0 ? '1xx' : replyClass(this.#lastCode));
+  }
+
+  async #run(spec: CommandSpec, arg: string): Promise<void> {
     const refusal = this.isAllowed(spec, arg);
     if (refusal) {
       this.reply(refusal.code, refusal.text);
@@ -340,6 +361,7 @@ export class FtpSession {
           this.reply(451, 'Transfer aborted: local error');
         }
       } finally {
+        this.options.dataBytes?.inc({ direction: UPLOADS.has(verb) ? 'received' : 'sent' }, transfer.bytes);
         if (ready.transfer === transfer) ready.transfer = null;
         resolveDone();
       }

@@ -7,6 +7,7 @@
  * on reload hands `queueSettingsFromContext` of the new configuration to `reconfigure`; only the
  * host name is fixed at start.
  */
+import { createMetrics } from '../../core/metrics.js';
 import type { ServiceContext } from '../../suite/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
@@ -39,6 +40,7 @@ export function queueRunnerFromContext(context: ServiceContext, store: MailStore
     store,
     hostname: context.config.hostname,
     logger: context.logger.child({ service: 'smtp-queue' }),
+    metrics: createMetrics(context.metrics),
     ...queueSettingsFromContext(context),
   });
 }

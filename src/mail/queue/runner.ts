@@ -21,7 +21,9 @@
  * avoid delivering an in-flight entry twice. Entries already scheduled keep their due time: the
  * new backoff applies from their next attempt.
  */
+import type { Counter } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
+import type { ServiceMetrics } from '../../core/metrics.js';
 import { domainOf } from '../message/address.js';
 import { buildDsn, type DsnRecipient } from '../message/dsn.js';
 import { replyClass, replyText, type SmtpReply } from '../smtp/reply.js';
@@ -45,6 +47,8 @@ export interface QueueRunnerOptions {
   /** The account that gets bounces for local senders without an account; null when none. */
   readonly postmaster?: () => string | null;
   readonly logger: Logger;
+  /** Counts each recipient's outcome (`outpost_deliveries_total`, route `remote`). */
+  readonly metrics?: ServiceMetrics;
   /** Clock (tests inject one). */
   readonly now?: () => Date;
   /** Delays after the 1st, 2nd… attempt, in ms (the last repeats); default exponential backoff. */
@@ -111,6 +115,7 @@ export class QueueRunner {
   /** Replaced (never mutated) by reconfigure; an attempt keeps the object it started with. */
   #o: QueueRunnerOptions;
   readonly #log: Logger;
+  readonly #deliveries: Counter<'route' | 'result'> | undefined;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #clients = new Set<SmtpClient>();
   #timer: NodeJS.Timeout | null = null;
@@ -125,6 +130,7 @@ export class QueueRunner {
   constructor(options: QueueRunnerOptions) {
     this.#o = options;
     this.#log = options.logger;
+    this.#deliveries = options.metrics?.deliveriesTotal;
   }
 
   #now(): Date {
@@ -307,20 +313,27 @@ export class QueueRunner {
       ...(o.retryInitialMs === undefined ? {} : { initialMs: o.retryInitialMs }),
       ...(o.retryMaxMs === undefined ? {} : { maxMs: o.retryMaxMs }),
     });
+    const nextAttemptAt = new Date(now.getTime() + delay);
     await o.store.queue.recordAttempt(
       entry.id,
       final.map(({ address, outcome, reply }) => ({ address, outcome, reply })),
-      new Date(now.getTime() + delay),
+      nextAttemptAt,
     );
-    this.#log.info(
-      {
-        queueId: entry.id,
-        delivered: final.filter((o) => o.outcome === 'delivered').length,
-        deferred: final.filter((o) => o.outcome === 'deferred').length,
-        failed: failed.length,
-      },
-      'queue: attempt recorded',
-    );
+    // One line per recipient, as Postfix logs status=sent/deferred/bounced.
+    for (const f of final) {
+      const result = f.outcome === 'failed' ? 'bounced' : f.outcome;
+      this.#deliveries?.inc({ route: 'remote', result });
+      this.#log.info(
+        {
+          queueId: entry.id,
+          to: f.address,
+          reply: f.reply,
+          ...(f.remoteMta === undefined ? {} : { relay: f.remoteMta }),
+          ...(result === 'deferred' ? { nextAttemptAt: nextAttemptAt.toISOString() } : {}),
+        },
+        `queue: ${result}`,
+      );
+    }
   }
 
   async #deliverDomain(

@@ -17,9 +17,11 @@
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { Logger } from '../../core/logger.js';
+import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
 import { completeForSubmission } from '../message/submission.js';
 import { queueRunnerFromContext, queueSettingsFromContext } from '../queue/from-config.js';
+import { registerQueueGauges } from '../queue/metrics.js';
 import type { QueueRunnerSettings } from '../queue/runner.js';
 import { reply, type SmtpReply } from '../smtp/reply.js';
 import { createSmtpServer, type SmtpServer } from '../smtp/server.js';
@@ -48,6 +50,8 @@ export interface DeliveryContext {
   readonly store: MailStore;
   readonly hostname: string;
   readonly logger: Logger;
+  /** Counts local deliveries (`outpost_deliveries_total`, route `local`). */
+  readonly metrics?: ServiceMetrics;
   /** Called after a commit that queued outbound mail. */
   readonly onQueued: () => void;
 }
@@ -57,7 +61,7 @@ export function smtpHooks(accounts: AccountStore, delivery: DeliveryContext, pos
   return {
     ...localRecipients(accounts, postmaster),
     authenticate: async (username, password, ip) => {
-      const r = await accounts.authenticate(username, password, { ip });
+      const r = await accounts.authenticate(username, password, { ip, protocol: 'smtp' });
       if (r.ok) return { ok: true, user: r.user.address };
       return { ok: false, reason: r.reason };
     },
@@ -124,9 +128,12 @@ export async function deliverMessage(m: ReceivedMessage, d: DeliveryContext): Pr
       : {}),
   });
   if (result.queueId !== null) d.onQueued();
+  if (local.length > 0) d.metrics?.deliveriesTotal.inc({ route: 'local', result: 'delivered' }, local.length);
   d.logger.info(
     {
       session: session.id,
+      ip: session.remoteAddress,
+      ...(session.user === null ? {} : { user: session.user }),
       from: envelope.mailFrom,
       local: local.length,
       remote: remote.length,
@@ -182,13 +189,16 @@ export class SmtpService implements RunningService {
     const runner = makeRunner?.(store) ?? null;
     const hostname = context.config.hostname;
     const tls = context.tls;
-    const delivery: DeliveryContext = { store, hostname, logger, onQueued: () => runner?.kick() };
+    const metrics = createMetrics(context.metrics);
+    const delivery: DeliveryContext = { store, hostname, logger, metrics, onQueued: () => runner?.kick() };
+    registerQueueGauges(context.metrics, store.queue);
     const server = createSmtpServer({
       hostname,
       hooks: smtpHooks(context.accounts, delivery, smtp.postmaster),
       tlsContext: () => tls?.current(),
       ...liveSettings(smtp),
       logger,
+      metrics,
     });
     logPostmaster(logger, postmaster);
     const service = new SmtpService(server, delivery, runner, context);

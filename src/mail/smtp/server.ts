@@ -13,7 +13,8 @@ import type { SecureContext } from 'node:tls';
 import { TcpService } from '../../core/server/tcp-service.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
-import type { ServiceMetrics } from '../../core/metrics.js';
+import { CommandMeter, createMetrics, type ServiceMetrics } from '../../core/metrics.js';
+import { COMMANDS } from './commands.js';
 import { DEFAULT_SMTP_LIMITS, SMTP_LIMITS, type SmtpLimits } from './limits.js';
 import type { ListenerKind } from './policy.js';
 import { SmtpSession, type SmtpHooks } from './session.js';
@@ -78,11 +79,15 @@ export class SmtpServer implements AsyncDisposable {
     redact: typeof redactSmtpLine;
   };
   readonly #services = new Map<ListenerKind, TcpService>();
+  readonly #metrics: ServiceMetrics;
+  readonly #commands: CommandMeter;
   readonly #bound: { kind: ListenerKind; address: AddressInfo }[] = [];
   #closing: Promise<void> | null = null;
 
   constructor(options: SmtpServerOptions) {
     this.#options = options;
+    this.#metrics = options.metrics ?? createMetrics();
+    this.#commands = new CommandMeter(this.#metrics, 'smtp', COMMANDS.keys());
     this.#settings = {
       hooks: options.hooks,
       limits: { ...DEFAULT_SMTP_LIMITS, ...options.limits },
@@ -157,6 +162,8 @@ export class SmtpServer implements AsyncDisposable {
     const o = this.#options;
     const logger = o.logger ?? silentLogger();
     const tlsContext = o.tlsContext ?? (() => undefined);
+    const metrics = this.#metrics;
+    const commands = this.#commands;
     service = new TcpService({
       protocol: 'smtp',
       handle: (conn) => {
@@ -169,6 +176,8 @@ export class SmtpServer implements AsyncDisposable {
           plaintextAuthOnLoopback,
           hooks,
           logger,
+          commands,
+          messages: metrics.messagesTotal,
           ...(o.now ? { now: o.now } : {}),
         }).run();
       },
@@ -178,7 +187,7 @@ export class SmtpServer implements AsyncDisposable {
       maxConnections: SMTP_LIMITS.connections,
       maxConnectionsPerIp: o.maxConnectionsPerIp ?? SMTP_LIMITS.connectionsPerIp,
       logger,
-      ...(o.metrics ? { metrics: o.metrics } : {}),
+      metrics,
     });
     this.#services.set(kind, service);
     return service;

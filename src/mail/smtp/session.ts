@@ -13,7 +13,9 @@
  * (§4.5.3.2.7) and a server shutdown.
  */
 import type { SecureContext } from 'node:tls';
+import type { Counter } from 'prom-client';
 import type { LineConnection } from '../../core/line/connection.js';
+import { replyClass, type CommandMeter } from '../../core/metrics.js';
 import type { Logger } from '../../core/logger.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
 import { splitCommand } from './command.js';
@@ -67,6 +69,10 @@ export interface SessionOptions {
   readonly plaintextAuthOnLoopback: boolean;
   readonly hooks: SmtpHooks;
   readonly logger: Logger;
+  /** Counts commands by verb and reply class (the server's metrics). */
+  readonly commands?: CommandMeter;
+  /** Counts messages by result, accepted or rejected (the server's metrics). */
+  readonly messages?: Counter<'result'>;
   readonly now?: () => Date;
 }
 
@@ -85,6 +91,8 @@ export class SmtpSession {
   #errors = 0;
   #authFailures = 0;
   #done = false;
+  /** Code of the last reply queued: a command's metrics class. */
+  #lastCode = 0;
 
   constructor(conn: LineConnection, options: SessionOptions) {
     this.conn = conn;
@@ -162,10 +170,17 @@ export class SmtpSession {
 
   /** Queues a reply (written at the next flush). */
   reply(r: SmtpReply): void {
+    this.#lastCode = r.code;
     for (const line of formatReply(r)) {
       this.#out.push(line);
       this.#outOctets += line.length + 2;
     }
+  }
+
+  /** Queues the reply that ends a message's data (counted as accepted or rejected). */
+  messageReply(r: SmtpReply): void {
+    this.reply(r);
+    this.options.messages?.inc({ result: r.code < 300 ? 'accepted' : 'rejected' });
   }
 
   /** Writes the queued replies in one socket write. */
@@ -221,6 +236,11 @@ export class SmtpSession {
 
   async #dispatch(line: string): Promise<void> {
     const { verb, args } = splitCommand(line);
+    await this.#run(verb, args);
+    this.options.commands?.count(verb, replyClass(this.#lastCode));
+  }
+
+  async #run(verb: string, args: string): Promise<void> {
     const spec = COMMANDS.get(verb);
     if (spec === undefined) {
       if (HTTP_VERBS.has(verb) && this.state.phase === 'fresh') {

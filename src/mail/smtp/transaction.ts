@@ -37,18 +37,18 @@ export async function runData(s: SmtpSession): Promise<void> {
       s.end(reply(421, '4.4.2', `${s.options.hostname} Timeout while reading data`));
       return;
     case 'too-big':
-      s.reply(tooBig(max));
+      s.messageReply(tooBig(max));
       return;
     case 'bare-newline':
-      s.reply(bareNewline());
+      s.messageReply(bareNewline());
       return;
     case 'line-too-long':
-      s.reply(
+      s.messageReply(
         reply(500, '5.5.2', 'Message refused: line longer than 1000 octets (RFC 5321 section 4.5.3.1.6)'),
       );
       return;
     case 'ok':
-      s.reply(await deliver(s, state.envelope, body.bytes));
+      s.messageReply(await deliver(s, state.envelope, body.bytes));
   }
 }
 
@@ -99,17 +99,17 @@ export async function runBdat(s: SmtpSession, args: string): Promise<void> {
   }
   s.state = withoutTransaction(state);
   if (next.problem === 'too-big') {
-    s.reply(tooBig(max));
+    s.messageReply(tooBig(max));
     return;
   }
   const bytes = Buffer.concat(next.parts, octets);
   const detector = new BareNewlineDetector();
   detector.push(bytes);
   if (detector.finish()) {
-    s.reply(bareNewline());
+    s.messageReply(bareNewline());
     return;
   }
-  s.reply(await deliver(s, state.envelope, bytes));
+  s.messageReply(await deliver(s, state.envelope, bytes));
 }
 
 async function deliver(s: SmtpSession, envelope: Envelope, body: Buffer): Promise<SmtpReply> {

@@ -33,6 +33,7 @@ import {
   type OutboundQueue,
   type QueueEntry,
   type QueueRecipient,
+  type QueueStats,
   type RecipientOutcome,
   type SpecialUse,
   type StoreChange,
@@ -558,6 +559,13 @@ export class MemoryOutboundQueue implements OutboundQueue {
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt || a.seq - b.seq)
       .slice(0, Math.max(0, limit))
       .map(toEntry);
+  }
+
+  async stats(): Promise<QueueStats> {
+    this.#assertOpen();
+    let oldest: number | null = null;
+    for (const r of this.#rows.values()) if (oldest === null || r.createdAt < oldest) oldest = r.createdAt;
+    return { messages: this.#rows.size, oldestCreatedAt: oldest === null ? null : new Date(oldest) };
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -16,6 +16,7 @@ import type {
   QueueEntry,
   QueueRecipient,
   QueueRecipientStatus,
+  QueueStats,
   RecipientOutcome,
 } from './types.js';
 
@@ -108,6 +109,9 @@ export class SqliteOutboundQueue implements OutboundQueue {
         `SELECT ${cols} FROM mail_queue WHERE next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
       ),
       nextDue: db.prepare<[], { t: number | null }>('SELECT MIN(next_attempt_at) AS t FROM mail_queue'),
+      stats: db.prepare<[], { n: number; oldest: number | null }>(
+        'SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM mail_queue',
+      ),
       all: db.prepare<[], EntryRow>(`SELECT ${cols} FROM mail_queue ORDER BY created_at, id`),
       get: db.prepare<[string], EntryRow>(`SELECT ${cols} FROM mail_queue WHERE id = ?`),
       rcpts: db.prepare<[string], RecipientRow>(
@@ -156,6 +160,13 @@ export class SqliteOutboundQueue implements OutboundQueue {
     this.#assertOpen();
     const t = this.#s.nextDue.get()?.t ?? null;
     return t === null ? null : new Date(t);
+  }
+
+  async stats(): Promise<QueueStats> {
+    this.#assertOpen();
+    const row = this.#s.stats.get();
+    const oldest = row?.oldest ?? null;
+    return { messages: row?.n ?? 0, oldestCreatedAt: oldest === null ? null : new Date(oldest) };
   }
 
   async readBytes(id: string): Promise<Buffer | null> {

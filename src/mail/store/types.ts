@@ -155,6 +155,15 @@ export interface OutboundQueue {
   delete(id: string): Promise<boolean>;
   /** Makes one entry (or all) due now; returns how many. */
   flush(id?: string): Promise<number>;
+  /** How many entries wait, and when the oldest was queued (the queue metrics, read per scrape). */
+  stats(): Promise<QueueStats>;
+}
+
+/** The queue's size and age. */
+export interface QueueStats {
+  readonly messages: number;
+  /** Creation time of the oldest entry; null when the queue is empty. */
+  readonly oldestCreatedAt: Date | null;
 }
 
 /**

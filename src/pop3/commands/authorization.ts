@@ -114,7 +114,7 @@ async function login(ctx: Pop3SessionContext, address: string, password: string)
   ctx.state = { kind: 'authorization', user: null };
   let result;
   try {
-    result = await accounts.authenticate(address, password, { ip: ctx.conn.remoteAddress });
+    result = await accounts.authenticate(address, password, { ip: ctx.conn.remoteAddress, protocol: 'pop3' });
   } catch (err) {
     logger.error({ err, session: ctx.conn.id }, 'pop3: account lookup failed');
     ctx.reply(errLine('SYS/TEMP', 'Authentication is unavailable; try again later'));

@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { parseDeliveryStatus } from '../../../src/mail/message/dsn.js';
 import { getHeader } from '../../../src/mail/message/headers.js';
 import { buildMessage } from '../../../src/mail/message/mime-build.js';
 import { parseMime } from '../../../src/mail/message/mime-parse.js';
+import { registerQueueGauges } from '../../../src/mail/queue/metrics.js';
 import { DnsMxResolver, type MxResult } from '../../../src/mail/queue/mx-resolver.js';
 import { QueueRunner, type QueueRunnerOptions } from '../../../src/mail/queue/runner.js';
 import { startTestOutpost } from '../../../src/testing/index.js';
@@ -92,7 +94,9 @@ test('4xx defers with backoff; after the server recovers, the next attempt deliv
   const clock = new Clock();
   const store = new RecordingMailStore(clock.now);
   const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
-  const r = runner(store, clock, soft.port);
+  const metrics = createMetrics();
+  registerQueueGauges(metrics.registry, store.queue, () => clock.t);
+  const r = runner(store, clock, soft.port, { metrics });
   assert.equal(await r.runOnce(), 1);
   const entry = await store.queue.get(id);
   assert.ok(entry);
@@ -105,9 +109,16 @@ test('4xx defers with backoff; after the server recovers, the next attempt deliv
   await soft.stop();
   const good = await sink([], soft.port);
   clock.advance(60_000);
+  const waiting = await metrics.registry.metrics();
+  assert.match(waiting, /^outpost_deliveries_total\{route="remote",result="deferred"\} 1$/m);
+  assert.match(waiting, /^outpost_queue_messages 1$/m);
+  assert.match(waiting, /^outpost_queue_oldest_age_seconds 60$/m);
   assert.equal(await r.runOnce(), 1);
   assert.equal(await store.queue.get(id), null, 'delivered entries leave the queue');
   assert.equal(store.attempts.at(-1)?.outcomes[0]?.outcome, 'delivered');
+  const done = await metrics.registry.metrics();
+  assert.match(done, /^outpost_deliveries_total\{route="remote",result="delivered"\} 1$/m);
+  assert.match(done, /^outpost_queue_messages 0$/m);
   let dumps: string[] = [];
   for (let i = 0; i < 100 && dumps.length === 0; i++) {
     await new Promise((res) => setTimeout(res, 20));
