@@ -47,6 +47,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   const fresh = !existsSync(accountsDatabasePath(config.data_dir));
   // Access lines are many and not fatal: buffered, flushed at exit.
   const stdout = pino.destination({ fd: 1, sync: false });
+  // A reader that went away (`outpost serve | head`) costs the access lines, never the server.
+  stdout.on('error', () => undefined);
   const suite = await Suite.start({
     config,
     logger,
