@@ -14,6 +14,7 @@ import { silentLogger } from '../core/logger.js';
 import type { AccessLog } from './access-log.js';
 import { authorizeWrite, BASIC_CHALLENGE, parseBasicAuth } from './auth.js';
 import type { SessionSigner } from './cookies/session.js';
+import { headerSectionRefusal } from './header-limits.js';
 import { HTTP_LIMITS } from './limits.js';
 import { handleLogin, LOGIN_PATH, LOGOUT_PATH } from './login.js';
 import type { HttpMetrics } from './metrics.js';
@@ -58,10 +59,13 @@ export function allowedMethods(site: Site): string {
 export class RequestHandler {
   readonly options: HandlerOptions;
   readonly #logger: Logger;
+  readonly #maxHeaderBytes: number;
 
-  constructor(options: HandlerOptions) {
+  /** `maxHeaderBytes`: the request header section's size limit (431), as the server enforces it. */
+  constructor(options: HandlerOptions, limits: { readonly maxHeaderBytes?: number } = {}) {
     this.options = options;
     this.#logger = options.logger ?? silentLogger();
+    this.#maxHeaderBytes = limits.maxHeaderBytes ?? HTTP_LIMITS.maxHeaderBytes;
   }
 
   /** The entry point for both protocols; `secure` says the request came over TLS. */
@@ -78,6 +82,11 @@ export class RequestHandler {
       });
     }
     const method = req.method;
+    const tooLarge = headerSectionRefusal(req.rawHeaders, req.httpVersionMajor === 2, this.#maxHeaderBytes);
+    if (tooLarge !== undefined) {
+      sendText(res, 431, method === 'HEAD', tooLarge, { Connection: 'close' });
+      return;
+    }
     if (method === 'GET' || method === 'HEAD') {
       const target = req.url ?? '/';
       const headers = fastHeaders(req);

@@ -11,8 +11,19 @@ export const HTTP_LIMITS = {
   /** Longest request target, in octets. RFC 9112 §3 recommends supporting at least 8000 octets;
    *  longer targets get 414 (RFC 9110 §15.5.15). */
   maxUrlOctets: 8000,
-  /** Most header fields in one request (llhttp's maxHeadersCount). */
+  /** Most header fields in one request; more get 431 (RFC 6585 §5). HTTP/2 pseudo-header fields
+   *  (`:method`…) are not counted. node:http is told one more (it drops fields past its
+   *  maxHeadersCount silently), so a request over the limit can be seen and refused. */
   maxHeadersCount: 100,
+  /** HTTP/2: the hard ceiling on a request's header list (RFC 9113 §6.5.2: names + values +
+   *  32 octets per field), advertised as SETTINGS_MAX_HEADER_LIST_SIZE. Past maxHeaderBytes the
+   *  request gets 431; past this, nghttp2 resets the stream (REFUSED_STREAM) before JavaScript
+   *  sees it, which bounds what a stream's headers may hold in memory. */
+  h2MaxHeaderListBytes: 64 * 1024,
+  /** HTTP/2: the hard ceiling on fields in one header block, pseudo-header fields included
+   *  (node:http2's maxHeaderListPairs); past it the stream is reset (ENHANCE_YOUR_CALM). Between
+   *  maxHeadersCount and this, the request gets 431. */
+  h2MaxHeaderPairs: 256,
   /** Time allowed to receive the complete request head, in ms (slowloris defence). */
   headersTimeoutMs: 20_000,
   /** Time allowed to receive the complete request (head + body), in ms. */

@@ -85,10 +85,12 @@ export class HttpServer implements AsyncDisposable {
   #closing: Promise<void> | undefined;
 
   constructor(options: HttpServerOptions) {
-    this.handler = new RequestHandler(options);
+    const l = options.limits ?? {};
+    this.handler = new RequestHandler(options, {
+      maxHeaderBytes: l.maxHeaderBytes ?? HTTP_LIMITS.maxHeaderBytes,
+    });
     this.#tls = options.tls;
     this.#h2c = options.h2c ?? false;
-    const l = options.limits ?? {};
     this.#limits = {
       headersTimeoutMs: l.headersTimeoutMs ?? HTTP_LIMITS.headersTimeoutMs,
       requestTimeoutMs: l.requestTimeoutMs ?? HTTP_LIMITS.requestTimeoutMs,
@@ -118,7 +120,8 @@ export class HttpServer implements AsyncDisposable {
       },
       this.#onRequest(false),
     );
-    server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
+    // One more than the limit, so the handler sees a request over it (see header-limits.ts).
+    server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount + 1;
     server.timeout = l.socketTimeoutMs;
     if (this.#h2c) {
       // node:http's own connection listener runs only once the first bytes said HTTP/1.1.
@@ -158,7 +161,7 @@ export class HttpServer implements AsyncDisposable {
       headersTimeout: l.headersTimeoutMs,
       requestTimeout: l.requestTimeoutMs,
       keepAliveTimeout: l.keepAliveTimeoutMs,
-      maxHeadersCount: HTTP_LIMITS.maxHeadersCount,
+      maxHeadersCount: HTTP_LIMITS.maxHeadersCount + 1,
     });
     this.#trackSessions(server);
     this.#track(server, true);
@@ -327,13 +330,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return new HttpServer(options);
 }
 
-/** HTTP/2 settings shared by the TLS listeners and h2c (RFC 9113 §6.5.2). */
+/**
+ * HTTP/2 settings shared by the TLS listeners and h2c (RFC 9113 §6.5.2). The header list's hard
+ * ceilings sit above the documented limits, so a block between the two reaches the handler and
+ * gets 431 (header-limits.ts) instead of a stream reset.
+ */
 function http2Options(l: Required<HttpServerLimits>): Http2Options {
   return {
     maxSessionMemory: 10,
+    maxHeaderListPairs: HTTP_LIMITS.h2MaxHeaderPairs,
     settings: {
       maxConcurrentStreams: HTTP_LIMITS.h2MaxConcurrentStreams,
-      maxHeaderListSize: l.maxHeaderBytes,
+      maxHeaderListSize: Math.max(l.maxHeaderBytes, HTTP_LIMITS.h2MaxHeaderListBytes),
     },
     maxSendHeaderBlockLength: l.maxHeaderBytes,
   };
