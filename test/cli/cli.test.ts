@@ -1,81 +1,12 @@
-// The command line as a user runs it: README's first line serves and stops cleanly on SIGTERM,
-// `config check` accepts and rejects files, user/domain administration on a data directory.
+// The command line as a user runs it (README's lines are in readme.test.ts): `config check`
+// accepts and rejects files, user/domain administration on a data directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { tempDir } from '../helpers/temp.js';
-import { bin, outpost, root } from './helpers.js';
-
-function quickStartLines(): string[] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = /## Quick start\s+```sh\n([\s\S]*?)```/.exec(readme);
-  assert.ok(section?.[1], 'README has a Quick start code block');
-  return section[1].split('\n').filter((l) => l.trim() !== '');
-}
-
-test('README Quick start has exactly two command lines, the second is what CI runs', () => {
-  const lines = quickStartLines();
-  assert.equal(lines.length, 2);
-  const ci = readFileSync(join(root, '.ci/run'), 'utf8');
-  assert.ok(ci.split('\n').includes(lines[1] ?? '<none>'), '.ci/run runs README line 2 verbatim');
-});
-
-test("README's first line starts the suite, prints the table and demo passwords, stops on SIGTERM", async () => {
-  const line = quickStartLines()[0] ?? '';
-  const dataDir = tempDir('outpost-readme-');
-  const child = spawn('bash', ['-c', line], {
-    cwd: root,
-    // OUTPOST_NO_INSTALL: never `npm ci` under the other running tests (CI installs first).
-    env: { ...process.env, OUTPOST_DATA: dataDir, OUTPOST_NO_INSTALL: '1' },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((res) =>
-    child.on('exit', (code) => {
-      res(code);
-    }),
-  );
-  const deadline = Date.now() + 120_000;
-  while (!stdout.includes('Press Ctrl-C to stop.')) {
-    assert.ok(Date.now() < deadline, `no table in time; stdout=${stdout} stderr=${stderr}`);
-    assert.equal(child.exitCode, null, `exited early: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(stdout.includes(`data in ${dataDir} (created now)`), stdout);
-  assert.match(stdout, /alice@example\.test {2}password: [A-Za-z0-9]{16}/);
-  assert.match(stdout, /bob@example\.test {2}password: [A-Za-z0-9]{16}/);
-  // Observability is on by default: the admin listener answers on 19090 and lists the services.
-  assert.match(stdout, /^ {2}admin +tcp +127\.0\.0\.1:19090 +none +\/healthz, \/metrics$/m);
-  const health = (await (await fetch('http://127.0.0.1:19090/healthz')).json()) as { services: string[] };
-  assert.deepEqual(health.services, ['dns', 'smtp', 'http', 'admin', 'pop3', 'ftp']);
-  assert.match(
-    await (await fetch('http://127.0.0.1:19090/metrics')).text(),
-    /^# TYPE outpost_connections_total counter$/m,
-  );
-  // Passwords are stored hashed only, in an owner-only file.
-  const password = /alice@example\.test {2}password: (\S+)/.exec(stdout)?.[1] ?? '';
-  const db = readFileSync(join(dataDir, 'accounts.db'));
-  assert.equal(db.includes(Buffer.from(password)), false, 'clear password not in the database');
-  assert.equal(statSync(join(dataDir, 'accounts.db')).mode & 0o077, 0);
-  // The server is a grandchild (bash -> npm -> node): its output ends when the pipe closes.
-  const outputClosed = once(child.stdout, 'close');
-  process.kill(-(child.pid ?? 0), 'SIGTERM');
-  const code = await exited;
-  await outputClosed;
-  assert.ok(code === 0 || code === null, `exit code ${code}: ${stderr}`);
-  assert.match(stdout, /Outpost stopped\./, `stderr: ${stderr}`);
-});
+import { bin, outpost } from './helpers.js';
 
 test('adding a user to an unknown domain fails with its code', () => {
   const dataDir = tempDir('outpost-restart-');
