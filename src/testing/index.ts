@@ -79,6 +79,13 @@ export interface TestOutpost extends AsyncDisposable {
   readonly ftp: TestAddress | undefined;
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
   readonly http: string | undefined;
+  /**
+   * The PEM certificate the TLS endpoints present (the self-signed development certificate, or
+   * the configured `[tls]` one): give it to clients as their CA, e.g. nodemailer's
+   * `tls: { ca }`, basic-ftp's `secureOptions: { ca }`, node:tls/https's `ca`, undici's
+   * `connect: { ca }`. Undefined when no service offers TLS.
+   */
+  readonly ca: string | undefined;
   endpoints(): Endpoint[];
   /** The messages in a user's mailbox (INBOX by default), oldest first (async, like the store). */
   messages(address: string, mailbox?: string): Promise<TestMessage[]>;
@@ -137,6 +144,9 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
     pop3: find('pop3'),
     ftp: find('ftp'),
     http: httpEndpoint ? `http://${httpEndpoint.host}:${httpEndpoint.port}` : undefined,
+    get ca() {
+      return suite.context.tls?.certificatePem;
+    },
     endpoints: () => suite.endpoints(),
     messages: (address, mailbox) => mail.messages(address, mailbox),
     waitForMessage: (address, waitOptions) => mail.waitFor(address, waitOptions),

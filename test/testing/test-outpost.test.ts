@@ -1,10 +1,16 @@
 // outpost/testing as another project's test suite uses it: switch services on, point real clients
-// (nodemailer, swaks, curl, Python's poplib and ftplib) at the returned addresses, and read or
-// wait for the mail the suite delivered, parsed (text, HTML, attachments, encoded headers).
+// (nodemailer, swaks, curl, Python's poplib and ftplib, basic-ftp, node:tls/https) at the
+// returned addresses, trusting `ca` for TLS, and read or wait for the mail the suite delivered,
+// parsed (text, HTML, attachments, encoded headers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { get as httpsGet } from 'node:https';
+import { Readable } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { Client as FtpClient } from 'basic-ftp';
 import nodemailer from 'nodemailer';
 import { startTestOutpost } from '../../src/testing/index.js';
 import { runText } from '../helpers/run.js';
@@ -31,7 +37,8 @@ test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers
     port: outpost.submission.port,
     secure: false,
     auth: { user: ALICE.address, pass: ALICE.password },
-    tls: { rejectUnauthorized: false },
+    requireTLS: true,
+    tls: { ca: outpost.ca },
   });
   await transport.sendMail({
     from: `Alice <${ALICE.address}>`,
@@ -142,4 +149,74 @@ test('ftp and http switches give addresses real clients use; close removes the d
   } finally {
     rmSync(site, { recursive: true, force: true });
   }
+});
+
+test('`ca` is what TLS clients trust: nodemailer, basic-ftp, node:https and node:tls verify with it', async () => {
+  const site = tempDir('outpost-testing-ca-');
+  writeFileSync(join(site, 'hello.txt'), 'hello over TLS\n');
+  await using outpost = await startTestOutpost({
+    users: [ALICE, BOB],
+    smtp: true,
+    ftp: true,
+    config: { http: { listen: [], tls_listen: ['127.0.0.1:0'], root: site } },
+  });
+  const ca = outpost.ca;
+  assert.ok(ca?.startsWith('-----BEGIN CERTIFICATE-----'));
+  assert.ok(outpost.submission && outpost.ftp);
+  const { host, port } = outpost.submission;
+
+  // nodemailer's defaults refuse the self-signed certificate; with `tls: { ca }` it verifies it.
+  const mail = { from: ALICE.address, to: BOB.address, subject: 'verified', text: 'over verified TLS\n' };
+  const auth = { user: ALICE.address, pass: ALICE.password };
+  await assert.rejects(
+    nodemailer.createTransport({ host, port, secure: false, requireTLS: true, auth }).sendMail(mail),
+    /self-signed certificate/,
+  );
+  await nodemailer
+    .createTransport({ host, port, secure: false, requireTLS: true, auth, tls: { ca } })
+    .sendMail(mail);
+  assert.equal(
+    (await outpost.waitForMessage(BOB.address, { match: (m) => m.subject === 'verified' })).text.trim(),
+    'over verified TLS',
+  );
+
+  // basic-ftp over explicit FTPS (AUTH TLS), control and data connections verified.
+  const ftp = new FtpClient();
+  try {
+    await ftp.access({
+      host: outpost.ftp.host,
+      port: outpost.ftp.port,
+      user: ALICE.address,
+      password: ALICE.password,
+      secure: true,
+      secureOptions: { ca },
+    });
+    await ftp.uploadFrom(Readable.from(['uploaded over FTPS\n']), 'up.txt');
+    assert.deepEqual(
+      (await ftp.list()).map((e) => e.name),
+      ['up.txt'],
+    );
+  } finally {
+    ftp.close();
+  }
+
+  // node:https and node:tls, which undici's `connect: { ca }` passes on unchanged.
+  const https = outpost.endpoints().find((e) => e.service === 'http' && e.tls === 'implicit');
+  assert.ok(https);
+  const body = await new Promise<string>((resolve, reject) => {
+    httpsGet({ host: '127.0.0.1', port: https.port, path: '/hello.txt', ca }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        resolve(text);
+      });
+    }).on('error', reject);
+  });
+  assert.equal(body, 'hello over TLS\n');
+  const socket = tlsConnect({ host: '127.0.0.1', port: https.port, ca, ALPNProtocols: ['h2'] });
+  await once(socket, 'secureConnect');
+  assert.equal(socket.authorized, true);
+  assert.equal(socket.alpnProtocol, 'h2');
+  socket.destroy();
+  rmSync(site, { recursive: true, force: true });
 });
