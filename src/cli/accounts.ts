@@ -17,7 +17,7 @@ import { requireSuiteData, resolveDataDir, type DataOptions } from './data-dir.j
 async function withAccounts<T>(
   options: DataOptions,
   mode: { setup: true } | { setup: false; hint: string },
-  fn: (accounts: AccountStore) => Promise<T> | T,
+  fn: (accounts: AccountStore) => Promise<T>,
 ): Promise<T> {
   const dataDir = resolveDataDir(options);
   const file = accountsDatabasePath(dataDir);
@@ -77,15 +77,15 @@ export async function userList(domain: string | undefined, options: DataOptions)
 }
 
 export async function userRemove(address: string, options: DataOptions): Promise<void> {
-  await withAccounts(options, { setup: false, hint: START }, (accounts) => {
-    accounts.removeUser(address);
+  await withAccounts(options, { setup: false, hint: START }, async (accounts) => {
+    await accounts.removeUser(address);
   });
   process.stdout.write(`removed ${address}\n`);
 }
 
 export async function domainAdd(name: string, options: DataOptions): Promise<void> {
-  await withAccounts(options, { setup: true }, (accounts) => {
-    accounts.addDomain(name);
+  await withAccounts(options, { setup: true }, async (accounts) => {
+    await accounts.addDomain(name);
   });
   process.stdout.write(`added ${name}\n`);
 }
@@ -98,8 +98,8 @@ export async function domainList(options: DataOptions): Promise<void> {
 }
 
 export async function domainRemove(name: string, options: DataOptions & { force?: boolean }): Promise<void> {
-  await withAccounts(options, { setup: false, hint: START }, (accounts) => {
-    accounts.removeDomain(name, { force: options.force === true });
+  await withAccounts(options, { setup: false, hint: START }, async (accounts) => {
+    await accounts.removeDomain(name, { force: options.force === true });
   });
   process.stdout.write(`removed ${name}\n`);
 }

@@ -14,14 +14,14 @@ import type { AccountStore, User } from '../core/accounts/store.js';
 import { ConfigError } from '../core/errors.js';
 
 export interface LocalRecipients {
-  isLocalDomain(domain: string): boolean;
+  isLocalDomain(domain: string): Promise<boolean>;
   /** The canonical address of an enabled local user, or null. */
-  localUser(address: string): string | null;
+  localUser(address: string): Promise<string | null>;
   /**
    * The account that receives mail for `<Postmaster>` and for `postmaster@<local domain>` when
    * that domain has no enabled postmaster account of its own; null when there is no account.
    */
-  postmaster(): string | null;
+  postmaster(): Promise<string | null>;
 }
 
 /** Who receives postmaster mail, and why (logged at start and reload). */
@@ -43,11 +43,8 @@ const byName = (a: User, b: User): number =>
  * the account list is what a default needs (the choice is logged at every start and reload; set
  * `[smtp] postmaster` to pin it). Null when there is no enabled account at all.
  */
-export function defaultPostmaster(accounts: AccountStore): PostmasterChoice | null {
-  const users = accounts
-    .listUsers()
-    .filter((u) => !u.disabled)
-    .sort(byName);
+export async function defaultPostmaster(accounts: AccountStore): Promise<PostmasterChoice | null> {
+  const users = (await accounts.listUsers()).filter((u) => !u.disabled).sort(byName);
   const named = users.find((u) => u.address.toLowerCase().startsWith('postmaster@'));
   if (named) return { address: named.address, source: 'postmaster-account' };
   const first = users[0];
@@ -58,12 +55,12 @@ export function defaultPostmaster(accounts: AccountStore): PostmasterChoice | nu
  * The postmaster for a configuration: `configured` (`[smtp] postmaster`) must be an enabled
  * local account, else ConfigError naming `smtp.postmaster`; absent, the default.
  */
-export function choosePostmaster(
+export async function choosePostmaster(
   accounts: AccountStore,
   configured: string | undefined,
-): PostmasterChoice | null {
+): Promise<PostmasterChoice | null> {
   if (configured === undefined) return defaultPostmaster(accounts);
-  const user = accounts.getUser(configured);
+  const user = await accounts.getUser(configured);
   if (user === undefined || user.disabled) {
     throw new ConfigError(
       `smtp.postmaster: ${JSON.stringify(configured)} is not an enabled local account ` +
@@ -81,19 +78,19 @@ export function choosePostmaster(
  * when the configured account is gone, since the RFC does not let us refuse postmaster mail).
  */
 export function localRecipients(accounts: AccountStore, postmaster?: string): LocalRecipients {
-  const localUser = (address: string): string | null => {
-    const user = accounts.getUser(address);
+  const localUser = async (address: string): Promise<string | null> => {
+    const user = await accounts.getUser(address);
     return user === undefined || user.disabled ? null : user.address;
   };
   let chosen: string | null = null;
   return {
     isLocalDomain: (domain) => accounts.hasDomain(domain),
     localUser,
-    postmaster: () => {
-      const current = chosen === null ? null : localUser(chosen);
+    postmaster: async () => {
+      const current = chosen === null ? null : await localUser(chosen);
       if (current !== null) return current;
-      const configured = postmaster === undefined ? null : localUser(postmaster);
-      chosen = configured ?? defaultPostmaster(accounts)?.address ?? null;
+      const configured = postmaster === undefined ? null : await localUser(postmaster);
+      chosen = configured ?? (await defaultPostmaster(accounts))?.address ?? null;
       return chosen;
     },
   };

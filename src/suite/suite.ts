@@ -9,7 +9,12 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { AccountStore, type AccountStoreOptions, type PasswordInput } from '../core/accounts/store.js';
+import {
+  SqliteAccountStore,
+  type AccountStore,
+  type AccountStoreOptions,
+  type PasswordInput,
+} from '../core/accounts/store.js';
 import { addressKey, normalizeAddress } from '../core/accounts/address.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { openDatabase, type Database } from '../core/db.js';
@@ -61,7 +66,7 @@ export function openAccounts(
   closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
   const db = openDatabase(path);
-  return { db, accounts: new AccountStore({ db, ...observe }) };
+  return { db, accounts: new SqliteAccountStore({ db, ...observe }) };
 }
 
 /** A running suite. */
@@ -241,13 +246,13 @@ async function provisionAccounts(
   demo: boolean,
 ): Promise<Credential[]> {
   for (const { name } of config.domains) {
-    if (!accounts.hasDomain(name)) accounts.addDomain(name);
+    if (!(await accounts.hasDomain(name))) await accounts.addDomain(name);
   }
   // One entry per user, the last one listed winning as when they were applied one by one.
   const secrets = new Map<string, { address: string; secret: PasswordInput }>();
   for (const user of config.users) {
     const domain = user.address.slice(user.address.lastIndexOf('@') + 1);
-    if (!accounts.hasDomain(domain)) accounts.addDomain(domain);
+    if (!(await accounts.hasDomain(domain))) await accounts.addDomain(domain);
     const key = addressKey(normalizeAddress(user.address));
     secrets.delete(key);
     secrets.set(key, {
@@ -262,10 +267,12 @@ async function provisionAccounts(
     accounts.provisionUser(address, secret),
   );
   if (!demo) return [];
-  if (!accounts.hasDomain(DEMO_DOMAIN)) accounts.addDomain(DEMO_DOMAIN);
-  const created: Credential[] = DEMO_USERS.map((local) => `${local}@${DEMO_DOMAIN}`)
-    .filter((address) => accounts.getUser(address) === undefined)
-    .map((address) => ({ address, password: generatePassword() }));
+  if (!(await accounts.hasDomain(DEMO_DOMAIN))) await accounts.addDomain(DEMO_DOMAIN);
+  const created: Credential[] = [];
+  for (const address of DEMO_USERS.map((local) => `${local}@${DEMO_DOMAIN}`)) {
+    if ((await accounts.getUser(address)) === undefined)
+      created.push({ address, password: generatePassword() });
+  }
   await forEachLimited(created, HASH_PARALLELISM, ({ address, password }) =>
     accounts.addUser(address, { password }),
   );

@@ -94,12 +94,12 @@ test('SIGHUP reloads the config file (a changed password applies) without stoppi
     const { openAccounts } = await import('../../src/suite/suite.js');
     const { db, accounts } = openAccounts(join(dir, 'data'));
     try {
-      const before = accounts.getUser('alice@crepes.test')?.updatedAt.getTime() ?? 0;
+      const before = (await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime() ?? 0;
       write('two');
       await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGHUP');
       const deadline = Date.now() + 10_000;
-      while ((accounts.getUser('alice@crepes.test')?.updatedAt.getTime() ?? 0) === before) {
+      while (((await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime() ?? 0) === before) {
         assert.ok(Date.now() < deadline, 'password not reloaded');
         await new Promise((r) => setTimeout(r, 50));
       }

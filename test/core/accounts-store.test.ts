@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openDatabase } from '../../src/core/db.js';
 import { ErrorCodes, hasCode } from '../../src/core/errors.js';
 import {
-  AccountStore,
+  SqliteAccountStore,
   type AccountStoreOptions,
   type PasswordHasher,
 } from '../../src/core/accounts/store.js';
@@ -40,37 +40,35 @@ function setup(extra: Partial<AccountStoreOptions> = {}) {
   const clock = { now: 1_700_000_000_000 };
   const hasher = countingHasher();
   const db = openDatabase(':memory:');
-  const store = new AccountStore({ db, hasher, clock: () => clock.now, ...extra });
+  const store = new SqliteAccountStore({ db, hasher, clock: () => clock.now, ...extra });
   return { store, hasher, clock, db };
 }
 
-test('domains: add, list, has, remove; names are lowercased and unique regardless of case', () => {
+test('domains: add, list, has, remove; names are lowercased and unique regardless of case', async () => {
   const { store } = setup();
-  assert.equal(store.addDomain('Example.TEST').name, 'example.test');
-  store.addDomain('other.test');
-  assert.throws(() => store.addDomain('EXAMPLE.test'), code(ErrorCodes.DOMAIN_EXISTS));
-  assert.throws(() => store.addDomain('bad domain'), code(ErrorCodes.INVALID_ADDRESS));
+  assert.equal((await store.addDomain('Example.TEST')).name, 'example.test');
+  await store.addDomain('other.test');
+  await assert.rejects(store.addDomain('EXAMPLE.test'), code(ErrorCodes.DOMAIN_EXISTS));
+  await assert.rejects(store.addDomain('bad domain'), code(ErrorCodes.INVALID_ADDRESS));
   assert.deepEqual(
-    store.listDomains().map((d) => [d.name, d.users]),
+    (await store.listDomains()).map((d) => [d.name, d.users]),
     [
       ['example.test', 0],
       ['other.test', 0],
     ],
   );
-  assert.equal(store.hasDomain('EXAMPLE.TEST'), true);
-  assert.equal(store.hasDomain('nope.test'), false);
-  assert.equal(store.hasDomain('\r\n'), false);
-  store.removeDomain('Other.Test');
-  assert.equal(store.hasDomain('other.test'), false);
-  assert.throws(() => {
-    store.removeDomain('other.test');
-  }, code(ErrorCodes.DOMAIN_NOT_FOUND));
+  assert.equal(await store.hasDomain('EXAMPLE.TEST'), true);
+  assert.equal(await store.hasDomain('nope.test'), false);
+  assert.equal(await store.hasDomain('\r\n'), false);
+  await store.removeDomain('Other.Test');
+  assert.equal(await store.hasDomain('other.test'), false);
+  await assert.rejects(store.removeDomain('other.test'), code(ErrorCodes.DOMAIN_NOT_FOUND));
 });
 
 test('users: add, get (any case), list, set password, disable, remove', async () => {
   const { store, clock } = setup();
-  store.addDomain('example.test');
-  store.addDomain('other.test');
+  await store.addDomain('example.test');
+  await store.addDomain('other.test');
   const alice = await store.addUser('Alice@Example.test', { password: 'pw-a' });
   assert.equal(alice.address, 'Alice@example.test');
   assert.equal(alice.domain, 'example.test');
@@ -82,36 +80,36 @@ test('users: add, get (any case), list, set password, disable, remove', async ()
   });
   await store.addUser('carol@other.test', { password: 'pw-c' });
 
-  assert.equal(store.getUser('ALICE@EXAMPLE.TEST')?.address, 'Alice@example.test');
-  assert.equal(store.getUser('nobody@example.test'), undefined);
-  assert.equal(store.getUser('not an address'), undefined);
+  assert.equal((await store.getUser('ALICE@EXAMPLE.TEST'))?.address, 'Alice@example.test');
+  assert.equal(await store.getUser('nobody@example.test'), undefined);
+  assert.equal(await store.getUser('not an address'), undefined);
   assert.deepEqual(
-    store.listUsers().map((u) => u.address),
+    (await store.listUsers()).map((u) => u.address),
     ['Alice@example.test', 'bob@example.test', 'carol@other.test'],
   );
   assert.deepEqual(
-    store.listUsers('OTHER.test').map((u) => u.address),
+    (await store.listUsers('OTHER.test')).map((u) => u.address),
     ['carol@other.test'],
   );
-  assert.throws(() => store.listUsers('nope.test'), code(ErrorCodes.DOMAIN_NOT_FOUND));
+  await assert.rejects(store.listUsers('nope.test'), code(ErrorCodes.DOMAIN_NOT_FOUND));
   assert.deepEqual(
-    store.listDomains().map((d) => d.users),
+    (await store.listDomains()).map((d) => d.users),
     [2, 1],
   );
 
   clock.now += 5_000;
   await store.setPassword('alice@example.test', { password: 'new' });
-  assert.equal(store.getUser('alice@example.test')?.updatedAt.getTime(), clock.now);
+  assert.equal((await store.getUser('alice@example.test'))?.updatedAt.getTime(), clock.now);
   assert.equal((await store.authenticate('alice@example.test', 'new', IP)).ok, true);
-  store.setDisabled('alice@example.test', true);
-  assert.equal(store.getUser('alice@example.test')?.disabled, true);
-  store.removeUser('alice@EXAMPLE.test');
-  assert.equal(store.getUser('alice@example.test'), undefined);
+  await store.setDisabled('alice@example.test', true);
+  assert.equal((await store.getUser('alice@example.test'))?.disabled, true);
+  await store.removeUser('alice@EXAMPLE.test');
+  assert.equal(await store.getUser('alice@example.test'), undefined);
 });
 
 test('user errors carry stable codes', async () => {
   const { store } = setup();
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'pw' });
   await assert.rejects(
     store.addUser('ALICE@example.test', { password: 'x' }),
@@ -136,41 +134,35 @@ test('user errors carry stable codes', async () => {
     store.addUser('bob@example.test', { passwordHash: 'plaintext' }),
     code(ErrorCodes.INVALID_PASSWORD_HASH),
   );
-  assert.equal(store.getUser('bob@example.test'), undefined);
+  assert.equal(await store.getUser('bob@example.test'), undefined);
   await assert.rejects(
     store.setPassword('nobody@example.test', { password: 'x' }),
     code(ErrorCodes.ACCOUNT_NOT_FOUND),
   );
-  assert.throws(() => {
-    store.removeUser('nobody@example.test');
-  }, code(ErrorCodes.ACCOUNT_NOT_FOUND));
-  assert.throws(() => {
-    store.setDisabled('nobody@example.test', true);
-  }, code(ErrorCodes.ACCOUNT_NOT_FOUND));
+  await assert.rejects(store.removeUser('nobody@example.test'), code(ErrorCodes.ACCOUNT_NOT_FOUND));
+  await assert.rejects(store.setDisabled('nobody@example.test', true), code(ErrorCodes.ACCOUNT_NOT_FOUND));
 });
 
 test('a domain with users is DOMAIN_IN_USE unless forced, which removes its users too', async () => {
   const { store } = setup();
-  store.addDomain('example.test');
-  store.addDomain('keep.test');
+  await store.addDomain('example.test');
+  await store.addDomain('keep.test');
   await store.addUser('alice@example.test', { password: 'pw' });
   await store.addUser('bob@keep.test', { password: 'pw' });
-  assert.throws(() => {
-    store.removeDomain('example.test');
-  }, code(ErrorCodes.DOMAIN_IN_USE));
-  assert.equal(store.getUser('alice@example.test')?.address, 'alice@example.test');
-  store.removeDomain('example.test', { force: true });
-  assert.equal(store.hasDomain('example.test'), false);
-  assert.equal(store.getUser('alice@example.test'), undefined);
+  await assert.rejects(store.removeDomain('example.test'), code(ErrorCodes.DOMAIN_IN_USE));
+  assert.equal((await store.getUser('alice@example.test'))?.address, 'alice@example.test');
+  await store.removeDomain('example.test', { force: true });
+  assert.equal(await store.hasDomain('example.test'), false);
+  assert.equal(await store.getUser('alice@example.test'), undefined);
   assert.deepEqual(
-    store.listUsers().map((u) => u.address),
+    (await store.listUsers()).map((u) => u.address),
     ['bob@keep.test'],
   );
 });
 
 test('authenticate: ok by any case, invalid for a wrong password, unknown user, malformed or disabled', async () => {
   const { store, hasher } = setup();
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'secret' });
   const ok = await store.authenticate('ALICE@example.TEST', 'secret', IP);
   assert.ok(ok.ok);
@@ -195,18 +187,18 @@ test('authenticate: ok by any case, invalid for a wrong password, unknown user, 
   });
   assert.equal(hasher.verifies - before, 4, 'unknown and malformed users still cost one verification each');
 
-  store.setDisabled('alice@example.test', true);
+  await store.setDisabled('alice@example.test', true);
   assert.deepEqual(await store.authenticate('alice@example.test', 'secret', IP), {
     ok: false,
     reason: 'invalid',
   });
-  store.setDisabled('alice@example.test', false);
+  await store.setDisabled('alice@example.test', false);
   assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
 });
 
 test('authenticate: a corrupt stored hash is a failed login, not a crash', async () => {
   const { store, db } = setup();
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'secret' });
   db.prepare("UPDATE users SET password_hash = 'garbage'").run();
   assert.deepEqual(await store.authenticate('alice@example.test', 'secret', IP), {
@@ -219,7 +211,7 @@ test('authenticate: throttled after repeated failures, without verifying, until 
   const clock = { now: 0 };
   const throttle = new AuthThrottle({ now: () => clock.now, maxFailuresPerUser: 3, baseLockMs: 10_000 });
   const { store, hasher } = setup({ throttle, clock: () => clock.now });
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'secret' });
   for (let i = 0; i < 3; i++) await store.authenticate('Alice@example.test', 'wrong', IP);
   const verifies = hasher.verifies;
@@ -240,7 +232,7 @@ test('authenticate: throttled after repeated failures, without verifying, until 
 
 test('the login cache skips scrypt for a repeated good login, and only for that exact password and hash', async () => {
   const { store, hasher, clock } = setup({ authCache: { ttlMs: 60_000 } });
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'secret' });
   assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
   assert.equal(hasher.verifies, 1);
@@ -270,14 +262,14 @@ test('the login cache skips scrypt for a repeated good login, and only for that 
   assert.equal(hasher.verifies, 5);
 
   // A removed user is not let in by a cached entry.
-  store.removeUser('alice@example.test');
+  await store.removeUser('alice@example.test');
   assert.deepEqual(await store.authenticate('alice@example.test', 'fresh', IP), {
     ok: false,
     reason: 'invalid',
   });
   // The cache can be turned off.
   const off = setup({ authCache: false });
-  off.store.addDomain('example.test');
+  await off.store.addDomain('example.test');
   await off.store.addUser('bob@example.test', { password: 'pw' });
   await off.store.authenticate('bob@example.test', 'pw', IP);
   await off.store.authenticate('bob@example.test', 'pw', IP);
@@ -290,15 +282,15 @@ test('durability: users committed to a file database are there after reopening',
     const path = join(dir, 'outpost.db');
     {
       const db = openDatabase(path);
-      const store = new AccountStore({ db, hasher: countingHasher() });
-      store.addDomain('example.test');
+      const store = new SqliteAccountStore({ db, hasher: countingHasher() });
+      await store.addDomain('example.test');
       await store.addUser('alice@example.test', { password: 'secret' });
       db.close();
     }
     const db = openDatabase(path);
-    const store = new AccountStore({ db, hasher: countingHasher() });
+    const store = new SqliteAccountStore({ db, hasher: countingHasher() });
     assert.deepEqual(
-      store.listUsers().map((u) => u.address),
+      (await store.listUsers()).map((u) => u.address),
       ['alice@example.test'],
     );
     assert.equal((await store.authenticate('alice@example.test', 'secret', IP)).ok, true);
@@ -310,8 +302,8 @@ test('durability: users committed to a file database are there after reopening',
 
 test('the default hasher is real scrypt at ln=15', async () => {
   const db = openDatabase(':memory:');
-  const store = new AccountStore({ db });
-  store.addDomain('example.test');
+  const store = new SqliteAccountStore({ db });
+  await store.addDomain('example.test');
   await store.addUser('alice@example.test', { password: 'secret' });
   const row = db.prepare('SELECT password_hash AS h FROM users').get() as { h: string };
   assert.match(row.h, /^\$scrypt\$ln=15,r=8,p=1\$/);
@@ -321,7 +313,7 @@ test('the default hasher is real scrypt at ln=15', async () => {
 
 test('provisionUser: an unchanged plain password costs no hash; a changed one is re-hashed and the old one fails', async () => {
   const { store, hasher, db } = setup({ authCache: false });
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   const stored = (): string =>
     (
       db.prepare('SELECT password_hash FROM users WHERE address = ?').get('alice@example.test') as {
@@ -346,7 +338,7 @@ test('provisionUser: an unchanged plain password costs no hash; a changed one is
 
 test('provisionUser: a hash changed by another route is overwritten by the configured password', async () => {
   const { store, hasher } = setup({ authCache: false });
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   await store.provisionUser('alice@example.test', { password: 'config-pw' });
   await store.setPassword('alice@example.test', { password: 'cli-pw' }); // e.g. `outpost user passwd`
   assert.equal(await store.provisionUser('alice@example.test', { password: 'config-pw' }), 'updated');
@@ -354,13 +346,13 @@ test('provisionUser: a hash changed by another route is overwritten by the confi
   assert.equal((await store.authenticate('alice@example.test', 'cli-pw', IP)).ok, false);
   assert.equal((await store.authenticate('alice@example.test', 'config-pw', IP)).ok, true);
   // A removed and re-added user is not "unchanged" either.
-  store.removeUser('alice@example.test');
+  await store.removeUser('alice@example.test');
   assert.equal(await store.provisionUser('alice@example.test', { password: 'config-pw' }), 'added');
 });
 
 test('provisionUser: password_hash entries are compared, not hashed; a new user needs its domain', async () => {
   const { store, hasher } = setup({ authCache: false });
-  store.addDomain('example.test');
+  await store.addDomain('example.test');
   const hash = await hashPassword('pw', { ln: 10, r: 8, p: 1 });
   assert.equal(await store.provisionUser('bob@example.test', { passwordHash: hash }), 'added');
   assert.equal(await store.provisionUser('bob@example.test', { passwordHash: hash }), 'unchanged');

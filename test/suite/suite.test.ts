@@ -95,7 +95,7 @@ test('config domains and users are provisioned; reload applies password changes'
   });
   await using suite = await Suite.start({ config, services: [] });
   const accounts = suite.context.accounts;
-  assert.ok(accounts.hasDomain('hamburger.test'), "a user's domain is added with it");
+  assert.ok(await accounts.hasDomain('hamburger.test'), "a user's domain is added with it");
   assert.equal((await accounts.authenticate('alice@crepes.test', 'first', { ip: '127.0.0.1' })).ok, true);
   const changed = { ...config, users: [{ address: 'alice@crepes.test', password: 'second' }] };
   await suite.reload(changed);
@@ -107,13 +107,17 @@ test('a reload with unchanged users does not re-hash their passwords', async () 
   const config = tempConfig({ users: [{ address: 'alice@crepes.test', password: 'first' }] });
   await using suite = await Suite.start({ config, services: [] });
   const accounts = suite.context.accounts;
-  const before = accounts.getUser('alice@crepes.test')?.updatedAt.getTime();
+  const before = (await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime();
   await new Promise((resolve) => setTimeout(resolve, 5));
   await suite.reload(config);
-  assert.equal(accounts.getUser('alice@crepes.test')?.updatedAt.getTime(), before, 'password row untouched');
+  assert.equal(
+    (await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime(),
+    before,
+    'password row untouched',
+  );
   await suite.reload({ ...config, users: [{ address: 'alice@crepes.test', password: 'second' }] });
   assert.notEqual(
-    accounts.getUser('alice@crepes.test')?.updatedAt.getTime(),
+    (await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime(),
     before,
     'a changed password is applied',
   );

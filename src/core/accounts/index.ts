@@ -8,8 +8,9 @@ export { AuthCache } from './auth-cache.js';
 export type { AuthCacheOptions } from './auth-cache.js';
 export { DEFAULT_SCRYPT_PARAMS, hashPassword, isPasswordHash, verifyPassword } from './password.js';
 export type { ScryptParams } from './password.js';
-export { ACCOUNTS_MIGRATIONS, AccountStore } from './store.js';
+export { ACCOUNTS_MIGRATIONS, SqliteAccountStore } from './store.js';
 export type {
+  AccountStore,
   AccountStoreOptions,
   AccountsLogger,
   AuthResult,

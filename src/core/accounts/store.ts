@@ -4,9 +4,12 @@
  * `authenticate` by full address, which applies the failure throttle, answers the same `invalid`
  * for an unknown user and a wrong password (spending a scrypt on a dummy hash for the former so
  * the timing matches), and consults the successful-login cache before running scrypt. Addresses
- * are stored in canonical form and matched case-insensitively (`COLLATE NOCASE`). Management
- * methods are synchronous (better-sqlite3 is); those that hash a password return promises.
+ * are stored in canonical form and matched case-insensitively (`COLLATE NOCASE`). The
+ * `AccountStore` contract is async so a network database can implement it; `SqliteAccountStore`
+ * answers from better-sqlite3 synchronously (its methods are `async` for the contract, which
+ * also turns every throw into a rejection).
  */
+/* eslint-disable @typescript-eslint/require-await -- see the file comment */
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Migration } from '../db.js';
@@ -137,8 +140,49 @@ function isUniqueViolation(err: unknown): boolean {
   return err instanceof BetterSqlite3.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Domains, users and logins over one SQLite database. */
-export class AccountStore {
+/**
+ * The account store every protocol, the suite and the CLI use. Every method returns a promise,
+ * so the accounts can live in a network database (PostgreSQL, like the mail store); the SQLite
+ * class below is the embedded default. Errors are OutpostErrors with stable codes.
+ */
+export interface AccountStore {
+  /** Adds a mail domain (lowercased). Rejects with INVALID_ADDRESS or DOMAIN_EXISTS. */
+  addDomain(name: string): Promise<DomainInfo>;
+  /** Every domain, by name, with its user count. */
+  listDomains(): Promise<DomainInfo[]>;
+  /** True when `name` is one of our domains (false for a malformed name). */
+  hasDomain(name: string): Promise<boolean>;
+  /**
+   * Removes a domain. Rejects with DOMAIN_NOT_FOUND, or DOMAIN_IN_USE while it has users unless
+   * `force`, which removes its users too (atomically).
+   */
+  removeDomain(name: string, options?: { force?: boolean }): Promise<void>;
+  /**
+   * Adds a user whose domain exists. Rejects with INVALID_ADDRESS, DOMAIN_NOT_FOUND,
+   * ACCOUNT_EXISTS, or INVALID_PASSWORD_HASH.
+   */
+  addUser(address: string, input: PasswordInput): Promise<User>;
+  /** Users, by address, optionally of one domain (DOMAIN_NOT_FOUND if it does not exist). */
+  listUsers(domain?: string): Promise<User[]>;
+  /** The user with this address (any case), or undefined, also for a malformed address. */
+  getUser(address: string): Promise<User | undefined>;
+  /** Replaces a user's password (or hash). Rejects with ACCOUNT_NOT_FOUND, INVALID_ADDRESS, INVALID_PASSWORD_HASH. */
+  setPassword(address: string, input: PasswordInput): Promise<void>;
+  /** Makes the user exist with this secret, as a config file declares it; says what it did. */
+  provisionUser(address: string, input: PasswordInput): Promise<ProvisionResult>;
+  /** Disables or re-enables logins of a user without deleting it. Rejects with ACCOUNT_NOT_FOUND. */
+  setDisabled(address: string, disabled: boolean): Promise<void>;
+  /** Deletes a user. Rejects with ACCOUNT_NOT_FOUND or INVALID_ADDRESS. */
+  removeUser(address: string): Promise<void>;
+  /**
+   * Checks a login: `throttled`, or `invalid` for a malformed or unknown address, a wrong password
+   * or a disabled user alike (never saying which), or the user. Never rejects for bad input.
+   */
+  authenticate(address: string, password: string, context: AuthContext): Promise<AuthResult>;
+}
+
+/** Domains, users and logins over one SQLite database (see the file comment). */
+export class SqliteAccountStore implements AccountStore {
   readonly #db: Database;
   readonly #throttle: AuthThrottle | undefined;
   readonly #clock: Clock;
@@ -172,7 +216,7 @@ export class AccountStore {
   }
 
   /** Adds a mail domain (lowercased). Throws INVALID_ADDRESS or DOMAIN_EXISTS. */
-  addDomain(name: string): DomainInfo {
+  async addDomain(name: string): Promise<DomainInfo> {
     const domain = normalizeDomain(name);
     const now = this.#clock();
     try {
@@ -186,7 +230,7 @@ export class AccountStore {
   }
 
   /** Every domain, by name, with its user count. */
-  listDomains(): DomainInfo[] {
+  async listDomains(): Promise<DomainInfo[]> {
     const rows = this.#db
       .prepare(
         `SELECT d.name, d.created_at, COUNT(u.id) AS users
@@ -197,8 +241,11 @@ export class AccountStore {
     return rows.map((r) => ({ name: r.name, createdAt: new Date(r.created_at), users: r.users }));
   }
 
-  /** True when `name` is a domain of this store (false for a malformed name). */
-  hasDomain(name: string): boolean {
+  async hasDomain(name: string): Promise<boolean> {
+    return this.#hasDomain(name);
+  }
+
+  #hasDomain(name: string): boolean {
     let domain: string;
     try {
       domain = normalizeDomain(name);
@@ -212,7 +259,7 @@ export class AccountStore {
    * Removes a domain. Throws DOMAIN_NOT_FOUND, or DOMAIN_IN_USE while it has users unless
    * `force`, which removes its users too (in the same transaction).
    */
-  removeDomain(name: string, options: { force?: boolean } = {}): void {
+  async removeDomain(name: string, options: { force?: boolean } = {}): Promise<void> {
     const domain = normalizeDomain(name);
     this.#db
       .transaction(() => {
@@ -238,7 +285,7 @@ export class AccountStore {
   async addUser(address: string, input: PasswordInput): Promise<User> {
     const parsed = parseAddress(address);
     // Fail fast before spending a scrypt; the INSERT re-checks both under the write lock.
-    if (!this.hasDomain(parsed.domain)) throw this.#noDomain(parsed);
+    if (!this.#hasDomain(parsed.domain)) throw this.#noDomain(parsed);
     if (this.#row(parsed.address) !== undefined) throw this.#exists(parsed);
     return this.#insert(parsed, await this.#hashOf(input));
   }
@@ -263,20 +310,20 @@ export class AccountStore {
   }
 
   /** Users, by address, optionally of one domain (DOMAIN_NOT_FOUND if it does not exist). */
-  listUsers(domain?: string): User[] {
+  async listUsers(domain?: string): Promise<User[]> {
     if (domain === undefined) {
       const sql = `SELECT ${USER_COLUMNS} FROM users u JOIN domains d ON d.id = u.domain_id ORDER BY u.address`;
       return (this.#db.prepare(sql).all() as UserRow[]).map(toUser);
     }
     const name = normalizeDomain(domain);
-    if (!this.hasDomain(name)) throw new OutpostError(ErrorCodes.DOMAIN_NOT_FOUND, `no domain ${name}`);
+    if (!this.#hasDomain(name)) throw new OutpostError(ErrorCodes.DOMAIN_NOT_FOUND, `no domain ${name}`);
     const sql = `SELECT ${USER_COLUMNS} FROM users u JOIN domains d ON d.id = u.domain_id
                   WHERE d.name = ? ORDER BY u.address`;
     return (this.#db.prepare(sql).all(name) as UserRow[]).map(toUser);
   }
 
   /** The user with this address (any case), or undefined, also for a malformed address. */
-  getUser(address: string): User | undefined {
+  async getUser(address: string): Promise<User | undefined> {
     const parsed = tryParse(address);
     const row = parsed === undefined ? undefined : this.#row(parsed.address);
     return row === undefined ? undefined : toUser(row);
@@ -299,7 +346,7 @@ export class AccountStore {
     const parsed = parseAddress(address);
     const row = this.#row(parsed.address);
     if (row !== undefined && this.#holds(row, input)) return 'unchanged';
-    if (row === undefined && !this.hasDomain(parsed.domain)) throw this.#noDomain(parsed);
+    if (row === undefined && !this.#hasDomain(parsed.domain)) throw this.#noDomain(parsed);
     const hash = await this.#hashOf(input);
     if (row === undefined) this.#insert(parsed, hash);
     else this.#update(parsed, hash);
@@ -322,7 +369,7 @@ export class AccountStore {
   }
 
   /** Disables or re-enables logins of a user without deleting it. Throws ACCOUNT_NOT_FOUND. */
-  setDisabled(address: string, disabled: boolean): void {
+  async setDisabled(address: string, disabled: boolean): Promise<void> {
     const parsed = parseAddress(address);
     const { changes } = this.#db
       .prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE address = ?')
@@ -331,7 +378,7 @@ export class AccountStore {
   }
 
   /** Deletes a user. Throws ACCOUNT_NOT_FOUND or INVALID_ADDRESS. */
-  removeUser(address: string): void {
+  async removeUser(address: string): Promise<void> {
     const parsed = parseAddress(address);
     const { changes } = this.#db.prepare('DELETE FROM users WHERE address = ?').run(parsed.address);
     if (changes === 0) throw this.#notFound(parsed);

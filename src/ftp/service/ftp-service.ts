@@ -49,16 +49,16 @@ export function checkFtpConfig(config: OutpostConfig): PortRange | undefined {
  * host's domain, else to the suite's only domain. Null when the name belongs to another domain
  * than the selected host's.
  */
-export function accountName(
+export async function accountName(
   name: string,
   accounts: AccountStore,
   host: VirtualHost | null = null,
-): string | null {
+): Promise<string | null> {
   const domain = host?.domain;
   const at = name.lastIndexOf('@');
   if (at !== -1) return domain === undefined || name.slice(at + 1).toLowerCase() === domain ? name : null;
   if (domain !== undefined) return `${name}@${domain}`;
-  const domains = accounts.listDomains();
+  const domains = await accounts.listDomains();
   return domains.length === 1 && domains[0] ? `${name}@${domains[0].name}` : name;
 }
 
@@ -121,11 +121,11 @@ export class FtpService implements RunningService {
     this.server = createFtpServer({
       authenticate: (user, password, ip, host) =>
         this.#authenticate(context.accounts, { user, password, ip, host }),
-      virtualHost: (requested) =>
+      virtualHost: async (requested) =>
         virtualHostFor(
           requested,
           this.#config,
-          context.accounts.listDomains().map((d) => d.name),
+          (await context.accounts.listDomains()).map((d) => d.name),
         ),
       anonymousRoot: ftp.anonymous_root,
       ...(tls ? { tlsContext: () => tls.current() } : {}),
@@ -185,7 +185,7 @@ export class FtpService implements RunningService {
     login: { user: string; password: string; ip: string; host: VirtualHost | null },
   ): Promise<LoginOutcome> {
     const { password, ip } = login;
-    const address = accountName(login.user, accounts, login.host);
+    const address = await accountName(login.user, accounts, login.host);
     // Another domain's account on this domain's host: refused as any wrong login is.
     if (address === null) return { ok: false, reason: 'invalid' };
     const result = await accounts.authenticate(address, password, { ip, protocol: 'ftp' });

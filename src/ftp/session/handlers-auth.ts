@@ -102,11 +102,11 @@ export function quit(s: FtpSession): HandlerResult {
  * follows uses. Only before USER (the command table answers 503 after it); a malformed name is
  * 501, one the server does not serve 504, and a second HOST before USER replaces the first.
  */
-export function host(s: FtpSession, arg: string): HandlerResult {
+export async function host(s: FtpSession, arg: string): Promise<HandlerResult> {
   const requested = parseHostArgument(arg);
   if (requested === null) return new Reply(501, 'Syntax: HOST <sp> hostname | [address]');
   const shown = requested.kind === 'name' ? requested.name : `[${requested.address}]`;
-  const selected = s.options.virtualHost ? s.options.virtualHost(requested) : { name: shown };
+  const selected = s.options.virtualHost ? await s.options.virtualHost(requested) : { name: shown };
   if (selected === null) return new Reply(504, `Unknown virtual host ${shown}`);
   s.state = { kind: 'login', host: selected };
   return new Reply(220, `Host ${shown} selected`);

@@ -46,7 +46,7 @@ export interface FtpSessionOptions {
    * The virtual host a HOST argument names (RFC 7151), or null for an unknown one (504). Absent:
    * every well-formed name is accepted and selects the one tree.
    */
-  virtualHost?: ((requested: HostArgument) => VirtualHost | null) | undefined;
+  virtualHost?: ((requested: HostArgument) => VirtualHost | null | Promise<VirtualHost | null>) | undefined;
   /** Public read-only directory for USER anonymous/ftp; absent = no anonymous login. */
   anonymousRoot?: string | undefined;
   /** TLS for AUTH TLS and PROT P; absent = not offered. */

@@ -41,11 +41,11 @@ export interface QueueRunnerOptions {
   readonly relayPort: number;
   readonly resolver: MxResolver;
   /** True for domains we receive mail for (bounces to their users go straight to INBOX). */
-  readonly isLocalDomain: (domain: string) => boolean;
+  readonly isLocalDomain: (domain: string) => Promise<boolean>;
   /** The canonical address of a local user (for bounces); null when there is none. Default: as given. */
-  readonly localUser?: (address: string) => string | null;
+  readonly localUser?: (address: string) => Promise<string | null>;
   /** The account that gets bounces for local senders without an account; null when none. */
-  readonly postmaster?: () => string | null;
+  readonly postmaster?: () => Promise<string | null>;
   readonly logger: Logger;
   /** Counts each recipient's outcome (`outpost_deliveries_total`, route `remote`). */
   readonly metrics?: ServiceMetrics;
@@ -507,7 +507,7 @@ export class QueueRunner {
       arrivalDate: entry.createdAt,
       now,
     });
-    const target = this.#bounceTarget(o, entry);
+    const target = await this.#bounceTarget(o, entry);
     if (target === null) return;
     try {
       if (target.kind === 'local') {
@@ -550,14 +550,14 @@ export class QueueRunner {
    * the account is enabled, else the postmaster's (double bounce); null (dropped, logged) when
    * the sender is local and no account can take it.
    */
-  #bounceTarget(
+  async #bounceTarget(
     o: QueueRunnerOptions,
     entry: QueueEntry,
-  ): { kind: 'local'; user: string; postmaster: boolean } | { kind: 'remote' } | null {
-    if (!o.isLocalDomain(domainOf(entry.mailFrom))) return { kind: 'remote' };
-    const user = o.localUser ? o.localUser(entry.mailFrom) : entry.mailFrom;
+  ): Promise<{ kind: 'local'; user: string; postmaster: boolean } | { kind: 'remote' } | null> {
+    if (!(await o.isLocalDomain(domainOf(entry.mailFrom)))) return { kind: 'remote' };
+    const user = o.localUser ? await o.localUser(entry.mailFrom) : entry.mailFrom;
     if (user !== null) return { kind: 'local', user, postmaster: false };
-    const postmaster = o.postmaster?.() ?? null;
+    const postmaster = (await o.postmaster?.()) ?? null;
     if (postmaster !== null) return { kind: 'local', user: postmaster, postmaster: true };
     this.#log.warn(
       { queueId: entry.id, to: entry.mailFrom },

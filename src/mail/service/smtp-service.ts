@@ -184,7 +184,7 @@ export class SmtpService implements RunningService {
     const smtp = context.config.smtp;
     if (!smtp) throw new Error('smtp service started without an [smtp] table');
     const logger = context.logger.child({ service: 'smtp' });
-    const postmaster = choosePostmaster(context.accounts, smtp.postmaster);
+    const postmaster = await choosePostmaster(context.accounts, smtp.postmaster);
     const store = sharedMailStore(context);
     const runner = makeRunner?.(store) ?? null;
     const hostname = context.config.hostname;
@@ -235,19 +235,19 @@ export class SmtpService implements RunningService {
    * `[smtp]` reload (logged as an error, the running settings stay): a half-applied reload is
    * worse than none. It does not throw, so the suite's other services still reload.
    */
-  reload(context: ServiceContext): Promise<void> {
+  async reload(context: ServiceContext): Promise<void> {
     const logger = this.#delivery.logger;
     const smtp = context.config.smtp;
     if (!smtp) {
       logger.warn('smtp: the [smtp] table was removed; the service stops at the next restart');
-      return Promise.resolve();
+      return;
     }
     let postmaster: PostmasterChoice | null;
     try {
-      postmaster = choosePostmaster(context.accounts, smtp.postmaster);
+      postmaster = await choosePostmaster(context.accounts, smtp.postmaster);
     } catch (err) {
       logger.error({ err }, 'smtp: reload refused, the running [smtp] settings stay');
-      return Promise.resolve();
+      return;
     }
     const live = liveSettings(smtp);
     this.server.reconfigure({ ...live, hooks: smtpHooks(context.accounts, this.#delivery, smtp.postmaster) });

@@ -99,7 +99,7 @@ function mail(s: SmtpSession, args: string): void {
   s.reply(reply(250, '2.1.0', 'Sender OK'));
 }
 
-function rcpt(s: SmtpSession, args: string): void {
+async function rcpt(s: SmtpSession, args: string): Promise<void> {
   const state = s.state;
   if (state.phase !== 'mail') return;
   const parsed = parseRcptArgs(args);
@@ -118,7 +118,7 @@ function rcpt(s: SmtpSession, args: string): void {
     s.reply(reply(452, '4.5.3', 'Too many recipients'));
     return;
   }
-  const verdict = decideRecipient(path, { authenticated: state.user !== null }, s.options.hooks);
+  const verdict = await decideRecipient(path, { authenticated: state.user !== null }, s.options.hooks);
   if (!verdict.ok) {
     s.error(verdict.reply);
     return;

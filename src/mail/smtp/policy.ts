@@ -1,6 +1,7 @@
 /**
  * Who may send what to whom: the relay decision for each recipient, the envelope-sender rule of
- * submission, and when plaintext AUTH is allowed. Pure functions over what the session knows,
+ * submission, and when plaintext AUTH is allowed. Functions of what the session knows and what
+ * the (async) local directory answers, no other I/O,
  * so every open-relay trick (`user%other@us`, source routes `<@a:b@c>`, address literals
  * `user@[127.0.0.1]`, unknown domains) is decided — and tested — in one place.
  */
@@ -15,14 +16,14 @@ export type ListenerKind = 'mx' | 'submission' | 'smtps';
 /** What the server knows about local mail. */
 export interface LocalDirectory {
   /** True when the domain is one of ours. */
-  isLocalDomain(domain: string): boolean;
+  isLocalDomain(domain: string): Promise<boolean>;
   /** The canonical address of an existing local user, or null. */
-  localUser(address: string): string | null;
+  localUser(address: string): Promise<string | null>;
   /**
    * The local account that receives postmaster mail (RFC 5321 §4.5.1), or null when there is
    * none. Without this hook `<Postmaster>` is refused and `postmaster@` needs a real account.
    */
-  postmaster?(): string | null;
+  postmaster?(): Promise<string | null>;
 }
 
 /** The decision for one RCPT. */
@@ -39,8 +40,8 @@ const relayDenied = (): RecipientVerdict => ({
  * RFC 5321 §4.5.1: `<Postmaster>` and `postmaster@<our domain>` MUST be accepted, also when no
  * account of that name exists: they go to the directory's postmaster account.
  */
-function toPostmaster(directory: LocalDirectory): RecipientVerdict {
-  const address = directory.postmaster?.() ?? null;
+async function toPostmaster(directory: LocalDirectory): Promise<RecipientVerdict> {
+  const address = (await directory.postmaster?.()) ?? null;
   if (address === null) return { ok: false, reply: reply(550, '5.1.1', 'No postmaster mailbox here') };
   return { ok: true, route: 'local', address };
 }
@@ -51,11 +52,11 @@ function toPostmaster(directory: LocalDirectory): RecipientVerdict {
  * literals are refused outright: the route would name a relay, and a literal is not one of our
  * domains.
  */
-export function decideRecipient(
+export async function decideRecipient(
   path: SmtpPath,
   session: { readonly authenticated: boolean },
   directory: LocalDirectory,
-): RecipientVerdict {
+): Promise<RecipientVerdict> {
   if (path.kind === 'null') return { ok: false, reply: reply(501, '5.1.3', 'Bad recipient address syntax') };
   if (path.kind === 'postmaster') return toPostmaster(directory);
   const { mailbox, sourceRoute } = path;
@@ -64,9 +65,9 @@ export function decideRecipient(
   if (mailbox.literal) return relayDenied();
   const domain = mailbox.domain.toLowerCase();
   // An existing user implies a local domain: one lookup for the common case.
-  const user = mailbox.utf8 ? null : directory.localUser(`${mailbox.local}@${domain}`);
+  const user = mailbox.utf8 ? null : await directory.localUser(`${mailbox.local}@${domain}`);
   if (user !== null) return { ok: true, route: 'local', address: user };
-  if (directory.isLocalDomain(domain)) {
+  if (await directory.isLocalDomain(domain)) {
     // RFC 5321 §2.4: "Postmaster" is matched without regard to case.
     if (!mailbox.utf8 && mailbox.local.toLowerCase() === 'postmaster') return toPostmaster(directory);
     return { ok: false, reply: reply(550, '5.1.1', 'User unknown') };

@@ -5,7 +5,7 @@
 // peer is Postfix's smtp-sink (-f RCPT: 5xx), the accounts a real AccountStore.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { AccountStore } from '../../../src/core/accounts/store.js';
+import { SqliteAccountStore, type AccountStore } from '../../../src/core/accounts/store.js';
 import { openDatabase } from '../../../src/core/db.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { parseDeliveryStatus } from '../../../src/mail/message/dsn.js';
@@ -45,14 +45,14 @@ async function setup(
 ): Promise<{ runner: QueueRunner; accounts: AccountStore; logs: LogLine[] }> {
   const hard = await startSmtpSink(['-f', 'RCPT']);
   sinks.push(hard);
-  const accounts = new AccountStore({
+  const accounts = new SqliteAccountStore({
     db: openDatabase(':memory:'),
     hasher: {
       hash: (p) => Promise.resolve(`plain:${p}`),
       verify: (p, e) => Promise.resolve(e === `plain:${p}`),
     },
   });
-  accounts.addDomain('crepes.test');
+  await accounts.addDomain('crepes.test');
   for (const u of users) await accounts.addUser(u.address, { password: u.password });
   const logs: LogLine[] = [];
   const logger = createLogger({
@@ -93,7 +93,7 @@ test('a bounce for a local sender without an account goes to the postmaster INBO
   );
   // One sender never had an account; another was disabled after sending.
   await store.enqueue('gone@crepes.test', ['bob@hamburger.test'], message);
-  accounts.setDisabled('alice@crepes.test', true);
+  await accounts.setDisabled('alice@crepes.test', true);
   await store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 2);
   assert.equal((await store.queue.list()).length, 0, 'nothing queued: no DSN goes out to <>');
@@ -128,7 +128,7 @@ test('no postmaster account: the bounce is dropped and logged, nothing queued', 
     [{ address: 'alice@crepes.test', password: 'pw-alice-123' }],
     store,
   );
-  accounts.setDisabled('alice@crepes.test', true);
+  await accounts.setDisabled('alice@crepes.test', true);
   await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   assert.equal(await runner.runOnce(), 1);
   assert.equal(store.delivered.length, 0);

@@ -55,7 +55,7 @@ test('reconfigure: a delivery in flight finishes once on the old port; the next 
       hostname: 'mx.crepes.test',
       relayPort: old.port,
       resolver: fakeResolver({ 'hamburger.test': local }),
-      isLocalDomain: (d) => d === 'crepes.test',
+      isLocalDomain: (d) => Promise.resolve(d === 'crepes.test'),
       logger,
     });
     const run = r.runOnce();
@@ -106,7 +106,7 @@ test('reconfigure: the next attempt uses the new backoff and lifetime', async ()
     hostname: 'mx.crepes.test',
     relayPort: soft.port,
     resolver: fakeResolver({ 'hamburger.test': local }),
-    isLocalDomain: (d) => d === 'crepes.test',
+    isLocalDomain: (d) => Promise.resolve(d === 'crepes.test'),
     logger,
     now,
     retryInitialMs: 60_000,

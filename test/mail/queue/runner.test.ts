@@ -63,7 +63,7 @@ function runner(
     hostname: 'mx.crepes.test',
     relayPort: port,
     resolver: fakeResolver({ 'hamburger.test': hosts() }),
-    isLocalDomain: (d) => d === 'crepes.test',
+    isLocalDomain: (d) => Promise.resolve(d === 'crepes.test'),
     logger,
     now: clock.now,
     retrySchedule: [60_000, 120_000],
@@ -270,7 +270,7 @@ test('start(): due work is delivered on its own; kick() notices new entries; clo
     hostname: 'mx.crepes.test',
     relayPort: good.port,
     resolver: fakeResolver({ 'hamburger.test': hosts() }),
-    isLocalDomain: () => false,
+    isLocalDomain: () => Promise.resolve(false),
     logger,
     pollIntervalMs: 50,
   });

@@ -646,7 +646,7 @@ async function fuzzListener(
 /** Every stored copy: local mailboxes (with our trace headers) and queued outbound messages. */
 async function storedMessages(f: SmtpFixture): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  for (const user of f.accounts.listUsers()) {
+  for (const user of await f.accounts.listUsers()) {
     const box = await f.store.getMailbox(user.address, 'INBOX');
     if (box === null) continue;
     for (const m of await f.store.listMessages(box.id)) {

@@ -5,7 +5,7 @@
  * at a time.
  */
 import { createSecureContext } from 'node:tls';
-import { AccountStore } from '../../../src/core/accounts/store.js';
+import { SqliteAccountStore, type AccountStore } from '../../../src/core/accounts/store.js';
 import { openDatabase } from '../../../src/core/db.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { generateSelfSigned } from '../../../src/core/tls.js';
@@ -39,14 +39,14 @@ export async function startSmtp(
   extra: Partial<Omit<SmtpServerOptions, 'hooks' | 'hostname'>> & { storePath?: string } = {},
 ): Promise<SmtpFixture> {
   const db = openDatabase(':memory:');
-  const accounts = new AccountStore({
+  const accounts = new SqliteAccountStore({
     db,
     hasher: {
       hash: (p) => Promise.resolve(`plain:${p}`),
       verify: (p, e) => Promise.resolve(e === `plain:${p}`),
     },
   });
-  accounts.addDomain('example.test');
+  await accounts.addDomain('example.test');
   await accounts.addUser('bob@example.test', { password: PASSWORD });
   await accounts.addUser('alice@example.test', { password: PASSWORD });
   const store = openSqliteMailStore({ path: extra.storePath ?? ':memory:' });

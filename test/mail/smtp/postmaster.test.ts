@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccountStore } from '../../../src/core/accounts/store.js';
+import { SqliteAccountStore, type AccountStore } from '../../../src/core/accounts/store.js';
 import { openDatabase } from '../../../src/core/db.js';
 import { configFromObject } from '../../../src/core/config/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
@@ -29,15 +29,16 @@ function directory(
   const users = new Set(['bob@example.test']);
   if (options.postmasterAccount === true) users.add('postmaster@example.test');
   const dir: LocalDirectory = {
-    isLocalDomain: (d) => d.toLowerCase() === 'example.test',
-    localUser: (a) => (users.has(a.toLowerCase()) ? a.toLowerCase() : null),
+    isLocalDomain: (d) => Promise.resolve(d.toLowerCase() === 'example.test'),
+    localUser: (a) => Promise.resolve(users.has(a.toLowerCase()) ? a.toLowerCase() : null),
   };
-  if (options.postmaster === undefined) return { ...dir, postmaster: () => 'alice@example.test' };
+  if (options.postmaster === undefined)
+    return { ...dir, postmaster: () => Promise.resolve('alice@example.test') };
   const p = options.postmaster;
-  return p === null ? dir : { ...dir, postmaster: () => p };
+  return p === null ? dir : { ...dir, postmaster: () => Promise.resolve(p) };
 }
 
-function decide(rcpt: string, dir: LocalDirectory, authenticated = false): RecipientVerdict {
+function decide(rcpt: string, dir: LocalDirectory, authenticated = false): Promise<RecipientVerdict> {
   const parsed = parseRcptArgs(`TO:${rcpt}`);
   assert.ok(parsed.ok, `${rcpt} parses`);
   return decideRecipient(parsed.value.path, { authenticated }, dir);
@@ -47,60 +48,71 @@ function refusal(v: RecipientVerdict): string {
   return v.ok ? `accepted ${v.address}` : `${v.reply.code} ${v.reply.enhanced ?? ''}`;
 }
 
-test('policy: <Postmaster> in any case goes to the postmaster account, unauthenticated', () => {
+test('policy: <Postmaster> in any case goes to the postmaster account, unauthenticated', async () => {
   const dir = directory();
   for (const rcpt of ['<postmaster>', '<POSTMASTER>', '<Postmaster>', '<PostMaster>']) {
-    assert.deepEqual(decide(rcpt, dir), { ok: true, route: 'local', address: 'alice@example.test' }, rcpt);
+    assert.deepEqual(
+      await decide(rcpt, dir),
+      { ok: true, route: 'local', address: 'alice@example.test' },
+      rcpt,
+    );
   }
 });
 
-test('policy: postmaster@ our domain without an account goes to the postmaster; with one, to it', () => {
+test('policy: postmaster@ our domain without an account goes to the postmaster; with one, to it', async () => {
   const dir = directory();
   for (const rcpt of [
     '<postmaster@example.test>',
     '<POSTMASTER@Example.TEST>',
     '<"postmaster"@example.test>',
   ]) {
-    assert.deepEqual(decide(rcpt, dir), { ok: true, route: 'local', address: 'alice@example.test' }, rcpt);
+    assert.deepEqual(
+      await decide(rcpt, dir),
+      { ok: true, route: 'local', address: 'alice@example.test' },
+      rcpt,
+    );
   }
   const withAccount = directory({ postmasterAccount: true });
-  assert.deepEqual(decide('<Postmaster@example.test>', withAccount), {
+  assert.deepEqual(await decide('<Postmaster@example.test>', withAccount), {
     ok: true,
     route: 'local',
     address: 'postmaster@example.test',
   });
   // The bare <Postmaster> still goes to the chosen account (the hook decides who that is).
-  assert.deepEqual(decide('<postmaster>', withAccount), {
+  assert.deepEqual(await decide('<postmaster>', withAccount), {
     ok: true,
     route: 'local',
     address: 'alice@example.test',
   });
   // Other unknown local users are still unknown.
-  assert.equal(refusal(decide('<postmistress@example.test>', dir)), '550 5.1.1');
+  assert.equal(refusal(await decide('<postmistress@example.test>', dir)), '550 5.1.1');
 });
 
-test('policy: a foreign postmaster is relaying (refused unless authenticated); literals and routes refused', () => {
+test('policy: a foreign postmaster is relaying (refused unless authenticated); literals and routes refused', async () => {
   const dir = directory();
-  assert.equal(refusal(decide('<postmaster@foreign.test>', dir)), '550 5.7.1');
-  assert.deepEqual(decide('<postmaster@foreign.test>', dir, true), {
+  assert.equal(refusal(await decide('<postmaster@foreign.test>', dir)), '550 5.7.1');
+  assert.deepEqual(await decide('<postmaster@foreign.test>', dir, true), {
     ok: true,
     route: 'remote',
     address: 'postmaster@foreign.test',
   });
-  assert.equal(refusal(decide('<postmaster@[127.0.0.1]>', dir)), '550 5.7.1');
-  assert.equal(refusal(decide('<@relay.test:postmaster@example.test>', dir)), '550 5.7.1');
+  assert.equal(refusal(await decide('<postmaster@[127.0.0.1]>', dir)), '550 5.7.1');
+  assert.equal(refusal(await decide('<@relay.test:postmaster@example.test>', dir)), '550 5.7.1');
 });
 
-test('policy: no postmaster hook or no account: 550 5.1.1, never an accept to nowhere', () => {
-  for (const dir of [directory({ postmaster: null }), { ...directory(), postmaster: () => null }]) {
-    assert.equal(refusal(decide('<Postmaster>', dir)), '550 5.1.1');
-    assert.equal(refusal(decide('<postmaster@example.test>', dir)), '550 5.1.1');
-    assert.equal(refusal(decide('<bob@example.test>', dir)), 'accepted bob@example.test');
+test('policy: no postmaster hook or no account: 550 5.1.1, never an accept to nowhere', async () => {
+  for (const dir of [
+    directory({ postmaster: null }),
+    { ...directory(), postmaster: () => Promise.resolve(null) },
+  ]) {
+    assert.equal(refusal(await decide('<Postmaster>', dir)), '550 5.1.1');
+    assert.equal(refusal(await decide('<postmaster@example.test>', dir)), '550 5.1.1');
+    assert.equal(refusal(await decide('<bob@example.test>', dir)), 'accepted bob@example.test');
   }
 });
 
 async function accounts(): Promise<AccountStore> {
-  const store = new AccountStore({
+  const store = new SqliteAccountStore({
     db: openDatabase(':memory:'),
     hasher: {
       hash: (p) => Promise.resolve(`plain:${p}`),
@@ -112,34 +124,43 @@ async function accounts(): Promise<AccountStore> {
 
 test('choosing the postmaster: configured account, postmaster@ account, first account by name, none', async () => {
   const a = await accounts();
-  assert.equal(defaultPostmaster(a), null);
-  assert.equal(choosePostmaster(a, undefined), null);
-  a.addDomain('zz.test');
-  a.addDomain('aa.test');
+  assert.equal(await defaultPostmaster(a), null);
+  assert.equal(await choosePostmaster(a, undefined), null);
+  await a.addDomain('zz.test');
+  await a.addDomain('aa.test');
   await a.addUser('zoe@zz.test', { password: 'x' });
   await a.addUser('carl@aa.test', { password: 'x' });
   await a.addUser('adam@aa.test', { password: 'x' });
   // The first domain by name, then the first account in it by name (not by age).
-  assert.deepEqual(defaultPostmaster(a), { address: 'adam@aa.test', source: 'first-account' });
-  a.setDisabled('adam@aa.test', true);
-  assert.deepEqual(defaultPostmaster(a), { address: 'carl@aa.test', source: 'first-account' });
-  a.setDisabled('adam@aa.test', false);
+  assert.deepEqual(await defaultPostmaster(a), { address: 'adam@aa.test', source: 'first-account' });
+  await a.setDisabled('adam@aa.test', true);
+  assert.deepEqual(await defaultPostmaster(a), { address: 'carl@aa.test', source: 'first-account' });
+  await a.setDisabled('adam@aa.test', false);
   await a.addUser('postmaster@zz.test', { password: 'x' });
-  assert.deepEqual(defaultPostmaster(a), { address: 'postmaster@zz.test', source: 'postmaster-account' });
+  assert.deepEqual(await defaultPostmaster(a), {
+    address: 'postmaster@zz.test',
+    source: 'postmaster-account',
+  });
   await a.addUser('PostMaster@aa.test', { password: 'x' });
-  assert.deepEqual(defaultPostmaster(a), { address: 'PostMaster@aa.test', source: 'postmaster-account' });
-  a.setDisabled('PostMaster@aa.test', true);
-  assert.deepEqual(defaultPostmaster(a), { address: 'postmaster@zz.test', source: 'postmaster-account' });
-  assert.deepEqual(choosePostmaster(a, 'ADAM@aa.test'), { address: 'adam@aa.test', source: 'config' });
+  assert.deepEqual(await defaultPostmaster(a), {
+    address: 'PostMaster@aa.test',
+    source: 'postmaster-account',
+  });
+  await a.setDisabled('PostMaster@aa.test', true);
+  assert.deepEqual(await defaultPostmaster(a), {
+    address: 'postmaster@zz.test',
+    source: 'postmaster-account',
+  });
+  assert.deepEqual(await choosePostmaster(a, 'ADAM@aa.test'), { address: 'adam@aa.test', source: 'config' });
   for (const bad of ['nobody@aa.test', 'adam@elsewhere.test', 'not an address']) {
-    assert.throws(
-      () => choosePostmaster(a, bad),
+    await assert.rejects(
+      choosePostmaster(a, bad),
       (err: unknown) => err instanceof ConfigError && err.keyPath === 'smtp.postmaster',
       bad,
     );
   }
-  a.setDisabled('adam@aa.test', true);
-  assert.throws(() => choosePostmaster(a, 'adam@aa.test'), ConfigError);
+  await a.setDisabled('adam@aa.test', true);
+  await assert.rejects(choosePostmaster(a, 'adam@aa.test'), ConfigError);
 });
 
 test('config: [smtp] postmaster must look like an address (no spaces, CR/LF or brackets)', () => {
@@ -166,21 +187,21 @@ test('config: [smtp] postmaster must look like an address (no spaces, CR/LF or b
 
 test('localRecipients.postmaster: kept while the account is enabled, chosen again when it goes', async () => {
   const a = await accounts();
-  a.addDomain('example.test');
+  await a.addDomain('example.test');
   await a.addUser('bob@example.test', { password: 'x' });
   await a.addUser('alice@example.test', { password: 'x' });
   const r = localRecipients(a, 'alice@example.test');
-  assert.equal(r.postmaster(), 'alice@example.test');
+  assert.equal(await r.postmaster(), 'alice@example.test');
   await a.addUser('postmaster@example.test', { password: 'x' });
-  assert.equal(r.postmaster(), 'alice@example.test', 'the configured account stays');
-  a.setDisabled('alice@example.test', true);
-  assert.equal(r.postmaster(), 'postmaster@example.test', 'configured account gone: the default');
-  a.setDisabled('alice@example.test', false);
-  assert.equal(r.postmaster(), 'postmaster@example.test', 'kept while enabled');
-  a.removeUser('postmaster@example.test');
-  assert.equal(r.postmaster(), 'alice@example.test', 'the configured one again');
+  assert.equal(await r.postmaster(), 'alice@example.test', 'the configured account stays');
+  await a.setDisabled('alice@example.test', true);
+  assert.equal(await r.postmaster(), 'postmaster@example.test', 'configured account gone: the default');
+  await a.setDisabled('alice@example.test', false);
+  assert.equal(await r.postmaster(), 'postmaster@example.test', 'kept while enabled');
+  await a.removeUser('postmaster@example.test');
+  assert.equal(await r.postmaster(), 'alice@example.test', 'the configured one again');
   const unset = localRecipients(a);
-  assert.equal(unset.postmaster(), 'alice@example.test', 'default: the first account by name');
+  assert.equal(await unset.postmaster(), 'alice@example.test', 'default: the first account by name');
 });
 
 const USERS = [

@@ -6,7 +6,11 @@
  */
 import { Duplex, PassThrough } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { AccountStore, type PasswordHasher } from '../../../src/core/accounts/store.js';
+import {
+  SqliteAccountStore,
+  type AccountStore,
+  type PasswordHasher,
+} from '../../../src/core/accounts/store.js';
 import { openDatabase } from '../../../src/core/db.js';
 import { LineConnection } from '../../../src/core/line/connection.js';
 import { silentLogger } from '../../../src/core/logger.js';
@@ -148,8 +152,8 @@ export interface HarnessOptions {
 
 /** Accounts with alice@example.test / "alice pw" and bob@example.test / "bob-pw". */
 export async function testAccounts(): Promise<AccountStore> {
-  const accounts = new AccountStore({ db: openDatabase(':memory:'), hasher: plainHasher });
-  accounts.addDomain('example.test');
+  const accounts = new SqliteAccountStore({ db: openDatabase(':memory:'), hasher: plainHasher });
+  await accounts.addDomain('example.test');
   await accounts.addUser('alice@example.test', { password: 'alice pw' });
   await accounts.addUser('bob@example.test', { password: 'bob-pw' });
   return accounts;
