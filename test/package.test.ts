@@ -24,16 +24,23 @@ test('every subpath of the exports map loads from the build', async () => {
         'queryDns',
       ],
     ],
-    ['outpost/core', ['LineConnection', 'AccountStore', 'loadConfigFile', 'subscribeTranscript']],
+    ['outpost/core', ['LineConnection', 'SqliteAccountStore', 'loadConfigFile', 'subscribeTranscript']],
     ['outpost/dns', ['decodeMessage', 'encodeMessage', 'Authority', 'checkZone']],
     ['outpost/http', ['createHttpServer', 'parseCookieHeader', 'CookieJar', 'evaluatePreconditions']],
     ['outpost/pop3', ['createPop3Server', 'parseCommand']],
     [
       'outpost/mail',
-      ['createSmtpServer', 'openSqliteMailStore', 'connectSmtp', 'QueueRunner', 'buildMessage'],
+      [
+        'createSmtpServer',
+        'openSqliteMailStore',
+        'openMemoryMailStore',
+        'connectSmtp',
+        'QueueRunner',
+        'buildMessage',
+      ],
     ],
     ['outpost/ftp', ['createFtpServer', 'FtpClient']],
-    ['outpost/testing', ['startTestOutpost', 'recordTranscript']],
+    ['outpost/testing', ['startTestOutpost', 'recordTranscript', 'openMemoryMailStore']],
   ] as const) {
     const mod = await load(specifier);
     for (const name of names) assert.equal(typeof mod[name], 'function', `${specifier} exports ${name}`);
