@@ -125,30 +125,28 @@ test('the embedded default validates and uses standard ports + 10000 (HTTP 18080
 
 test('no embedded default port is a Fetch "bad port", so browsers and fetch reach every one', async () => {
   const config = configFromObject(embeddedDefaultConfig('/tmp/outpost-data'));
-  const ports = [config.dns, config.http, config.smtp, config.pop3, config.ftp]
-    .flatMap((s) => {
-      if (s === undefined) return [];
-      const tls = 'tls_listen' in s ? s.tls_listen : [];
-      const submission = 'submission_listen' in s ? s.submission_listen : [];
-      return [...s.listen, ...tls, ...submission];
-    })
+  type Listener = { readonly port: number };
+  const listeners = (table: object | undefined): Listener[] =>
+    ['listen', 'tls_listen', 'submission_listen'].flatMap(
+      (key) => (table as Record<string, Listener[] | undefined> | undefined)?.[key] ?? [],
+    );
+  const ports = [config.dns, config.http, config.admin, config.smtp, config.pop3, config.ftp]
+    .flatMap(listeners)
     .map((a) => a.port);
-  assert.equal(ports.length, 9);
+  assert.equal(ports.length, 10);
   assert.deepEqual(
     ports.filter((p) => FETCH_BAD_PORTS.has(p)),
     [],
   );
-  // The list is the one Node's fetch applies: 10080 (HTTP's old default) is refused before any
-  // connection is tried, while 18080 gets as far as connecting.
-  await assert.rejects(fetch('http://127.0.0.1:10080/'), (err: Error) => {
-    assert.equal((err.cause as Error).message, 'bad port');
-    return true;
-  });
-  const reached = await fetch('http://127.0.0.1:18080/').then(
-    (r) => `status ${r.status}`,
-    (err: unknown) => ((err as Error).cause as Error).message,
-  );
-  assert.notEqual(reached, 'bad port');
+  // The list is the one Node's fetch applies: each listed port (10080, HTTP's old default,
+  // among them) is refused before any connection is tried, while 18080 gets as far as connecting.
+  const refusal = (port: number): Promise<string> =>
+    fetch(`http://127.0.0.1:${String(port)}/`).then(
+      (r) => `status ${String(r.status)}`,
+      (err: unknown) => ((err as Error).cause as Error).message,
+    );
+  for (const port of FETCH_BAD_PORTS) assert.equal(await refusal(port), 'bad port', String(port));
+  assert.notEqual(await refusal(18080), 'bad port');
 });
 
 test('listen addresses: IPv4, hostnames and bracketed IPv6 only', () => {
