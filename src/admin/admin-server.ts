@@ -1,16 +1,20 @@
 /**
  * The admin listener (`[admin] listen`): GET /healthz answers 200 with a small JSON document
  * (status, the services running, uptime) and GET /metrics the suite's prom-client registry in
- * the Prometheus text format. Nothing else; plain HTTP/1.1 on node:http with the HTTP limits.
+ * the Prometheus text format, as the admin handler chain (chain.ts) declares. Nothing else; plain
+ * HTTP/1.1 on node:http with the HTTP limits.
  * Bind it to loopback or a management network: it needs no credentials and reveals counters.
  */
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { runChain, type HttpChain } from '../http/chain/chain.js';
 import { HTTP_LIMITS } from '../http/limits.js';
-import { sendJson, sendText } from '../http/responses.js';
 import { asResponse } from '../http/types.js';
+import { adminChain } from './chain.js';
+import type { AdminExchange } from './steps.js';
 
 /** What the admin server reports. */
 export interface AdminOptions {
@@ -18,18 +22,26 @@ export interface AdminOptions {
   /** The services to list in /healthz. */
   readonly services: () => readonly string[];
   readonly now?: () => number;
+  /** Where a failing request is logged (silent by default). */
+  readonly logger?: Logger | undefined;
 }
 
 /** The admin HTTP server. */
 export class AdminServer implements AsyncDisposable {
   readonly #servers: Server[] = [];
-  readonly #options: AdminOptions;
-  readonly #startedMs: number;
+  readonly #chain: HttpChain<AdminExchange>;
+  readonly #logger: Logger;
   #closing: Promise<void> | undefined;
 
   constructor(options: AdminOptions) {
-    this.#options = options;
-    this.#startedMs = (options.now ?? Date.now)();
+    const now = options.now ?? Date.now;
+    const startedMs = now();
+    this.#logger = options.logger ?? silentLogger();
+    this.#chain = adminChain({
+      registry: options.registry,
+      services: options.services,
+      uptimeS: () => Math.floor((now() - startedMs) / 1000),
+    });
   }
 
   /** Starts a listener; resolves with its address. */
@@ -42,40 +54,16 @@ export class AdminServer implements AsyncDisposable {
         keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
       },
       (req, rawRes) => {
-        const res = asResponse(rawRes);
-        const head = req.method === 'HEAD';
-        const path = (req.url ?? '/').split('?')[0];
-        if (req.method !== 'GET' && !head) {
-          sendText(res, 405, head, undefined, { Allow: 'GET, HEAD' });
-          return;
-        }
-        if (path === '/healthz') {
-          const now = (this.#options.now ?? Date.now)();
-          sendJson(res, 200, head, {
-            status: 'ok',
-            services: this.#options.services(),
-            uptimeS: Math.floor((now - this.#startedMs) / 1000),
-          });
-          return;
-        }
-        if (path === '/metrics') {
-          this.#options.registry.metrics().then(
-            (text) => {
-              const body = Buffer.from(text, 'utf8');
-              rawRes.writeHead(200, {
-                'Content-Type': this.#options.registry.contentType,
-                'Content-Length': body.length,
-                'Cache-Control': 'no-store',
-              });
-              rawRes.end(head ? undefined : body);
-            },
-            () => {
-              sendText(res, 500, head);
-            },
-          );
-          return;
-        }
-        sendText(res, 404, head);
+        const method = req.method ?? 'GET';
+        const exchange: AdminExchange = {
+          req,
+          res: asResponse(rawRes),
+          secure: false,
+          method,
+          head: method === 'HEAD',
+          path: (req.url ?? '/').split('?')[0] ?? '/',
+        };
+        runChain(this.#chain, exchange, this.#logger);
       },
     );
     server.listen(address.port, address.host);

@@ -18,6 +18,7 @@ import { describeCertificate, probeCertificate } from '../core/tls-trust.js';
 import { CookieJar } from '../http/cookies/jar.js';
 import { formatNetscape, loadNetscape } from '../http/cookies/netscape.js';
 import { HTTP_LIMITS } from '../http/limits.js';
+import { entryHeaders } from '../http/cache/index.js';
 import { conditionalHeaders, HttpCache } from './http-cache.js';
 import { exchange, type Exchange } from './http-request.js';
 import { findLocalSuite, trustAdvice, trustFor, type LocalSuite } from './local-suite.js';
@@ -231,6 +232,8 @@ export async function runHttp(rawUrl: string, opts: HttpCliOptions, io: HttpIo =
   const signal = opts.maxTime === undefined ? undefined : AbortSignal.timeout(Number(opts.maxTime) * 1000);
 
   let response: Exchange;
+  let requestTime: number;
+  let responseTime: number;
   for (let redirects = 0; ; redirects++) {
     const cookie = jar.cookieHeader(url);
     if (cookie !== undefined) fields.set('Cookie', cookie);
@@ -245,6 +248,7 @@ export async function runHttp(rawUrl: string, opts: HttpCliOptions, io: HttpIo =
     const ca = trust.ca;
     if (opts.verbose === true && url.protocol === 'https:' && trust.devCertificate !== undefined)
       stderr(`* trusting the local suite's development certificate ${trust.devCertificate}\n`);
+    requestTime = Date.now();
     try {
       response = await exchange(url, {
         method,
@@ -260,6 +264,7 @@ export async function runHttp(rawUrl: string, opts: HttpCliOptions, io: HttpIo =
       if (f.code === HTTP_EXIT.certificate) stderr(await certificateAdvice(url, ca, suite));
       return f.code;
     }
+    responseTime = Date.now();
     for (const sc of response.headers.getSetCookie()) jar.setCookie(sc, url);
     const statusLine = `HTTP/${response.httpVersion} ${String(response.status)} ${response.statusText}`;
     if (opts.verbose === true) {
@@ -322,7 +327,18 @@ export async function runHttp(rawUrl: string, opts: HttpCliOptions, io: HttpIo =
           else kept.length = 0;
         }
       }
-      if (keep) cache?.put(url.href, response.status, response.headers, Buffer.concat(kept));
+      if (keep)
+        cache?.put(
+          {
+            url: url.href,
+            status: response.status,
+            headers: response.headers,
+            request: entryHeaders({ headers: fields.list }),
+            requestTime,
+            responseTime,
+          },
+          Buffer.concat(kept),
+        );
     }
     file?.close();
   } catch (err) {

@@ -12,6 +12,15 @@ export {
 } from './server.js';
 export { SiteTable, type Site, type SiteSettings } from './sites.js';
 export { RequestHandler, type HandlerOptions } from './handler.js';
+export {
+  runChain,
+  type HttpChain,
+  type HttpStep,
+  type HttpExchange,
+  type StepOutcome,
+} from './chain/chain.js';
+export { webChain } from './chain/web.js';
+export type { WebExchange, RequestTarget } from './chain/web-context.js';
 export { HttpService, httpServiceDefinition } from './service.js';
 export { openAccessLog, formatCombined, type AccessLog, type AccessRecord } from './access-log.js';
 export { HttpMetrics } from './metrics.js';

@@ -2,7 +2,7 @@
  * The HTTP server: plain listeners that speak HTTP/1.1 (node:http) or, with the `h2c` option and
  * a connection that opens with the HTTP/2 preface, h2c with prior knowledge (node:http2 createServer, see h2c.ts), and TLS
  * listeners that speak HTTP/2 or HTTP/1.1 as ALPN decides (node:http2 createSecureServer with
- * allowHTTP1), all sharing one RequestHandler. Node's llhttp parses requests (hardened against smuggling); we set its limits
+ * allowHTTP1), all sharing one RequestHandler (the web handler chain, chain/web.ts). Node's llhttp parses requests (hardened against smuggling); we set its limits
  * from HTTP_LIMITS: header size (431), headers and request timeouts (slowloris), keep-alive idle
  * time, socket inactivity. Connections are counted in all and per IP (ConnectionCounter).
  * `close()` stops accepting, lets in-flight requests finish (HTTP/2 GOAWAY), then destroys

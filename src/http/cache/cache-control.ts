@@ -1,0 +1,47 @@
+/**
+ * Cache-Control parsing (RFC 9111 §5.2): a comma-separated list of directives, each a token with
+ * an optional token or quoted-string argument. Names are case-insensitive (lowercased here); a
+ * directive given twice keeps its first value; malformed members are skipped, not fatal.
+ */
+
+/** Directive name (lowercase) → argument (unquoted), or undefined for a bare directive. */
+export type CacheDirectives = ReadonlyMap<string, string | undefined>;
+
+/** The header fields a cache reads, as fetch's Headers (or a stored entry) gives them. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
+/** Parses a Cache-Control field value (all field lines joined with commas). */
+export function parseCacheControl(value: string | null | undefined): CacheDirectives {
+  const out = new Map<string, string | undefined>();
+  if (value === null || value === undefined) return out;
+  const re = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*(?:,|$)/gy;
+  let pos = 0;
+  while (pos < value.length) {
+    re.lastIndex = pos;
+    const m = re.exec(value);
+    if (m === null) {
+      // Skip a malformed member up to the next comma.
+      const comma = value.indexOf(',', pos);
+      if (comma < 0) break;
+      pos = comma + 1;
+      continue;
+    }
+    pos = re.lastIndex;
+    const name = (m[1] ?? '').toLowerCase();
+    const arg = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    if (!out.has(name)) out.set(name, arg);
+    if (m[0].length === 0) break;
+  }
+  return out;
+}
+
+/**
+ * A delta-seconds argument (RFC 9111 §1.2.2): a non-negative integer, saturating at 2^31; an
+ * invalid argument gives undefined.
+ */
+export function deltaSeconds(arg: string | undefined): number | undefined {
+  if (arg === undefined || !/^\d+$/.test(arg)) return undefined;
+  return Math.min(Number(arg), 2 ** 31);
+}
