@@ -67,7 +67,7 @@ test('a missing TLS certificate or key', () => {
   assert.match(message, /ENOENT.*\[ERR_TLS_UNAVAILABLE\]\n$/);
 });
 
-test('unusable paths: a data_dir under a file, a site root that is a file, a missing anonymous FTP root', () => {
+test('unusable paths: a data_dir under a file, a site root that is a file, a missing anonymous FTP root (a virtual host’s too)', () => {
   const underFile = configFile('[pop3]\nlisten = ["127.0.0.1:0"]\n');
   writeFileSync(underFile.file, `data_dir = "plain/data"\n[pop3]\nlisten = ["127.0.0.1:0"]\n`);
   writeFileSync(join(underFile.dir, 'plain'), 'a file, not a directory\n');
@@ -87,6 +87,14 @@ test('unusable paths: a data_dir under a file, a site root that is a file, a mis
   assert.equal(
     refusedAlike(noAnon.file),
     `outpost: ftp.anonymous_root ${join(noAnon.dir, 'pub')}: no such directory [ERR_PATH_UNUSABLE]\n`,
+  );
+
+  const vhost = configFile(
+    '[ftp]\nlisten = ["127.0.0.1:0"]\n[ftp.virtual_hosts."pub.example.test"]\nanonymous_root = "vpub"\n',
+  );
+  assert.equal(
+    refusedAlike(vhost.file),
+    `outpost: ftp.virtual_hosts."pub.example.test".anonymous_root ${join(vhost.dir, 'vpub')}: no such directory [ERR_PATH_UNUSABLE]\n`,
   );
 
   const logDir = configFile('[http]\nlisten = ["127.0.0.1:0"]\naccess_log = "/nonexistent-dir/access.log"\n');

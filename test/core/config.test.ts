@@ -61,6 +61,31 @@ listen = ["0.0.0.0:25"]
   assert.equal(config.log.level, 'info');
 });
 
+test('site roots, the access log and FTP roots (virtual hosts too) resolve against the file', () => {
+  const config = parseConfigText(
+    `
+[http]
+root = "www"
+access_log = "logs/access.log"
+[[http.sites]]
+host = "www.crepes.test"
+root = "/abs/site"
+[ftp]
+anonymous_root = "pub"
+[ftp.virtual_hosts."pub.crepes.test"]
+anonymous_root = "vhosts/pub"
+`,
+    '/srv/outpost/outpost.toml',
+  );
+  assert.equal(config.http?.root, '/srv/outpost/www');
+  assert.equal(config.http.access_log, '/srv/outpost/logs/access.log');
+  assert.equal(config.http.sites[0]?.root, '/abs/site');
+  assert.equal(config.ftp?.anonymous_root, '/srv/outpost/pub');
+  assert.equal(config.ftp.virtual_hosts['pub.crepes.test']?.anonymous_root, '/srv/outpost/vhosts/pub');
+  const off = parseConfigText('[http]\naccess_log = "off"\n', '/srv/outpost/outpost.toml');
+  assert.equal(off.http?.access_log, 'off', '"off" is a switch, not a file name');
+});
+
 test('errors name the key path and the file', () => {
   rejects('[smtp]\nlisten = ["nonsense"]\n', 'smtp.listen[0]', /expected "host:port"/);
   rejects('[smtp]\nlisten = ["127.0.0.1:99999"]\n', 'smtp.listen[0]');

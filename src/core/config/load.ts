@@ -104,12 +104,20 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
   if (config.http) {
     const http = { ...config.http, sites: config.http.sites.map((s) => ({ ...s, root: abs(s.root) })) };
     if (config.http.root !== undefined) http.root = abs(config.http.root);
+    const log = config.http.access_log;
+    if (log !== undefined && log !== 'off') http.access_log = abs(log);
     out.http = http;
   }
   if (config.ftp) {
     const ftp = { ...config.ftp };
     if (ftp.anonymous_root !== undefined) ftp.anonymous_root = abs(ftp.anonymous_root);
     if (ftp.home_root !== undefined) ftp.home_root = abs(ftp.home_root);
+    ftp.virtual_hosts = Object.fromEntries(
+      Object.entries(config.ftp.virtual_hosts).map(([name, host]) => [
+        name,
+        host.anonymous_root === undefined ? host : { ...host, anonymous_root: abs(host.anonymous_root) },
+      ]),
+    );
     out.ftp = ftp;
   }
   return out;

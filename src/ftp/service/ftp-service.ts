@@ -27,7 +27,7 @@ type FtpConfig = NonNullable<OutpostConfig['ftp']>;
 
 /**
  * What the service needs from `[ftp]` before it starts (and `outpost config check` asks): a
- * valid passive port range, an existing `anonymous_root`, a usable (or creatable) `home_root`.
+ * valid passive port range, an existing `anonymous_root` (the virtual hosts' too), a usable (or creatable) `home_root`.
  */
 export function checkFtpConfig(config: OutpostConfig): PortRange | undefined {
   const ftp = config.ftp;
@@ -41,6 +41,10 @@ export function checkFtpConfig(config: OutpostConfig): PortRange | undefined {
   }
   if (ftp.anonymous_root !== undefined) checkExistingDirectory('ftp.anonymous_root', ftp.anonymous_root);
   if (ftp.home_root !== undefined) checkDirectoryToCreate('ftp.home_root', ftp.home_root);
+  for (const [name, host] of Object.entries(ftp.virtual_hosts)) {
+    const root = host.anonymous_root;
+    if (root !== undefined) checkExistingDirectory(`ftp.virtual_hosts."${name}".anonymous_root`, root);
+  }
   return range;
 }
 
