@@ -13,6 +13,8 @@ export const ErrorCodes = {
   INPUT_TOO_LARGE: 'ERR_INPUT_TOO_LARGE',
   UNSAFE_OUTPUT: 'ERR_UNSAFE_OUTPUT',
   CONNECTION_CLOSED: 'ERR_CONNECTION_CLOSED',
+  /** A read on a line connection while another read of the same connection is still pending. */
+  READ_PENDING: 'ERR_READ_PENDING',
   TIMEOUT: 'ERR_TIMEOUT',
   TLS_UNAVAILABLE: 'ERR_TLS_UNAVAILABLE',
   /** A TLS peer's certificate failed verification (untrusted issuer, self-signed, wrong name, expired). */

@@ -1,5 +1,6 @@
 // Tier-3 tests of the shared line-protocol layer over real sockets on 127.0.0.1: limits,
-// hostile input, STARTTLS injection, timeouts, connection accounting, draining close, transcript.
+// hostile input, STARTTLS injection, timeouts (on node:test's mocked timers), interrupts, ordered
+// responses, connection accounting, draining close, transcript.
 import { test, before } from 'node:test';
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -8,8 +9,10 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { generateSelfSigned } from '../../src/core/tls.js';
 import { subscribeTranscript, type TranscriptEntry } from '../../src/core/transcript.js';
 import { hasCode, ErrorCodes } from '../../src/core/errors.js';
-import { createEchoService } from '../helpers/echo-protocol.js';
+import type { LineConnection } from '../../src/core/line/connection.js';
+import { createEchoService, FETCH_CHUNK_OCTETS } from '../helpers/echo-protocol.js';
 import { RawClient } from '../helpers/line-client.js';
+import { eventually } from '../helpers/eventually.js';
 
 let context: SecureContext;
 let ca: string;
@@ -146,25 +149,132 @@ test('counted bytes (literals) pass CRLF and NUL through untouched, then lines r
   c.end();
 });
 
-test('early talkers are detected before the greeting', async () => {
-  await using service = createEchoService({ earlyTalkerMs: 300 });
+/** Resolves with each session's connection, in order of arrival. */
+function connections(): {
+  onConnection: (conn: LineConnection) => void;
+  next: () => Promise<LineConnection>;
+} {
+  const arrived: LineConnection[] = [];
+  const waiting: ((conn: LineConnection) => void)[] = [];
+  return {
+    onConnection: (conn) => {
+      const w = waiting.shift();
+      if (w) w(conn);
+      else arrived.push(conn);
+    },
+    next: () => {
+      const conn = arrived.shift();
+      return conn ? Promise.resolve(conn) : new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+test('early talkers are detected before the greeting', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const conns = connections();
+  await using service = createEchoService({ earlyTalkerMs: 300, onConnection: conns.onConnection });
   const { port } = await service.listen({ port: 0 });
   const c = await RawClient.connect(port);
   c.send('EHLO too-early\r\n');
   assert.equal(await c.line(), '554 early talker');
   assert.ok(await c.closed());
   const polite = await RawClient.connect(port);
-  assert.equal(await polite.line(), '220 echo ready');
+  const greeted = polite.line();
+  t.mock.timers.tick(299);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.mock.timers.tick(1);
+  assert.equal(await greeted, '220 echo ready');
+  await conns.next(); // the early talker never got this far
   polite.end();
 });
 
-test('idle timeout ends a silent session with the protocol reply', async () => {
+test('idle timeout ends a silent session with the protocol reply', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   await using service = createEchoService({ connection: { idleTimeoutMs: 200 } });
   const { port } = await service.listen({ port: 0 });
   const c = await RawClient.connect(port);
   await c.line();
+  t.mock.timers.tick(200);
   assert.equal(await c.line(), '421 idle timeout');
   assert.ok(await c.closed());
+});
+
+test('the idle timeout changes with the session state (LOGIN), over a socket', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  await using service = createEchoService({
+    connection: { idleTimeoutMs: 60_000, sessionTimeoutMs: Infinity },
+    loggedInIdleMs: 30 * 60_000,
+  });
+  const { port } = await service.listen({ port: 0 });
+  const c = await RawClient.connect(port);
+  await c.line();
+  c.send('LOGIN\r\n');
+  assert.equal(await c.line(), '250 logged in');
+  // Ten minutes of silence: more than before login allowed, less than after.
+  t.mock.timers.tick(10 * 60_000);
+  c.send('ECHO awake\r\n');
+  assert.equal(await c.line(), '250 awake');
+  // (Ticked before reading: the test client's own 5 s timeout runs on the mocked timers too.)
+  t.mock.timers.tick(30 * 60_000 - 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.mock.timers.tick(1);
+  assert.equal(await c.line(), '421 idle timeout');
+});
+
+test('IDLE waits for DONE or an interrupt with one read, over a socket', async () => {
+  const conns = connections();
+  await using service = createEchoService({ onConnection: conns.onConnection });
+  const { port } = await service.listen({ port: 0 });
+  const c = await RawClient.connect(port);
+  const conn = await conns.next();
+  assert.equal(await c.line(), '220 echo ready');
+  c.send('IDLE\r\n');
+  assert.equal(await c.line(), '+ idling');
+  conn.interrupt('3 EXISTS');
+  assert.equal(await c.line(), '* 3 EXISTS');
+  // A partial DONE is kept while an interrupt wakes the session, then completes.
+  c.send('DO');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  conn.interrupt('4 EXISTS');
+  assert.equal(await c.line(), '* 4 EXISTS');
+  c.send('NE\r\n');
+  assert.equal(await c.line(), '250 idle done');
+  // Outside IDLE the interrupt waits for the next interruptible read.
+  conn.interrupt('5 EXISTS');
+  c.send('ECHO plain\r\nIDLE\r\n');
+  assert.equal(await c.line(), '250 plain');
+  assert.equal(await c.line(), '+ idling');
+  assert.equal(await c.line(), '* 5 EXISTS');
+  c.send('DONE\r\nQUIT\r\n');
+  assert.equal(await c.line(), '250 idle done');
+  assert.equal(await c.line(), '221 bye');
+});
+
+test('an asynchronous line written during a long response waits for its end, over a socket', async () => {
+  const size = 1024 * 1024 + 5;
+  await using service = createEchoService({
+    midResponse: (conn) => {
+      conn.writeLine('* 9 EXISTS');
+    },
+  });
+  const { port } = await service.listen({ port: 0 });
+  const socket = connect({ port, host: '127.0.0.1' });
+  socket.on('error', () => undefined);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'data');
+  socket.write('FETCH ' + String(size) + '\r\n');
+  const expected = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) expected[i] = 0x61 + (i % 26);
+  const want = Buffer.concat([
+    Buffer.from('220 echo ready\r\n* FETCH {' + String(size) + '}\r\n'),
+    expected,
+    Buffer.from(')\r\n250 fetched\r\n* 9 EXISTS\r\n'),
+  ]);
+  while (Buffer.concat(chunks).length < want.length) await once(socket, 'data');
+  assert.ok(size > 2 * FETCH_CHUNK_OCTETS, 'the untagged line was written between chunks');
+  assert.ok(Buffer.concat(chunks).equals(want), 'the literal arrived whole, the untagged line after it');
+  socket.destroy();
 });
 
 /** Resolves with the first 421 the server sends, as the transcript shows it. */
@@ -209,20 +319,20 @@ for (const halfClose of [false, true]) {
   });
 }
 
-test('the total session timeout ends even a chatty session', async () => {
+test('the total session timeout ends even a chatty session', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   await using service = createEchoService({ connection: { sessionTimeoutMs: 300, idleTimeoutMs: 10_000 } });
   const { port } = await service.listen({ port: 0 });
   const c = await RawClient.connect(port);
   await c.line();
-  const replies: (string | null)[] = [];
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 5; i++) {
     c.send('ECHO x\r\n');
-    const line = await c.line();
-    replies.push(line);
-    if (line === null || line.startsWith('421')) break;
-    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await c.line(), '250 x');
+    t.mock.timers.tick(50);
   }
-  assert.equal(replies.at(-1), '421 session timeout');
+  const last = c.line();
+  t.mock.timers.tick(50);
+  assert.equal(await last, '421 session timeout');
 });
 
 test('connections over the per-IP limit get the busy reply and are closed', async () => {
@@ -240,7 +350,7 @@ test('connections over the per-IP limit get the busy reply and are closed', asyn
   await a.line();
   await a.closed();
   // Accounting released the slot: a new connection is served.
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => service.connectionCount === 1, { what: 'the slot to be released' });
   const d = await RawClient.connect(port);
   assert.equal(await d.line(), '220 echo ready');
   b.end();

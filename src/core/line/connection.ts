@@ -1,22 +1,28 @@
 /**
  * One client connection of a line protocol (SMTP, POP3, IMAP, FTP control, Telnet), as a pull
- * API for a session: `readLine()` / `readBytes()` resolve with the next item, `writeLine()`
- * sends one reply line. Sessions never touch the socket, so one session object can be driven by
- * a real socket or by an in-memory duplex in tests.
+ * API for a session: `readLine()` / `readBytes()` resolve with the next item (one read at a time),
+ * `writeLine()` sends one reply line. Sessions never touch the socket, so one session object can
+ * be driven by a real socket or by an in-memory duplex in tests.
  *
  * What it enforces for every protocol: a maximum line length, backpressure (the socket pauses
- * while too much unread input is buffered), idle and total timeouts, refusal of early talkers,
- * STARTTLS that discards whatever the client pipelined before the handshake (the STARTTLS
- * command-injection class of bugs, CVE-2011-0411 and friends), outgoing lines checked for
- * CR/LF/NUL, and a transcript of every line on the tap with secrets redacted.
+ * while too much unread input is buffered, and no command is read while too much output is
+ * unread), idle and total timeouts on an injected clock (the idle one settable per session
+ * state), refusal of early talkers, STARTTLS that discards whatever the client pipelined before
+ * the handshake (the STARTTLS command-injection class of bugs, CVE-2011-0411 and friends),
+ * outgoing lines checked for CR/LF/NUL, output in order (`response()` holds the stream across
+ * awaits; see ordered-writer.ts), and a transcript of every line on the tap with secrets redacted.
+ * `interrupt()` lets an asynchronous event (a mailbox change) wake a session waiting for its next
+ * command, so IMAP IDLE waits for "DONE or a change" with one read.
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { TLSSocket, type SecureContext, type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { systemClock, type Clock, type ClockTimer } from '../clock.js';
 import { ErrorCodes, OutpostError } from '../errors.js';
 import { LINE_LIMITS } from '../limits.js';
 import { publishTranscript, transcriptActive } from '../transcript.js';
 import { LineBuffer } from './line-buffer.js';
+import { OrderedWriter, type OrderedWrite } from './ordered-writer.js';
 
 /** What a read can yield. `shutdown` only interrupts reads made with `{ command: true }`. */
 export type ReadResult =
@@ -25,6 +31,34 @@ export type ReadResult =
   | { readonly kind: 'end' }
   | { readonly kind: 'timeout'; readonly which: 'idle' | 'session' }
   | { readonly kind: 'shutdown' };
+
+/**
+ * What an interruptible command read (`readLine({ command: true, interruptible: true })`) yields
+ * besides a ReadResult: `interrupt(reason)` was called. Bytes that arrived meanwhile stay
+ * buffered for the next read.
+ */
+export interface InterruptedResult {
+  readonly kind: 'interrupted';
+  readonly reason: string;
+}
+
+/** Options of `readLine`. */
+export interface ReadLineOptions {
+  /** A command boundary: a server shutdown (and output backpressure) may end the wait. */
+  readonly command?: boolean;
+  /** Also woken by `interrupt()`; only at a command boundary. */
+  readonly interruptible?: boolean;
+}
+
+/** How a response writes while it holds the output (see `LineConnection.response`). */
+export interface ResponseWriter {
+  /** Writes lines, each followed by CRLF, in one write; resolves when the socket can take more. */
+  writeLines(lines: readonly string[]): Promise<void>;
+  /** Writes one line followed by CRLF; resolves when the socket can take more. */
+  writeLine(line: string): Promise<void>;
+  /** Writes raw bytes (a literal, a message body); resolves when the socket can take more. */
+  writeRaw(data: Buffer | string, transcriptNote?: string): Promise<void>;
+}
 
 /** A run of counted bytes, or the reason it stopped early. */
 export type BytesResult =
@@ -37,7 +71,10 @@ export interface LineConnectionOptions {
   protocol: string;
   /** Longest accepted line including its ending, in octets. */
   maxLineOctets?: number;
+  /** Silence (no input while a read waits) before a read ends with `timeout`/`idle`; Infinity for
+   *  none. `setIdleTimeout` changes it later (e.g. IMAP: 1 min before login, 30 min after). */
   idleTimeoutMs?: number;
+  /** Longest life of the connection; Infinity for none (IMAP, whose sessions live for days). */
   sessionTimeoutMs?: number;
   tlsHandshakeTimeoutMs?: number;
   maxBufferedOctets?: number;
@@ -52,9 +89,14 @@ export interface LineConnectionOptions {
    * `S:`, so a client connection (ours talking to a server) labels what it reads `S:`.
    */
   side?: 'server' | 'client';
+  /** Time and timers for the timeouts and the early-talker wait (default: the system clock). */
+  clock?: Clock;
 }
 
 type Waiter = () => void;
+
+/** How long close() lets the peer take what we wrote before destroying, in milliseconds. */
+const CLOSE_GRACE_MS = 2000;
 
 const UNSAFE_OUTPUT = /[\r\n\0]/;
 
@@ -68,7 +110,8 @@ export class LineConnection {
   readonly localPort: number;
   readonly #input = new LineBuffer();
   readonly #maxLine: number;
-  readonly #idleMs: number;
+  readonly #clock: Clock;
+  #idleMs: number;
   readonly #sessionMs: number;
   readonly #handshakeMs: number;
   readonly #maxBuffered: number;
@@ -76,21 +119,33 @@ export class LineConnection {
   readonly #redact: ((line: string) => string) | undefined;
   readonly #side: 'server' | 'client';
   #stream: Duplex;
+  readonly #writer: OrderedWriter;
+  /** Lines buffered by `bufferLines`, written at the next flush. */
+  #pendingLines: string[] = [];
+  #pendingOctets = 0;
   #waiter: Waiter | null = null;
+  /** True while a read (or the early-talker wait) is pending: one at a time. */
+  #reading = false;
   #ended = false;
   #closed = false;
   #shutdownRequested = false;
+  /** Reasons given to `interrupt()` not yet returned by a read, oldest first, without repeats. */
+  readonly #interrupts = new Set<string>();
+  /** The last read returned `interrupted`: the next one continues the same wait. */
+  #resumingAfterInterrupt = false;
   #idleFired = false;
   #sessionFired = false;
-  #idleTimer: NodeJS.Timeout | null = null;
-  #sessionTimer: NodeJS.Timeout | null = null;
+  /** When the idle period started: the last input, or the start of a read. */
+  #lastActivity: number;
+  #idleTimer: ClockTimer | null = null;
+  #sessionTimer: ClockTimer | null = null;
   #redactNext = false;
   #paused = false;
   #closePromise: Promise<void>;
   #resolveClosed!: () => void;
   readonly #onData = (chunk: Buffer): void => {
     this.#input.push(chunk);
-    if (this.#idleTimer) this.#idleTimer.refresh();
+    this.#touch();
     if (!this.#paused && this.#input.buffered > this.#maxBuffered) {
       this.#paused = true;
       this.#stream.pause();
@@ -115,6 +170,7 @@ export class LineConnection {
     this.protocol = options.protocol;
     this.#stream = stream;
     this.#maxLine = options.maxLineOctets ?? LINE_LIMITS.maxLineOctets;
+    this.#clock = options.clock ?? systemClock;
     this.#idleMs = options.idleTimeoutMs ?? LINE_LIMITS.idleTimeoutMs;
     this.#sessionMs = options.sessionTimeoutMs ?? LINE_LIMITS.sessionTimeoutMs;
     this.#handshakeMs = options.tlsHandshakeTimeoutMs ?? LINE_LIMITS.tlsHandshakeTimeoutMs;
@@ -130,21 +186,19 @@ export class LineConnection {
     this.#closePromise = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
+    this.#writer = new OrderedWriter({
+      write: (data) => this.#closed || this.#stream.write(data),
+      drained: () => this.#drained(),
+    });
     this.#attach(stream);
     if (Number.isFinite(this.#sessionMs)) {
-      this.#sessionTimer = setTimeout(() => {
+      this.#sessionTimer = this.#clock.setTimeout(() => {
         this.#sessionFired = true;
         this.#wake();
       }, this.#sessionMs);
-      this.#sessionTimer.unref();
     }
-    if (Number.isFinite(this.#idleMs)) {
-      this.#idleTimer = setTimeout(() => {
-        this.#idleFired = true;
-        this.#wake();
-      }, this.#idleMs);
-      this.#idleTimer.unref();
-    }
+    this.#lastActivity = this.#clock.now();
+    this.#armIdle();
     this.#tap('*', `connect from ${this.remoteAddress}:${this.remotePort}`);
   }
 
@@ -178,18 +232,66 @@ export class LineConnection {
     return this.#input.buffered;
   }
 
+  /** The idle timeout now in force, in milliseconds (Infinity: none). */
+  get idleTimeoutMs(): number {
+    return this.#idleMs;
+  }
+
   /**
-   * Reads the next line. With `command: true` the read is at a command boundary, where a server
-   * shutdown may interrupt it (the session then says goodbye, e.g. `421`).
+   * Changes the idle timeout from now on (a session state with its own, e.g. IMAP's 30 minutes
+   * once logged in); the silence so far counts. Infinity turns it off.
    */
-  async readLine(options: { command?: boolean } = {}): Promise<ReadResult> {
-    this.#idleTimer?.refresh();
-    if (options.command === true) {
+  setIdleTimeout(ms: number): void {
+    this.#idleMs = ms;
+    this.#disarmIdle();
+    this.#armIdle();
+  }
+
+  /**
+   * Wakes a session waiting in an interruptible command read: that read (or the next one, when
+   * none waits now) returns `{ kind: 'interrupted', reason }`. A complete command line already
+   * buffered is returned first, and the interrupt stays pending, so a busy event source cannot
+   * starve the client. Pending reasons are kept once each, oldest first. Interrupts do not count
+   * as client activity for the idle timeout, and do not end a wait for the client to read our
+   * output (output backpressure).
+   */
+  interrupt(reason: string): void {
+    this.#interrupts.add(reason);
+    this.#wake();
+  }
+
+  /**
+   * Reads the next line, one read at a time (a second read while one is pending is refused with
+   * `ERR_READ_PENDING`). With `command: true` the read is at a command boundary, where a server
+   * shutdown may end it (the session then says goodbye, e.g. `421`) and where it first waits
+   * while too many of our replies are unread. With `interruptible: true` as well, `interrupt()`
+   * ends it too.
+   */
+  readLine(
+    options: ReadLineOptions & { command: true; interruptible: true },
+  ): Promise<ReadResult | InterruptedResult>;
+  readLine(options?: ReadLineOptions & { interruptible?: false }): Promise<ReadResult>;
+  async readLine(options: ReadLineOptions = {}): Promise<ReadResult | InterruptedResult> {
+    this.#beginRead();
+    try {
+      return await this.#readLine(
+        options.command === true,
+        options.command === true && options.interruptible === true,
+      );
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #readLine(command: boolean, interruptible: boolean): Promise<ReadResult | InterruptedResult> {
+    if (this.#resumingAfterInterrupt) this.#resumingAfterInterrupt = false;
+    else this.#touch();
+    if (command) {
       const stop = await this.#awaitReader();
       if (stop) return stop;
     }
     for (;;) {
-      if (options.command === true && this.#shutdownRequested) return { kind: 'shutdown' };
+      if (command && this.#shutdownRequested) return { kind: 'shutdown' };
       const item = this.#input.takeLine(this.#maxLine);
       if (item) {
         this.#resumeIfDrained();
@@ -212,13 +314,30 @@ export class LineConnection {
       }
       const stop = this.#stopReason();
       if (stop) return stop;
+      if (interruptible) {
+        const reason = this.#takeInterrupt();
+        if (reason !== null) {
+          this.#resumingAfterInterrupt = true;
+          return { kind: 'interrupted', reason };
+        }
+      }
       await this.#wait();
     }
   }
 
   /** Reads up to `max` octets of counted data (at least one), e.g. a chunk of an IMAP literal. */
   async readBytes(max: number): Promise<BytesResult> {
-    this.#idleTimer?.refresh();
+    this.#beginRead();
+    try {
+      return await this.#readBytes(max);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #readBytes(max: number): Promise<BytesResult> {
+    this.#resumingAfterInterrupt = false;
+    this.#touch();
     for (;;) {
       const data = this.#input.takeBytes(max);
       if (data) {
@@ -256,60 +375,112 @@ export class LineConnection {
    */
   async detectEarlyTalker(ms: number): Promise<boolean> {
     if (ms <= 0) return this.#input.buffered > 0;
-    const deadline = Date.now() + ms;
-    while (this.#input.buffered === 0 && !this.#ended) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#waiter = done;
-      });
-      this.#waiter = null;
+    this.#beginRead();
+    try {
+      const deadline = this.#clock.now() + ms;
+      while (this.#input.buffered === 0 && !this.#ended) {
+        const left = deadline - this.#clock.now();
+        if (left <= 0) break;
+        await new Promise<void>((resolve) => {
+          const timer = this.#clock.setTimeout(done, left);
+          const clock = this.#clock;
+          function done(): void {
+            clock.clearTimeout(timer);
+            resolve();
+          }
+          this.#waiter = done;
+        });
+        this.#waiter = null;
+      }
+      return this.#input.buffered > 0;
+    } finally {
+      this.#reading = false;
     }
-    return this.#input.buffered > 0;
   }
 
   /** Writes one line followed by CRLF. Refuses CR, LF or NUL inside the line. */
   writeLine(line: string): void {
-    if (UNSAFE_OUTPUT.test(line)) {
-      throw new OutpostError(ErrorCodes.UNSAFE_OUTPUT, 'refusing to write CR, LF or NUL inside a line');
-    }
-    this.#tap('S', line);
-    if (!this.#closed) this.#stream.write(line + '\r\n');
+    this.writeLines([line]);
   }
 
-  /** Writes several lines in one socket write (multi-line replies, pipelined responses). */
+  /**
+   * Writes several lines in one socket write (multi-line replies), after any buffered lines.
+   * While a `response()` holds the output, they go out after it. Refuses CR, LF or NUL inside a
+   * line.
+   */
   writeLines(lines: readonly string[]): void {
-    let out = '';
-    for (const line of lines) {
-      if (UNSAFE_OUTPUT.test(line)) {
-        throw new OutpostError(ErrorCodes.UNSAFE_OUTPUT, 'refusing to write CR, LF or NUL inside a line');
-      }
-      this.#tap('S', line);
-      out += line + '\r\n';
-    }
-    if (!this.#closed) this.#stream.write(out);
+    this.bufferLines(lines);
+    this.flush();
   }
 
-  /** Writes raw bytes (message bodies, literals); resolves when the socket can take more. */
-  async writeRaw(data: Buffer | string, transcriptNote?: string): Promise<void> {
-    if (transcriptNote !== undefined) this.#tap('S', transcriptNote);
-    if (this.#closed) return;
-    if (!this.#stream.write(data)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.#stream.off('drain', done);
-          this.#stream.off('close', done);
-          resolve();
-        };
-        this.#stream.on('drain', done);
-        this.#stream.on('close', done);
-      });
+  /**
+   * Buffers lines to be written, with whatever else is buffered, in one socket write at the next
+   * `flush()` (SMTP gathers its replies to pipelined commands this way, RFC 2920). Refuses CR,
+   * LF or NUL inside a line at once.
+   */
+  bufferLines(lines: readonly string[]): void {
+    for (const line of lines) checkLine(line);
+    for (const line of lines) {
+      this.#pendingLines.push(line);
+      this.#pendingOctets += line.length + 2;
     }
+  }
+
+  /** Octets of lines buffered by `bufferLines` and not yet flushed. */
+  get bufferedOutput(): number {
+    return this.#pendingOctets;
+  }
+
+  /** Writes the buffered lines in one socket write (in order behind a running `response()`). */
+  flush(): void {
+    if (this.#pendingLines.length === 0) return;
+    const lines = this.#pendingLines;
+    this.#pendingLines = [];
+    this.#pendingOctets = 0;
+    const text = lines.length === 1 ? `${lines[0] ?? ''}\r\n` : `${lines.join('\r\n')}\r\n`;
+    this.#writer.write(text, () => {
+      for (const line of lines) this.#tap('S', line);
+    });
+  }
+
+  /**
+   * Writes raw bytes (message bodies, literals) in order behind buffered lines and any running
+   * response; resolves when the socket can take more.
+   */
+  async writeRaw(data: Buffer | string, transcriptNote?: string): Promise<void> {
+    await this.response((w) => w.writeRaw(data, transcriptNote));
+  }
+
+  /**
+   * Runs `fn` with the output to itself: a response written across awaits (an IMAP FETCH with a
+   * literal read from the store, a long listing) is never interleaved with other output, such as
+   * an asynchronous untagged response written meanwhile with `writeLine`, which goes out after
+   * it. Each write of `fn` resolves once the socket can take more (backpressure between the
+   * chunks of a long response). Starts after buffered lines and earlier responses. Inside `fn`,
+   * write only through the writer it gets: the connection's own write methods would queue behind
+   * the response itself.
+   */
+  async response<T>(fn: (w: ResponseWriter) => Promise<T>): Promise<T> {
+    this.flush();
+    return this.#writer.response((write) => fn(this.#responseWriter(write)));
+  }
+
+  #responseWriter(write: OrderedWrite): ResponseWriter {
+    const writeLines = async (lines: readonly string[]): Promise<void> => {
+      if (lines.length === 0) return;
+      for (const line of lines) checkLine(line);
+      await write(`${lines.join('\r\n')}\r\n`, () => {
+        for (const line of lines) this.#tap('S', line);
+      });
+    };
+    return {
+      writeLines,
+      writeLine: (line) => writeLines([line]),
+      writeRaw: (data, note) =>
+        write(data, () => {
+          if (note !== undefined) this.#tap('S', note);
+        }),
+    };
   }
 
   /**
@@ -319,6 +490,8 @@ export class LineConnection {
    * (and destroys the connection) when the handshake fails or times out.
    */
   async startTls(secureContext: SecureContext, reply: string): Promise<void> {
+    // Replies still queued behind a response must go out in plaintext before the switch.
+    await this.#writer.idle();
     const discarded = this.#input.clear();
     const raw = this.#stream;
     raw.off('data', this.#onData);
@@ -349,17 +522,20 @@ export class LineConnection {
     this.#wake();
   }
 
-  /** Flushes pending writes and closes; resolves when closed (destroys after a short grace). */
+  /**
+   * Flushes buffered lines, lets a running response finish, and closes; resolves when closed
+   * (destroys when the peer has not taken it all after a short grace).
+   */
   async close(): Promise<void> {
-    if (!this.#closed) {
-      this.#stream.end();
-      const timer = setTimeout(() => {
-        this.destroy();
-      }, 2000);
-      timer.unref();
-      await this.#closePromise;
-      clearTimeout(timer);
-    }
+    if (this.#closed) return;
+    this.flush();
+    const timer = this.#clock.setTimeout(() => {
+      this.destroy();
+    }, CLOSE_GRACE_MS);
+    await Promise.race([this.#writer.idle(), this.#closePromise]);
+    if (!this.closed) this.#stream.end(); // (the getter: #closed may have changed while awaiting)
+    await this.#closePromise;
+    this.#clock.clearTimeout(timer);
   }
 
   /** Closes at once, dropping unsent data. */
@@ -372,19 +548,19 @@ export class LineConnection {
     this.#stream = secure;
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const timer = this.#clock.setTimeout(() => {
           reject(new OutpostError(ErrorCodes.TIMEOUT, 'TLS handshake timed out'));
         }, this.#handshakeMs);
         secure.once(event, () => {
-          clearTimeout(timer);
+          this.#clock.clearTimeout(timer);
           resolve();
         });
         secure.once('error', (err) => {
-          clearTimeout(timer);
+          this.#clock.clearTimeout(timer);
           reject(new OutpostError(ErrorCodes.TLS_UNAVAILABLE, 'TLS handshake failed', { cause: err }));
         });
         secure.once('close', () => {
-          clearTimeout(timer);
+          this.#clock.clearTimeout(timer);
           reject(new OutpostError(ErrorCodes.CONNECTION_CLOSED, 'closed during TLS handshake'));
         });
       });
@@ -444,6 +620,68 @@ export class LineConnection {
     return null;
   }
 
+  /** Resolves when the current stream can take more output, or has closed. */
+  #drained(): Promise<void> {
+    const stream = this.#stream;
+    if (this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
+  }
+
+  #beginRead(): void {
+    if (this.#reading) {
+      throw new OutpostError(ErrorCodes.READ_PENDING, 'another read of this connection is still pending');
+    }
+    this.#reading = true;
+  }
+
+  #takeInterrupt(): string | null {
+    for (const reason of this.#interrupts) {
+      this.#interrupts.delete(reason);
+      return reason;
+    }
+    return null;
+  }
+
+  /** Client activity (input, or a read starting): the idle period starts again. */
+  #touch(): void {
+    this.#lastActivity = this.#clock.now();
+    if (this.#idleTimer === null) this.#armIdle();
+  }
+
+  /**
+   * Arms the idle timer for the end of the current idle period. It is not moved on every input
+   * chunk: when it fires early (activity since), it re-arms for the rest of the period.
+   */
+  #armIdle(): void {
+    if (!Number.isFinite(this.#idleMs) || this.#closed) return;
+    const left = this.#lastActivity + this.#idleMs - this.#clock.now();
+    this.#idleTimer = this.#clock.setTimeout(
+      () => {
+        this.#idleTimer = null;
+        if (this.#clock.now() - this.#lastActivity < this.#idleMs) {
+          this.#armIdle();
+          return;
+        }
+        this.#idleFired = true;
+        this.#wake();
+      },
+      Math.max(0, left),
+    );
+  }
+
+  #disarmIdle(): void {
+    if (this.#idleTimer !== null) this.#clock.clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+
   #stopReason(): ReadResult | null {
     if (this.#sessionFired) return { kind: 'timeout', which: 'session' };
     if (this.#ended || this.#closed) return { kind: 'end' };
@@ -478,8 +716,8 @@ export class LineConnection {
   #markClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    if (this.#sessionTimer) clearTimeout(this.#sessionTimer);
+    this.#disarmIdle();
+    if (this.#sessionTimer !== null) this.#clock.clearTimeout(this.#sessionTimer);
     this.#tap('*', 'closed');
     this.#wake();
     this.#resolveClosed();
@@ -507,8 +745,14 @@ export class LineConnection {
       sessionId: this.id,
       direction,
       text,
-      time: Date.now(),
+      time: this.#clock.now(),
       remoteAddress: this.remoteAddress,
     });
+  }
+}
+
+function checkLine(line: string): void {
+  if (UNSAFE_OUTPUT.test(line)) {
+    throw new OutpostError(ErrorCodes.UNSAFE_OUTPUT, 'refusing to write CR, LF or NUL inside a line');
   }
 }

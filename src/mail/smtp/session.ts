@@ -5,8 +5,9 @@
  * connection through LineConnection's pull API and to the rest of Outpost through hooks
  * (`SmtpHooks`), never to sockets or the store, so it runs over a socket or an in-memory duplex.
  *
- * Replies to pipelined commands (RFC 2920) are gathered while more input is already buffered and
- * written in one go, at most `replyBacklogOctets` at a time; a client that pipelines without
+ * Replies to pipelined commands (RFC 2920) are gathered in the connection's output buffer
+ * (`bufferLines`) while more input is already buffered and written in one go, at most
+ * `replyBacklogOctets` at a time; a client that pipelines without
  * reading its replies is then stopped by the connection's output backpressure (LineConnection
  * reads no further command while our unread replies pile up). Too many errors end the
  * session with 421 (RFC 5321 §4.2.5 lets a server close on abuse); so do the idle timeout
@@ -85,9 +86,6 @@ export class SmtpSession {
   readonly conn: LineConnection;
   readonly options: SessionOptions;
   state: SessionState = { phase: 'fresh', user: null };
-  #out: string[] = [];
-  /** Octets in `#out`. */
-  #outOctets = 0;
   #errors = 0;
   #authFailures = 0;
   #done = false;
@@ -144,7 +142,8 @@ export class SmtpSession {
     }
     this.reply(reply(220, undefined, `${this.options.hostname} ESMTP Outpost`));
     while (!this.#done) {
-      if (this.conn.bufferedInput === 0 || this.#outOctets >= SMTP_LIMITS.replyBacklogOctets) this.flush();
+      if (this.conn.bufferedInput === 0 || this.conn.bufferedOutput >= SMTP_LIMITS.replyBacklogOctets)
+        this.flush();
       const r = await this.conn.readLine({ command: true });
       if (r.kind === 'end') break;
       if (r.kind === 'shutdown') {
@@ -171,10 +170,7 @@ export class SmtpSession {
   /** Queues a reply (written at the next flush). */
   reply(r: SmtpReply): void {
     this.#lastCode = r.code;
-    for (const line of formatReply(r)) {
-      this.#out.push(line);
-      this.#outOctets += line.length + 2;
-    }
+    this.conn.bufferLines(formatReply(r));
   }
 
   /** Queues the reply that ends a message's data (counted as accepted or rejected). */
@@ -185,11 +181,7 @@ export class SmtpSession {
 
   /** Writes the queued replies in one socket write. */
   flush(): void {
-    if (this.#out.length === 0) return;
-    const lines = this.#out;
-    this.#out = [];
-    this.#outOctets = 0;
-    this.conn.writeLines(lines);
+    this.conn.flush();
   }
 
   /** A 4xx/5xx for a bad command: counts towards the 421 limit. */

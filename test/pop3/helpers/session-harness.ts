@@ -4,7 +4,7 @@
  * SQLite database (cheap hasher), and the fake store. `transcript()` returns the recorded C:/S:
  * lines of this session.
  */
-import { Duplex, PassThrough } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import {
   SqliteAccountStore,
@@ -13,6 +13,7 @@ import {
 } from '../../../src/core/accounts/store.js';
 import { openDatabase } from '../../../src/core/db.js';
 import { LineConnection } from '../../../src/core/line/connection.js';
+import { duplexPair } from '../../helpers/duplex-pair.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { subscribeTranscript, type TranscriptEntry } from '../../../src/core/transcript.js';
 import { redactCommand } from '../../../src/pop3/codec.js';
@@ -27,13 +28,6 @@ export const plainHasher: PasswordHasher = {
   hash: (p) => Promise.resolve(`$scrypt$test$${Buffer.from(p).toString('base64')}`),
   verify: (p, encoded) => Promise.resolve(encoded === `$scrypt$test$${Buffer.from(p).toString('base64')}`),
 };
-
-/** Two connected in-memory duplexes. */
-export function duplexPair(): [Duplex, Duplex] {
-  const aToB = new PassThrough();
-  const bToA = new PassThrough();
-  return [Duplex.from({ readable: bToA, writable: aToB }), Duplex.from({ readable: aToB, writable: bToA })];
-}
 
 /** The client end of an in-memory session. */
 export class ScriptClient {
