@@ -22,6 +22,7 @@
  * new backoff applies from their next attempt.
  */
 import type { Counter } from 'prom-client';
+import { systemClock, type Clock, type ClockTimer } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ServiceMetrics } from '../../core/metrics.js';
 import { domainOf } from '../message/address.js';
@@ -49,7 +50,11 @@ export interface QueueRunnerOptions {
   readonly logger: Logger;
   /** Counts each recipient's outcome (`outpost_deliveries_total`, route `remote`). */
   readonly metrics?: ServiceMetrics;
-  /** Clock (tests inject one). */
+  /** Time and timers: when work is due, the poll and retry timers, close()'s grace (default: the
+   *  system clock, which node:test's mock.timers fakes). */
+  readonly clock?: Clock;
+  /** The time of attempts, DSNs and expiry when it must differ from `clock` (tests stepping
+   *  `runOnce` by hand). */
   readonly now?: () => Date;
   /** Delays after the 1st, 2nd… attempt, in ms (the last repeats); default exponential backoff. */
   readonly retrySchedule?: readonly number[];
@@ -116,10 +121,11 @@ export class QueueRunner {
   #o: QueueRunnerOptions;
   readonly #log: Logger;
   readonly #deliveries: Counter<'route' | 'result'> | undefined;
+  readonly #clock: Clock;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #clients = new Set<SmtpClient>();
-  #timer: NodeJS.Timeout | null = null;
-  /** When `#timer` fires (performance.now() time). */
+  #timer: ClockTimer | null = null;
+  /** When `#timer` fires (clock time). */
   #timerAt = 0;
   /** The last `#startDue` pass; the next one starts after it (see `#startDue`). */
   #starting: Promise<unknown> = Promise.resolve();
@@ -131,10 +137,11 @@ export class QueueRunner {
     this.#o = options;
     this.#log = options.logger;
     this.#deliveries = options.metrics?.deliveriesTotal;
+    this.#clock = options.clock ?? systemClock;
   }
 
   #now(): Date {
-    return this.#o.now?.() ?? new Date();
+    return this.#o.now?.() ?? new Date(this.#clock.now());
   }
 
   /**
@@ -181,19 +188,19 @@ export class QueueRunner {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     const all = Promise.all([...this.#inFlight.values()]);
-    let grace: NodeJS.Timeout | undefined;
+    let grace: ClockTimer | undefined;
     const timedOut = await Promise.race([
       all.then(() => false),
       new Promise<boolean>((resolve) => {
-        grace = setTimeout(() => {
+        grace = this.#clock.setTimeout(() => {
           resolve(true);
         }, this.#o.closeGraceMs ?? QUEUE_LIMITS.closeGraceMs);
       }),
     ]);
-    clearTimeout(grace);
+    if (grace !== undefined) this.#clock.clearTimeout(grace);
     if (timedOut) {
       // Entries stay pending: they are delivered (again) after restart, never lost.
       for (const c of this.#clients) c.destroy();
@@ -204,20 +211,19 @@ export class QueueRunner {
   /** Arms the timer for `delayMs` from now, unless it is already armed to fire sooner. */
   #schedule(delayMs: number): void {
     if (this.#closed) return;
-    const at = performance.now() + Math.max(0, delayMs);
-    if (this.#timer) {
+    const at = this.#clock.now() + Math.max(0, delayMs);
+    if (this.#timer !== null) {
       if (this.#timerAt <= at) return;
-      clearTimeout(this.#timer);
+      this.#clock.clearTimeout(this.#timer);
     }
     this.#timerAt = at;
-    this.#timer = setTimeout(
+    this.#timer = this.#clock.setTimeout(
       () => {
         this.#timer = null;
         this.#tick();
       },
       Math.max(0, delayMs),
     );
-    this.#timer.unref();
   }
 
   #tick(): void {

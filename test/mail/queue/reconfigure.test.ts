@@ -11,6 +11,7 @@ import { fakeResolver } from '../helpers/fake-resolver.js';
 import { RecordingMailStore } from '../helpers/recording-store.js';
 import { startHeldRelay } from '../helpers/held-relay.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const logger = createLogger({ level: 'silent' });
 const sinks: SmtpSink[] = [];
@@ -33,14 +34,15 @@ function mail(subject: string): Buffer {
   return buildMessage({ from: 'alice@crepes.test', to: 'bob@hamburger.test', subject, text: 'hi' });
 }
 
-/** Polls smtp-sink's dump directory until `n` messages are there (bounded). */
+/** Waits (bounded) until smtp-sink's dump directory holds `n` messages, and returns them. */
 async function dumped(s: SmtpSink, n: number): Promise<string[]> {
-  let msgs = s.messages();
-  for (let i = 0; i < 250 && msgs.length < n; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    msgs = s.messages();
-  }
-  return msgs;
+  return eventually(
+    () => {
+      const msgs = s.messages();
+      return msgs.length >= n && msgs;
+    },
+    { timeoutMs: 5_000, what: `${String(n)} messages at smtp-sink` },
+  );
 }
 
 test('reconfigure: a delivery in flight finishes once on the old port; the next goes to the new one', async () => {
@@ -65,9 +67,9 @@ test('reconfigure: a delivery in flight finishes once on the old port; the next 
     // The in-flight entry is due too but is not started again; only the new one is. (runOnce
     // also waits for the in-flight one, so the old relay is released once the new one is done.)
     const next = r.runOnce();
-    for (let i = 0; i < 250 && (await store.queue.get(second)) !== null; i++)
-      await new Promise((res) => setTimeout(res, 20));
-    assert.equal(await store.queue.get(second), null, 'the new entry was delivered');
+    await eventually(async () => (await store.queue.get(second)) === null, {
+      what: 'the new entry to be delivered',
+    });
     assert.ok(await store.queue.get(first), 'the in-flight entry is still waiting for its reply');
     held.release();
     assert.equal(await next, 1);

@@ -18,6 +18,12 @@ import { RecordingMailStore } from '../helpers/recording-store.js';
 import { startHeldRelay } from '../helpers/held-relay.js';
 import { greetAndEhlo, startScriptedServer } from '../helpers/scripted-server.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { eventually } from '../../helpers/eventually.js';
+
+/** Lets the runner's in-memory store calls settle (setImmediate is not among the mocked timers). */
+async function turns(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 const logger = createLogger({ level: 'silent' });
 const message = buildMessage({
@@ -119,11 +125,10 @@ test('4xx defers with backoff; after the server recovers, the next attempt deliv
   const done = await metrics.registry.metrics();
   assert.match(done, /^outpost_deliveries_total\{route="remote",result="delivered"\} 1$/m);
   assert.match(done, /^outpost_queue_messages 0$/m);
-  let dumps: string[] = [];
-  for (let i = 0; i < 100 && dumps.length === 0; i++) {
-    await new Promise((res) => setTimeout(res, 20));
-    dumps = good.messages();
-  }
+  const dumps = await eventually(() => {
+    const m = good.messages();
+    return m.length > 0 && m;
+  });
   assert.match(dumps[0] ?? '', /Subject: lunch/);
   assert.equal(store.delivered.length, 0, 'no bounce');
   await r.close();
@@ -262,8 +267,9 @@ test('unreachable hosts defer (all MX tried in order); null MX through real DNS 
   assert.match(getHeader(rec, 'Diagnostic-Code') ?? '', /^smtp; 556 5\.1\.10 /);
 });
 
-test('start(): due work is delivered on its own; kick() notices new entries; close() is idempotent', async () => {
+test('start(): due work is delivered on its own; kick() notices new entries; close() is idempotent', async (t) => {
   const good = await sink();
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-11-21T10:00:00Z') });
   const store = new RecordingMailStore();
   const r = new QueueRunner({
     store,
@@ -272,23 +278,64 @@ test('start(): due work is delivered on its own; kick() notices new entries; clo
     resolver: fakeResolver({ 'hamburger.test': hosts() }),
     isLocalDomain: () => Promise.resolve(false),
     logger,
-    pollIntervalMs: 50,
+    pollIntervalMs: 3_600_000,
   });
   await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
   r.start();
-  for (let i = 0; i < 200 && (await store.queue.list()).length > 0; i++)
-    await new Promise((res) => setTimeout(res, 10));
-  assert.equal((await store.queue.list()).length, 0);
+  t.mock.timers.tick(0); // the runner's own timer, not a test step, starts the delivery
+  await eventually(() => r.inFlight === 1 || store.attempts.length === 1, { what: 'the timer to start it' });
+  await eventually(async () => (await store.queue.list()).length === 0, { what: 'the first delivery' });
   await store.enqueue('alice@crepes.test', ['carol@hamburger.test'], message);
+  await turns();
   r.kick();
-  for (let i = 0; i < 200 && (await store.queue.list()).length > 0; i++)
-    await new Promise((res) => setTimeout(res, 10));
-  assert.equal((await store.queue.list()).length, 0);
+  await turns();
+  assert.equal(r.inFlight, 0, 'kick() starts work on the next timer turn');
+  t.mock.timers.tick(0);
+  await eventually(async () => (await store.queue.list()).length === 0, { what: 'the kicked delivery' });
   await Promise.all([r.close(), r.close()]);
   await store.enqueue('alice@crepes.test', ['dave@hamburger.test'], message);
   r.kick();
-  await new Promise((res) => setTimeout(res, 100));
-  assert.equal((await store.queue.list()).length, 1, 'a closed runner does nothing');
+  t.mock.timers.tick(3_600_000);
+  await turns();
+  assert.equal(r.inFlight, 0);
+  assert.equal(await r.runOnce(), 0, 'a closed runner does nothing');
+  assert.equal((await store.queue.list()).length, 1);
+});
+
+test("start(): a deferred entry is retried by the runner's own timer when its backoff ends", async (t) => {
+  const soft = await sink(['-r', 'RCPT']);
+  const good = await sink();
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.parse('2026-11-21T10:00:00Z') });
+  const store = new RecordingMailStore();
+  const id = await store.enqueue('alice@crepes.test', ['bob@hamburger.test'], message);
+  const r = new QueueRunner({
+    store,
+    hostname: 'mx.crepes.test',
+    relayPort: soft.port,
+    resolver: fakeResolver({ 'hamburger.test': hosts() }),
+    isLocalDomain: () => false,
+    logger,
+    retrySchedule: [60_000],
+    pollIntervalMs: 3_600_000,
+  });
+  try {
+    r.start();
+    t.mock.timers.tick(0);
+    await eventually(() => store.attempts.length === 1 && r.inFlight === 0, { what: 'the first attempt' });
+    assert.equal((await store.queue.get(id))?.nextAttemptAt.getTime(), Date.now() + 60_000);
+    r.reconfigure({ relayPort: good.port });
+    t.mock.timers.tick(0); // the finished attempt's kick: the runner now waits for the due time
+    await turns();
+    t.mock.timers.tick(59_999);
+    await turns();
+    assert.equal(store.attempts.length + r.inFlight, 1, 'not before the backoff ends');
+    t.mock.timers.tick(1);
+    await eventually(async () => (await store.queue.get(id)) === null, { what: 'the retry to deliver' });
+    assert.equal(store.attempts.length, 2);
+    assert.equal(store.attempts.at(-1)?.outcomes[0]?.outcome, 'delivered');
+  } finally {
+    await r.close();
+  }
 });
 
 test('opportunistic TLS: a failed handshake is retried in plaintext (RFC 7435)', async () => {
