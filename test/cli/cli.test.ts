@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 import { bin, outpost } from './helpers.js';
 
 test('adding a user to an unknown domain fails with its code', () => {
@@ -87,10 +88,13 @@ test('SIGHUP reloads the config file (a changed password applies) without stoppi
     }),
   );
   try {
-    while (!stdout.includes('Press Ctrl-C')) {
-      assert.equal(child.exitCode, null);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      () => {
+        assert.equal(child.exitCode, null);
+        return stdout.includes('Press Ctrl-C');
+      },
+      { timeoutMs: 120_000, intervalMs: 50, what: 'the table' },
+    );
     const { openAccounts } = await import('../../src/suite/suite.js');
     const { db, accounts } = openAccounts(join(dir, 'data'));
     try {
@@ -98,11 +102,10 @@ test('SIGHUP reloads the config file (a changed password applies) without stoppi
       write('two');
       await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGHUP');
-      const deadline = Date.now() + 10_000;
-      while (((await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime() ?? 0) === before) {
-        assert.ok(Date.now() < deadline, 'password not reloaded');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await eventually(
+        async () => ((await accounts.getUser('alice@crepes.test'))?.updatedAt.getTime() ?? 0) !== before,
+        { timeoutMs: 10_000, intervalMs: 50, what: 'the password to be reloaded' },
+      );
       assert.equal((await accounts.authenticate('alice@crepes.test', 'two', { ip: '127.0.0.1' })).ok, true);
       assert.equal(child.exitCode, null, 'still running after SIGHUP');
     } finally {

@@ -14,15 +14,12 @@ import { buildNotify } from '../../src/dns/transfer/notify.js';
 import { exchangeUdp } from '../../src/dns/client/query.js';
 import { Rcode, RRType, encodeMessage, type Message } from '../../src/dns/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(check, { timeoutMs: 15_000, intervalMs: 100, what });
 }
 
 test('primary -> NOTIFY -> secondary transfer, through two Outpost instances', async () => {

@@ -10,6 +10,7 @@ import { soaSerial, startDnsSuite } from './service-helpers.js';
 import { queryDns } from '../../src/dns/client/query.js';
 import { Rcode, RRType } from '../../src/dns/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 const fixture = resolve(import.meta.dirname, 'fixtures/example.test.zone');
 
@@ -96,11 +97,11 @@ test('a changed zone file is picked up without a signal', async () => {
   try {
     const before = await servedSerial(port);
     bumpSerial(file, before + 7);
-    const deadline = Date.now() + 10_000;
-    while ((await servedSerial(port)) !== before + 7) {
-      assert.ok(Date.now() < deadline, 'zone file change not picked up');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually(async () => (await servedSerial(port)) === before + 7, {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'the zone file change to be picked up',
+    });
   } finally {
     await suite.close();
   }

@@ -19,6 +19,7 @@ import { recordTranscript } from '../../src/testing/index.js';
 import { run } from '../helpers/run.js';
 import { startDnsSuite } from './service-helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MANY = 30;
 let suite: Suite;
@@ -56,7 +57,11 @@ async function watch(
   const rec = recordTranscript((e) => e.protocol === 'dns');
   try {
     const out = await action();
-    for (let i = 0; i < 200 && !done(rec.entries); i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => done(rec.entries), {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      what: 'the transcript entries',
+    });
     return { out, entries: rec.entries };
   } finally {
     rec.stop();
@@ -203,7 +208,7 @@ test('without a subscriber nothing is published; a connection opened unwatched i
     // Unwatched: a UDP query through dig and a TCP query on the raw connection.
     await dig(['www.example.test', 'A']);
     socket.write(frameMessage(rawQuery(4242)));
-    for (let i = 0; i < 200 && replies === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => replies > 0, { timeoutMs: 2_000, intervalMs: 10, what: 'the TCP reply' });
     assert.equal(replies, 1);
     const { entries } = await watch(() => {
       socket.write(frameMessage(rawQuery(4343)));

@@ -6,8 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { eventually } from '../helpers/eventually.js';
+import { portAccepts } from '../helpers/port.js';
 
 /** Where vsftpd serves from. */
 export interface VsftpdLayout {
@@ -78,23 +79,13 @@ export async function startVsftpd(
   child.on('exit', () => {
     state.exited = true;
   });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (state.exited) throw new Error(`vsftpd exited: ${readFileSync(layout.errorFile, 'utf8')}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => {
-        resolve(false);
-      });
-    });
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error('vsftpd did not start listening');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    () => {
+      if (state.exited) throw new Error(`vsftpd exited: ${readFileSync(layout.errorFile, 'utf8')}`);
+      return portAccepts(port);
+    },
+    { timeoutMs: 10_000, intervalMs: 50, what: 'vsftpd to listen' },
+  );
   return {
     child,
     stop: async () => {

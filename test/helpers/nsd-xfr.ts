@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { querySoaSerial } from '../../src/dns/transfer/soa-query.js';
 import type { NsdInstance } from './nsd.js';
+import { eventually } from './eventually.js';
 
 /** `zone:` lines for NSD as a secondary pulling from (and accepting NOTIFY from) 127.0.0.1@port. */
 export function nsdSecondaryConfig(primaryPort: number): string[] {
@@ -45,18 +46,22 @@ export async function waitForSerial(
   serial: number,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await querySoaSerial({ host: '127.0.0.1', port }, apex, 500);
-      if (last === serial) return;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`127.0.0.1#${port} does not serve ${apex} serial ${serial} (last: ${String(last)})`);
+  await eventually(
+    async () => {
+      try {
+        last = await querySoaSerial({ host: '127.0.0.1', port }, apex, 500);
+      } catch (err) {
+        last = err;
+      }
+      return last === serial;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      what: () => `127.0.0.1#${port} to serve ${apex} serial ${serial} (last: ${String(last)})`,
+    },
+  );
 }
 
 /** The SOA serial `dig +short` reports for `apex` at 127.0.0.1#port. Throws when dig is missing. */

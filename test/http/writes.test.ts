@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { ALICE, BOB, basic, rawExchange, request, startHttp, statuses, type HttpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 let f: HttpFixture;
 let outside: string;
@@ -115,9 +116,11 @@ test('an aborted upload leaves nothing half-written', async () => {
   socket.destroy();
   // The server cleans up once it notices the drop; give a loaded machine time to get there.
   const temps = (): string[] => readdirSync(f.root).filter((n) => n.startsWith('.outpost-upload-'));
-  for (let waited = 0; temps().length > 0 && waited < 5000; waited += 50) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => temps().length === 0, {
+    timeoutMs: 5_000,
+    intervalMs: 50,
+    what: 'the temporary file to go',
+  });
   assert.equal(existsSync(join(f.root, 'partial.txt')), false);
   assert.deepEqual(temps(), []);
 });

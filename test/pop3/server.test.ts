@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openSqliteMailStore } from '../../src/mail/store/index.js';
 import { RawClient } from '../helpers/line-client.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
+import { eventually } from '../helpers/eventually.js';
 
 async function login(c: RawClient): Promise<string | null> {
   c.send(`USER ${ALICE.address}\r\n`);
@@ -79,13 +80,14 @@ test('[IN-USE] for a second connection; a drop releases the lock and applies not
   assert.equal(await a.line(), '+OK Message 1 deleted');
   a.socket.destroy();
   // The server notices the drop; then b may log in and still sees the message.
-  let reply: string | null = null;
-  for (let i = 0; i < 50; i++) {
-    reply = await login(b);
-    if (reply?.startsWith('+OK') === true) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.match(reply ?? '', /^\+OK alice@example.test has 1 messages/);
+  const reply = await eventually(
+    async () => {
+      const r = await login(b);
+      return r?.startsWith('+OK') === true && r;
+    },
+    { timeoutMs: 5_000, what: 'the maildrop lock to be released' },
+  );
+  assert.match(reply, /^\+OK alice@example.test has 1 messages/);
   b.end();
 });
 

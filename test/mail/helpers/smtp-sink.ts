@@ -3,9 +3,11 @@
 // Missing binary fails the test (team rule: peers never skip).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/temp.js';
+import { eventually } from '../../helpers/eventually.js';
+import { portAccepts } from '../../helpers/port.js';
 
 const SINK = '/usr/sbin/smtp-sink';
 
@@ -31,22 +33,13 @@ export async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, proc: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`smtp-sink exited with ${String(proc.exitCode)}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => {
-        resolve(false);
-      });
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('smtp-sink did not start');
+  await eventually(
+    () => {
+      if (proc.exitCode !== null) throw new Error(`smtp-sink exited with ${String(proc.exitCode)}`);
+      return portAccepts(port);
+    },
+    { timeoutMs: 5_000, intervalMs: 25, what: 'smtp-sink to listen' },
+  );
 }
 
 /** Starts smtp-sink with extra `args` (e.g. ['-r', 'RCPT'] for 4xx, ['-f', 'RCPT'] for 5xx). */

@@ -7,6 +7,7 @@ import type { OutpostConfigInput } from '../../../src/core/config/schema.js';
 import { openSqliteMailStore } from '../../../src/mail/store/index.js';
 import { startTestOutpost, type TestOutpost } from '../../../src/testing/index.js';
 import { inbox } from '../smtp/helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 
 export const ALICE = { address: 'alice@crepes.test', password: 'alice-secret-1' };
 export const BOB = { address: 'bob@hamburger.test', password: 'bob-secret-1' };
@@ -71,19 +72,24 @@ export async function inboxOf(dataDir: string, user: string): Promise<string[]> 
   }
 }
 
-/** Polls `inboxOf` until `predicate` holds (bounded: 30 s), returning the last listing. */
+/** Polls `inboxOf` until `predicate` holds (bounded: 30 s), returning that listing. */
 export async function waitForInbox(
   dataDir: string,
   user: string,
   predicate: (msgs: string[]) => boolean,
 ): Promise<string[]> {
   let msgs: string[] = [];
-  for (let i = 0; i < 300; i++) {
-    msgs = await inboxOf(dataDir, user);
-    if (predicate(msgs)) return msgs;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return msgs;
+  return eventually(
+    async () => {
+      msgs = await inboxOf(dataDir, user);
+      return predicate(msgs) && msgs;
+    },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: () => `${user}'s INBOX to match (has ${String(msgs.length)})`,
+    },
+  );
 }
 
 /** Submits as alice with nodemailer (a peer nobody here wrote): STARTTLS required, AUTH. */

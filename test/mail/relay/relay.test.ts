@@ -13,6 +13,7 @@ import { parseMime } from '../../../src/mail/message/mime-parse.js';
 import { parseDeliveryStatus } from '../../../src/mail/message/dsn.js';
 import type { TestOutpost } from '../../../src/testing/index.js';
 import { ALICE, BOB, startReceiver, startSender, submitAsAlice, waitForInbox } from './helpers.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 let receiver: TestOutpost;
@@ -155,11 +156,13 @@ test('`outpost queue list | flush | delete` on the running sender', async () => 
     subject: 'stuck',
     text: 'waiting',
   });
-  let list = await outpost(['queue', 'list', '--data', sender.dataDir]);
-  for (let i = 0; i < 100 && !/attempts [1-9]/.test(list.stdout); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    list = await outpost(['queue', 'list', '--data', sender.dataDir]);
-  }
+  const list = await eventually(
+    async () => {
+      const out = await outpost(['queue', 'list', '--data', sender.dataDir]);
+      return /attempts [1-9]/.test(out.stdout) && out;
+    },
+    { timeoutMs: 10_000, intervalMs: 100, what: 'a first attempt in `outpost queue list`' },
+  );
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /to <zed@unknown\.test> {2}pending {2}451 4\.4\.3/);
   const id = /^(\S+) {2}\d+ bytes/m.exec(list.stdout)?.[1];

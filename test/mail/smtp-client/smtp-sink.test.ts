@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { buildMessage } from '../../../src/mail/message/mime-build.js';
 import { connectSmtp } from '../../../src/mail/smtp/client/index.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const message = Buffer.concat([
   buildMessage({ from: 'alice@crepes.test', to: 'bob@hamburger.test', subject: 'Grüße', text: 'hello' }),
@@ -27,11 +28,10 @@ test('delivers to smtp-sink with pipelining; the dump holds the message', async 
       res.recipients.map((r) => r.accepted),
       [true, true],
     );
-    let dumps: string[] = [];
-    for (let i = 0; i < 100 && dumps.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      dumps = sink.messages();
-    }
+    const dumps = await eventually(() => {
+      const m = sink.messages();
+      return m.length > 0 && m;
+    });
     assert.equal(dumps.length, 1);
     assert.match(dumps[0] ?? '', /X-Rcpt-Args: <bob@hamburger\.test>/);
     assert.match(dumps[0] ?? '', /\n\.dot line\r?\n/);

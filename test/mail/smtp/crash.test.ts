@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { openSqliteMailStore } from '../../../src/mail/store/index.js';
 import { greeted, inbox, readReply, talk } from './helpers.js';
 import { tempDir } from '../../helpers/temp.js';
+import { eventually } from '../../helpers/eventually.js';
 
 async function startChild(path: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
@@ -93,7 +94,11 @@ test('kill -9 during DATA loses the unacknowledged message; after 250 the messag
         if (r[0]?.startsWith('250 ')) acked.push(subject);
       }
     });
-    while (acked.length < 100) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => acked.length >= 100, {
+      timeoutMs: 60_000,
+      intervalMs: 10,
+      what: '100 acknowledged messages',
+    });
     await kill9(child);
     stop = true;
     await Promise.all(loops);

@@ -22,6 +22,7 @@ import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { ALICE, mxZone, submitAsAlice } from '../relay/helpers.js';
 import { greeted, readReply, talk } from './helpers.js';
 import { tempDir } from '../../helpers/temp.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const USERS = [
   { address: 'alice@crepes.test', password: 'pw-alice-123' },
@@ -207,20 +208,18 @@ test('reload: the queue relays the next message per the new dns_server/relay_por
     await held.dataSeen;
     await outpost.suite.reload(withSmtp(outpost.suite.context.config, { relay_port: sink.port }));
     await submitAsAlice(submission, { to: 'carol@hamburger.test', subject: 'after reload', text: 'two' });
-    let dumps: string[] = [];
-    for (let i = 0; i < 500 && dumps.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      dumps = sink.messages();
-    }
-    assert.equal((await queue.list()).length, 1, 'only the in-flight message is left');
+    // The sink stores the message before our runner records the attempt: wait for both.
+    await eventually(async () => sink.messages().length > 0 && (await queue.list()).length === 1, {
+      what: 'the new message at the new relay, only the in-flight one left',
+    });
     held.release();
-    for (let i = 0; i < 500 && (await queue.list()).length > 0; i++)
-      await new Promise((r) => setTimeout(r, 20));
-    assert.equal((await queue.list()).length, 0, 'both delivered; nothing left to retry');
+    await eventually(async () => (await queue.list()).length === 0, {
+      what: 'both delivered; nothing left to retry',
+    });
     assert.equal(old.conns.length, 1, 'one session with the old relay');
     assert.deepEqual(old.errors, []);
     assert.ok(old.conns[0]?.received.some((l) => l === 'Subject: in flight'));
-    dumps = sink.messages();
+    const dumps = sink.messages();
     assert.equal(dumps.length, 1, 'exactly one message at the new relay');
     assert.match(dumps[0] ?? '', /Subject: after reload/);
     assert.doesNotMatch(dumps[0] ?? '', /Subject: in flight/);
