@@ -234,7 +234,7 @@ test('IDLE waits for DONE or an interrupt with one read, over a socket', async (
   assert.equal(await c.line(), '* 3 EXISTS');
   // A partial DONE is kept while an interrupt wakes the session, then completes.
   c.send('DO');
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await eventually(() => conn.bufferedInput === 2, { what: 'the partial line at the server' });
   conn.interrupt('4 EXISTS');
   assert.equal(await c.line(), '* 4 EXISTS');
   c.send('NE\r\n');

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request, run, startHttp } from './helpers.js';
+import { eventually } from '../helpers/eventually.js';
 
 test('access_log file gets one Combined Log Format line per request', async () => {
   await using f = await startHttp({ access_log: 'access.log' });
@@ -30,13 +30,14 @@ test('access_log file gets one Combined Log Format line per request', async () =
   ]);
   assert.equal(h2.code, 0, h2.stderr);
   const file = join(f.outpost.dataDir, 'access.log');
-  let lines: string[] = [];
-  for (let i = 0; i < 50 && lines.length < 3; i++) {
-    await sleep(20);
-    lines = readFileSync(file, 'utf8')
+  const read = (): string[] =>
+    readFileSync(file, 'utf8')
       .split('\n')
       .filter((l) => l !== '');
-  }
+  const lines = await eventually(() => read().length >= 3 && read(), {
+    timeoutMs: 2_000,
+    what: 'three log lines',
+  });
   assert.equal(lines.length, 3);
   assert.match(
     lines[0] ?? '',

@@ -19,6 +19,7 @@ import { SiteTable } from '../../src/http/sites.js';
 import { recordTranscript } from '../../src/testing/index.js';
 import { rawExchange, run, startHttp, statuses, type HttpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 let f: HttpFixture;
 before(async () => {
@@ -240,8 +241,11 @@ test('same handler, access log, metrics and transcript for h2c; the connect entr
     assert.equal(h2.stdout, 'AAA', h2.stderr);
     const h1 = await run('curl', ['-sS', '--http1.1', `http://127.0.0.1:${port}/nothing`]);
     assert.equal(h1.code, 0, h1.stderr);
-    for (let i = 0; i < 200 && rec.entries.filter((e) => e.text === 'closed').length < 2; i++)
-      await new Promise((ok) => setTimeout(ok, 10));
+    await eventually(() => rec.entries.filter((e) => e.text === 'closed').length >= 2, {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      what: 'two closed entries',
+    });
   } finally {
     rec.stop();
     await server.close();
@@ -276,7 +280,11 @@ test('transcript: a connection that closes before its first bytes is still shown
     await once(socket, 'connect');
     socket.end();
     await once(socket, 'close');
-    for (let i = 0; i < 200 && rec.entries.length < 2; i++) await new Promise((ok) => setTimeout(ok, 10));
+    await eventually(() => rec.entries.length >= 2, {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      what: 'two entries',
+    });
   } finally {
     rec.stop();
     await server.close();

@@ -16,6 +16,7 @@ import { bodySummary, describeLine, offendingLine, redactHeaderValue } from '../
 import { recordTranscript } from '../../src/testing/index.js';
 import { ALICE, basic, rawExchange, request, run, startHttp, statuses, type HttpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually } from '../helpers/eventually.js';
 
 let f: HttpFixture;
 let work: string;
@@ -48,7 +49,11 @@ async function watchCurl(
   try {
     const results: CurlRun[] = [];
     for (const args of runs) results.push(await run('curl', args));
-    for (let i = 0; i < 200 && !done(rec.entries); i++) await new Promise((ok) => setTimeout(ok, 10));
+    await eventually(() => done(rec.entries), {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      what: 'the transcript entries',
+    });
     return { results, entries: rec.entries };
   } finally {
     rec.stop();
@@ -140,8 +145,11 @@ test('an HTTP/2 download the client cancels (RST_STREAM) is recorded as aborted,
     stream.close(constants.NGHTTP2_CANCEL);
     await once(stream, 'close');
     session.close();
-    for (let i = 0; i < 200 && !texts(rec.entries, '*').includes('closed'); i++)
-      await new Promise((ok) => setTimeout(ok, 10));
+    await eventually(() => texts(rec.entries, '*').includes('closed'), {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      what: 'closed',
+    });
   } finally {
     rec.stop();
   }
