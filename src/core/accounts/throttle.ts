@@ -9,10 +9,11 @@
  * Loopback is not exempt unless the caller says so: a local proxy is still a guessing channel.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import type { Clock as CoreClock } from '../clock.js';
 import { AUTH_LIMITS } from '../limits.js';
 
-/** Milliseconds since some fixed epoch; injected so tests never sleep. */
-export type Clock = () => number;
+/** Milliseconds since the epoch (the core Clock's `now`); injected so tests never sleep. */
+export type Clock = CoreClock['now'];
 
 /** The outcome of `check`. */
 export type ThrottleDecision =

@@ -313,7 +313,7 @@ test("start(): a deferred entry is retried by the runner's own timer when its ba
     hostname: 'mx.crepes.test',
     relayPort: soft.port,
     resolver: fakeResolver({ 'hamburger.test': hosts() }),
-    isLocalDomain: () => false,
+    isLocalDomain: () => Promise.resolve(false),
     logger,
     retrySchedule: [60_000],
     pollIntervalMs: 3_600_000,
