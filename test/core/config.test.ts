@@ -61,7 +61,7 @@ listen = ["0.0.0.0:25"]
   assert.equal(config.log.level, 'info');
 });
 
-test('site roots, the access log and FTP roots (virtual hosts too) resolve against the file', () => {
+test('site roots and FTP roots (virtual hosts too) resolve against the file; the access log stays relative to data_dir', () => {
   const config = parseConfigText(
     `
 [http]
@@ -78,7 +78,7 @@ anonymous_root = "vhosts/pub"
     '/srv/outpost/outpost.toml',
   );
   assert.equal(config.http?.root, '/srv/outpost/www');
-  assert.equal(config.http.access_log, '/srv/outpost/logs/access.log');
+  assert.equal(config.http.access_log, 'logs/access.log', 'accessLogPath() puts it under data_dir');
   assert.equal(config.http.sites[0]?.root, '/abs/site');
   assert.equal(config.ftp?.anonymous_root, '/srv/outpost/pub');
   assert.equal(config.ftp.virtual_hosts['pub.crepes.test']?.anonymous_root, '/srv/outpost/vhosts/pub');

@@ -104,8 +104,6 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
   if (config.http) {
     const http = { ...config.http, sites: config.http.sites.map((s) => ({ ...s, root: abs(s.root) })) };
     if (config.http.root !== undefined) http.root = abs(config.http.root);
-    const log = config.http.access_log;
-    if (log !== undefined && log !== 'off') http.access_log = abs(log);
     out.http = http;
   }
   if (config.ftp) {
