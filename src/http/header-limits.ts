@@ -22,18 +22,21 @@ export function headerSectionRefusal(
   http2: boolean,
   maxHeaderBytes: number,
 ): string | undefined {
+  // HTTP/1.1: every entry is a field and llhttp has bounded the size; no loop on the hot path.
+  if (!http2) return rawHeaders.length / 2 > HTTP_LIMITS.maxHeadersCount ? tooMany() : undefined;
   let fields = 0;
   let listSize = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] ?? '';
-    if (!http2 || name.charCodeAt(0) !== 0x3a) fields++;
-    if (http2)
-      listSize +=
-        Buffer.byteLength(name) + Buffer.byteLength(rawHeaders[i + 1] ?? '') + FIELD_OVERHEAD_OCTETS;
+    if (name.charCodeAt(0) !== 0x3a) fields++;
+    listSize += Buffer.byteLength(name) + Buffer.byteLength(rawHeaders[i + 1] ?? '') + FIELD_OVERHEAD_OCTETS;
   }
-  if (fields > HTTP_LIMITS.maxHeadersCount)
-    return `Request Header Fields Too Large: more than ${String(HTTP_LIMITS.maxHeadersCount)} header fields`;
+  if (fields > HTTP_LIMITS.maxHeadersCount) return tooMany();
   if (listSize > maxHeaderBytes)
     return `Request Header Fields Too Large: header list over ${String(maxHeaderBytes)} octets`;
   return undefined;
+}
+
+function tooMany(): string {
+  return `Request Header Fields Too Large: more than ${String(HTTP_LIMITS.maxHeadersCount)} header fields`;
 }
