@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../core/config/load.js';
+import { CLI_CONFIG_LOAD } from './config-warnings.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import { defaultDataDir } from '../suite/default-config.js';
 
@@ -28,7 +29,7 @@ export function dataOptions(cmd: Command): Command {
 /** The data directory: --data, else the config's data_dir, else $OUTPOST_DATA, else ./data. */
 export function resolveDataDir(options: DataOptions): string {
   if (options.data !== undefined) return resolve(options.data);
-  if (options.config !== undefined) return loadConfigFile(options.config).data_dir;
+  if (options.config !== undefined) return loadConfigFile(options.config, CLI_CONFIG_LOAD).data_dir;
   return resolve(defaultDataDir());
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { configFromObject, loadConfigFile } from '../core/config/load.js';
+import { CLI_CONFIG_LOAD } from './config-warnings.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { isLoopback } from '../core/net.js';
 import { devCertificatePath } from '../core/tls-dev-cert.js';
@@ -36,7 +37,7 @@ export interface LocalSuite {
  */
 export function findLocalSuite(options: LocalSuiteOptions): LocalSuite | undefined {
   if (options.config !== undefined) {
-    const config = loadConfigFile(options.config);
+    const config = loadConfigFile(options.config, CLI_CONFIG_LOAD);
     const dataDir = options.data === undefined ? config.data_dir : resolve(options.data);
     return { dataDir, config: { ...config, data_dir: dataDir }, configFile: options.config };
   }

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { OutpostError } from '../core/errors.js';
 import { loadConfigFile } from '../core/config/load.js';
+import { CLI_CONFIG_LOAD } from './config-warnings.js';
 import { checkZone } from '../dns/zone/index.js';
 import { checkSuiteConfig } from '../suite/check.js';
 import {
@@ -99,7 +100,7 @@ export function buildProgram(): Command {
       'validate a configuration file and everything `serve` would load from it (zone files, TLS files, paths) without starting or writing anything',
     )
     .action((file: string) => {
-      const services = checkSuiteConfig(loadConfigFile(file));
+      const services = checkSuiteConfig(loadConfigFile(file, CLI_CONFIG_LOAD));
       process.stdout.write(`${file}: OK (${services.length > 0 ? services.join(', ') : 'no services'})\n`);
     });
 

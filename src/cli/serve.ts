@@ -8,7 +8,13 @@
 import { pino } from 'pino';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { configFromObject, loadConfigFile } from '../core/config/load.js';
+import {
+  configFromObject,
+  loadConfigFile,
+  logConfigWarnings,
+  type ConfigLoadOptions,
+  type ConfigWarning,
+} from '../core/config/load.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { CONNECTION_LIMITS } from '../core/limits.js';
@@ -25,10 +31,13 @@ export interface ServeOptions {
   logLevel?: string;
 }
 
-/** Loads the config file, or the embedded default when none is given. */
-export function resolveServeConfig(options: { config?: string; data?: string }): OutpostConfig {
+/** Loads the config file, or the embedded default when none is given; deprecated keys go to `onWarning`. */
+export function resolveServeConfig(
+  options: { config?: string; data?: string },
+  loadOptions: ConfigLoadOptions = {},
+): OutpostConfig {
   if (options.config !== undefined) {
-    const config = loadConfigFile(options.config);
+    const config = loadConfigFile(options.config, loadOptions);
     return options.data === undefined ? config : { ...config, data_dir: resolve(options.data) };
   }
   return configFromObject(embeddedDefaultConfig(resolve(options.data ?? defaultDataDir())));
@@ -36,7 +45,9 @@ export function resolveServeConfig(options: { config?: string; data?: string }):
 
 export async function serve(options: ServeOptions): Promise<void> {
   const embedded = options.config === undefined;
-  let config = resolveServeConfig(options);
+  // The log level is in the file, so its warnings wait for the logger.
+  const warnings: ConfigWarning[] = [];
+  let config = resolveServeConfig(options, { onWarning: (w) => warnings.push(w) });
   const level = options.logLevel ?? config.log.level;
   // Synchronous stderr: a fatal error or forced exit is never lost in an async buffer.
   const logger = createLogger({
@@ -44,6 +55,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     pretty: process.stderr.isTTY,
     destination: pino.destination({ fd: 2, sync: true }),
   });
+  const warn = logConfigWarnings(logger);
+  for (const warning of warnings) warn(warning);
   const fresh = !existsSync(accountsDatabasePath(config.data_dir));
   // Access lines are many and not fatal: buffered, flushed at exit.
   const stdout = pino.destination({ fd: 1, sync: false });
@@ -89,7 +102,7 @@ export async function serve(options: ServeOptions): Promise<void> {
           { config: options.config ?? '(embedded default)' },
           'SIGHUP: reloading the configuration',
         );
-        if (options.config !== undefined) config = resolveServeConfig(options);
+        if (options.config !== undefined) config = resolveServeConfig(options, { onWarning: warn });
         await suite.reload(config);
         logger.info({ services: suite.serviceNames }, 'configuration reloaded');
       } catch (err) {

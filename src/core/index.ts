@@ -16,9 +16,21 @@ export {
   configFromObject,
   formatKeyPath,
   loadConfigFile,
+  logConfigWarnings,
+  type ConfigLoadOptions,
+  type ConfigWarning,
   parseConfigText,
   validateConfig,
 } from './config/load.js';
+export { RENAMED_KEYS, type RenamedKey } from './config/renamed-keys.js';
+export { DEFAULT_LOGIN_POLICY, passwordAllowed, type LoginPolicy } from './auth/login-policy.js';
+export {
+  SASL_MECHANISMS,
+  runSaslExchange,
+  type SaslOutcome,
+  type SaslRead,
+  type SaslTransport,
+} from './sasl.js';
 export { migrate, openDatabase, schemaVersion, type Database, type Migration } from './db.js';
 export { LineBuffer, type LineItem } from './line/line-buffer.js';
 export {

@@ -75,6 +75,9 @@ export const AUTH_LIMITS = {
   /** Longest password accepted, in UTF-8 octets. RFC 4616 §2 only requires 255; the cap keeps
    *  the pre-hash step of scrypt cheap. */
   maxPasswordOctets: 1024,
+  /** Longest SASL client response (base64, one line), in octets: RFC 4954 §4 sets 12288 for SMTP;
+   *  every protocol's exchange (src/core/sasl.ts) refuses longer ones, whatever its line limit. */
+  maxSaslResponseOctets: 12_288,
   /** scrypt cost bounds accepted from a stored hash (log2 N), so a hostile hash in a config file
    *  cannot make each login burn gigabytes or seconds. */
   scryptMinLn: 10,

@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
+import { resolveLoginPolicy, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
@@ -25,9 +26,9 @@ export interface Pop3ServerOptions {
   accounts: Pick<AccountStore, 'authenticate'>;
   /** TLS context for STLS and implicit TLS (asked per handshake, so reloads apply). */
   tlsContext?: () => SecureContext | undefined;
-  /** Allow passwords without TLS from loopback (default true, as in `[pop3]`); a function is
-   *  asked per login, so a configuration reload applies to the next one. */
-  allowPlaintextOnLoopback?: boolean | (() => boolean);
+  /** When passwords may be sent without TLS (default: from loopback only, as `[pop3]`'s
+   *  defaults); a function is asked per login, so a configuration reload applies to the next one. */
+  loginPolicy?: Partial<LoginPolicy> | (() => LoginPolicy);
   /** Name in the greeting and sign-off. */
   hostname?: string;
   logger?: Logger;
@@ -57,7 +58,7 @@ export class Pop3Server {
       locks: this.locks,
       maildrops: new MaildropCache(),
       tlsContext,
-      allowPlaintextOnLoopback: toGetter(options.allowPlaintextOnLoopback ?? true),
+      loginPolicy: policyGetter(options.loginPolicy),
       hostname: options.hostname ?? 'localhost',
       logger,
       commands: new CommandMeter(
@@ -123,8 +124,10 @@ export class Pop3Server {
   }
 }
 
-function toGetter(value: boolean | (() => boolean)): () => boolean {
-  return typeof value === 'function' ? value : () => value;
+function policyGetter(policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined): () => LoginPolicy {
+  if (typeof policy === 'function') return policy;
+  const fixed = resolveLoginPolicy(policy);
+  return () => fixed;
 }
 
 /** Creates a POP3 server; call `listen()` for each address. */

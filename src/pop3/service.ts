@@ -1,31 +1,37 @@
 /**
  * The suite's POP3 service (`[pop3]`): one Pop3Server over the suite's shared mail store, bound
  * to every `listen` address (STLS offered when a certificate exists) and every `tls_listen`
- * address (implicit TLS, port 995). Configuration reloads apply the plaintext policy to new
+ * address (implicit TLS, port 995). Configuration reloads apply the login policy to new
  * sessions; listener changes need a restart.
  */
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import { createMetrics } from '../core/metrics.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
 import { sharedMailStore } from '../mail/service/mail-store.js';
 import { createPop3Server, type Pop3Server } from './server.js';
+
+/** `[pop3]`'s login policy (the defaults without the table). */
+function policyOf(context: ServiceContext): LoginPolicy {
+  const pop3 = context.config.pop3;
+  return pop3 ? loginPolicyFromConfig(pop3) : DEFAULT_LOGIN_POLICY;
+}
 
 /** The running POP3 service. */
 export class Pop3Service implements RunningService {
   readonly name = 'pop3';
   readonly server: Pop3Server;
   readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
-  #allowPlaintext: boolean;
+  #loginPolicy: LoginPolicy;
 
   private constructor(context: ServiceContext) {
-    const pop3 = context.config.pop3;
-    this.#allowPlaintext = pop3?.allow_plaintext_on_loopback ?? true;
+    this.#loginPolicy = policyOf(context);
     const tls = context.tls;
     this.server = createPop3Server({
       store: sharedMailStore(context),
       accounts: context.accounts,
       tlsContext: () => tls?.current(),
-      allowPlaintextOnLoopback: () => this.#allowPlaintext,
+      loginPolicy: () => this.#loginPolicy,
       hostname: context.config.hostname,
       logger: context.logger.child({ service: 'pop3' }),
       metrics: createMetrics(context.metrics),
@@ -68,7 +74,7 @@ export class Pop3Service implements RunningService {
   }
 
   reload(context: ServiceContext): Promise<void> {
-    this.#allowPlaintext = context.config.pop3?.allow_plaintext_on_loopback ?? true;
+    this.#loginPolicy = policyOf(context);
     return Promise.resolve();
   }
 

@@ -4,6 +4,7 @@
  * src/pop3/commands/ and never touch sockets or timers; the session implements this interface.
  */
 import type { SecureContext } from 'node:tls';
+import type { LoginPolicy } from '../core/auth/login-policy.js';
 import type { AccountStore } from '../core/accounts/store.js';
 import type { LineConnection } from '../core/line/connection.js';
 import type { Logger } from '../core/logger.js';
@@ -20,8 +21,8 @@ export interface Pop3SessionDeps {
   readonly maildrops: MaildropCache;
   /** The TLS context for STLS; undefined when no certificate is available. */
   readonly tlsContext: () => SecureContext | undefined;
-  /** Allow USER/PASS/AUTH without TLS from loopback addresses (asked per use: reloadable). */
-  readonly allowPlaintextOnLoopback: () => boolean;
+  /** When USER/PASS/AUTH may be used without TLS (asked per use: reloadable). */
+  readonly loginPolicy: () => LoginPolicy;
   readonly hostname: string;
   readonly logger: Logger;
   /** Counts commands by verb and reply class, `ok` or `err` (the server's metrics). */
@@ -46,7 +47,7 @@ export interface Pop3SessionContext {
   replyLines(lines: readonly string[]): void;
   /** Hang up once the current command is answered. */
   end(): void;
-  /** True when USER/PASS/AUTH may be used now (TLS, or loopback when configured). */
+  /** True when USER/PASS/AUTH may be used now (TLS, or plaintext where the login policy allows). */
   plaintextAuthAllowed(): boolean;
   /** True when STLS can be offered now (a certificate exists and the connection is plain). */
   tlsOffered(): boolean;

@@ -6,7 +6,7 @@
  * maildrop lock; only QUIT from TRANSACTION enters UPDATE and applies deletions.
  */
 import type { LineConnection } from '../core/line/connection.js';
-import { isLoopback } from '../core/net.js';
+import { passwordAllowed } from '../core/auth/login-policy.js';
 import { errLine, okLine, parseCommand } from './codec.js';
 import { capabilityLines, checkCommand } from './commands/table.js';
 import { POP3_LIMITS } from './limits.js';
@@ -109,7 +109,7 @@ export class Pop3Session implements Pop3SessionContext {
   }
 
   plaintextAuthAllowed(): boolean {
-    return this.conn.secure || (this.deps.allowPlaintextOnLoopback() && isLoopback(this.conn.remoteAddress));
+    return passwordAllowed(this.deps.loginPolicy(), this.conn);
   }
 
   tlsOffered(): boolean {

@@ -37,6 +37,34 @@ test('config check accepts a good file and rejects a bad one naming the key', ()
   assert.match(missing.stderr, /cannot read/);
 });
 
+test('config check accepts deprecated key names with a warning naming the new key', () => {
+  const dir = tempDir('outpost-check-old-');
+  const file = join(dir, 'old.toml');
+  writeFileSync(
+    file,
+    '[ftp]\nlisten = ["127.0.0.1:0"]\nidle_timeout = 60\n[smtp]\nlisten = ["127.0.0.1:0"]\nallow_plaintext_auth_on_loopback = true\n',
+  );
+  const checked = outpost(['config', 'check', file]);
+  assert.equal(checked.status, 0, checked.stderr);
+  assert.match(checked.stdout, /OK \(smtp, ftp\)/);
+  assert.match(
+    checked.stderr,
+    /^outpost: warning: .*old\.toml: ftp\.idle_timeout is deprecated; use ftp\.idle_timeout_seconds/m,
+  );
+  assert.match(
+    checked.stderr,
+    /^outpost: warning: .*old\.toml: smtp\.allow_plaintext_auth_on_loopback is deprecated; use smtp\.allow_plaintext_on_loopback/m,
+  );
+  const both = join(dir, 'both.toml');
+  writeFileSync(both, '[ftp]\nidle_timeout = 60\nidle_timeout_seconds = 60\n');
+  const refused = outpost(['config', 'check', both]);
+  assert.equal(refused.status, 1);
+  assert.match(
+    refused.stderr,
+    /both\.toml: ftp\.idle_timeout: both idle_timeout \(deprecated\) and idle_timeout_seconds/,
+  );
+});
+
 test('user and domain administration on a data directory', () => {
   const data = tempDir('outpost-users-');
   assert.equal(outpost(['domain', 'add', 'crepes.test', '--data', data]).status, 0);

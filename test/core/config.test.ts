@@ -3,8 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { ConfigError, ErrorCodes, hasCode } from '../../src/core/errors.js';
-import { loadConfigFile, parseConfigText, configFromObject } from '../../src/core/config/load.js';
+import {
+  loadConfigFile,
+  parseConfigText,
+  configFromObject,
+  logConfigWarnings,
+  type ConfigWarning,
+} from '../../src/core/config/load.js';
+import { createLogger } from '../../src/core/logger.js';
+import { RENAMED_KEYS } from '../../src/core/config/renamed-keys.js';
 import { parseListenAddress } from '../../src/core/config/schema.js';
 import { embeddedDefaultConfig } from '../../src/suite/default-config.js';
 import { FETCH_BAD_PORTS } from '../helpers/bad-ports.js';
@@ -189,4 +198,91 @@ test('listen addresses: IPv4, hostnames and bracketed IPv6 only', () => {
   ]) {
     assert.equal(parseListenAddress(bad), null, bad);
   }
+});
+
+test('renamed keys: the old names load to the same configuration, with one warning each naming old and new', () => {
+  const oldNames = `
+[smtp]
+allow_plaintext_auth_on_loopback = false
+[ftp]
+implicit_tls_listen = ["127.0.0.1:10990"]
+idle_timeout = 42
+data_timeout = 7
+`;
+  const newNames = `
+[smtp]
+allow_plaintext_on_loopback = false
+[ftp]
+tls_listen = ["127.0.0.1:10990"]
+idle_timeout_seconds = 42
+data_timeout_seconds = 7
+`;
+  const warnings: ConfigWarning[] = [];
+  const old = parseConfigText(oldNames, '/etc/outpost/old.toml', { onWarning: (w) => warnings.push(w) });
+  const current = parseConfigText(newNames, '/etc/outpost/old.toml', {
+    onWarning: () => assert.fail('no warning for the new names'),
+  });
+  assert.deepEqual(old, current);
+  assert.equal(old.smtp?.allow_plaintext_on_loopback, false);
+  assert.deepEqual(old.ftp?.tls_listen, [{ host: '127.0.0.1', port: 10990 }]);
+  assert.equal(old.ftp.idle_timeout_seconds, 42);
+  assert.equal(old.ftp.data_timeout_seconds, 7);
+  assert.deepEqual(
+    warnings.map((w) => [w.file, w.key, w.replacement]),
+    RENAMED_KEYS.map((r) => ['/etc/outpost/old.toml', `${r.section}.${r.old}`, `${r.section}.${r.key}`]),
+  );
+  assert.equal(
+    warnings[2]?.message,
+    '/etc/outpost/old.toml: ftp.idle_timeout is deprecated; use ftp.idle_timeout_seconds (same meaning)',
+  );
+});
+
+test('renamed keys: old and new name together is an error naming both; a caller object is not changed', () => {
+  rejects(
+    '[ftp]\nidle_timeout = 5\nidle_timeout_seconds = 6\n',
+    'ftp.idle_timeout',
+    /both idle_timeout \(deprecated\) and idle_timeout_seconds/,
+  );
+  rejects(
+    '[smtp]\nallow_plaintext_auth_on_loopback = true\nallow_plaintext_on_loopback = false\n',
+    'smtp.allow_plaintext_auth_on_loopback',
+  );
+  // A deprecated key's value is still validated, under its new name.
+  rejects('[ftp]\ndata_timeout = 0\n', 'ftp.data_timeout_seconds');
+  const input = { ftp: { idle_timeout: 9 } };
+  const warnings: ConfigWarning[] = [];
+  const config = configFromObject(input as never, '/tmp', { onWarning: (w) => warnings.push(w) });
+  assert.equal(config.ftp?.idle_timeout_seconds, 9);
+  assert.deepEqual(input, { ftp: { idle_timeout: 9 } });
+  assert.equal(
+    warnings[0]?.message,
+    'ftp.idle_timeout is deprecated; use ftp.idle_timeout_seconds (same meaning)',
+  );
+  // An old name in a table that does not have it is still an unknown key.
+  rejects('[pop3]\nidle_timeout = 5\n', 'pop3', /unknown key "idle_timeout"/);
+});
+
+test('logConfigWarnings: outpost serve logs each deprecated key at warn with file, key and replacement', () => {
+  const records: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      records.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ destination });
+  parseConfigText('[ftp]\ndata_timeout = 30\n', '/srv/outpost.toml', {
+    onWarning: logConfigWarnings(logger),
+  });
+  assert.equal(records.length, 1);
+  const [record] = records;
+  assert.ok(record);
+  assert.equal(record.level, 40, 'warn');
+  assert.equal(record.file, '/srv/outpost.toml');
+  assert.equal(record.key, 'ftp.data_timeout');
+  assert.equal(record.use, 'ftp.data_timeout_seconds');
+  assert.equal(
+    record.msg,
+    '/srv/outpost.toml: ftp.data_timeout is deprecated; use ftp.data_timeout_seconds (same meaning)',
+  );
 });

@@ -84,7 +84,7 @@ const PIECES = [
 
 let f: FtpFixture;
 before(async () => {
-  f = await startFtp({ data_timeout: 1 });
+  f = await startFtp({ data_timeout_seconds: 1 });
 });
 after(async () => {
   await f.close();

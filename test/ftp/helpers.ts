@@ -38,7 +38,7 @@ export async function startFtp(
     config: {
       ftp: {
         listen: ['127.0.0.1:0'],
-        ...(implicit ? { implicit_tls_listen: ['127.0.0.1:0'] } : {}),
+        ...(implicit ? { tls_listen: ['127.0.0.1:0'] } : {}),
         ...ftp,
       },
     },

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSy
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { Duplex, PassThrough } from 'node:stream';
+import type { LoginPolicy } from '../../src/core/auth/login-policy.js';
 import { LineConnection } from '../../src/core/line/connection.js';
 import { FtpSession } from '../../src/ftp/session/session.js';
 import { ReplyParser, parseEpsvReply } from '../../src/ftp/codec/index.js';
@@ -126,7 +127,10 @@ test('require_tls: USER refused until AUTH TLS; plaintext pipelined after AUTH T
 });
 
 /** A session over an in-memory duplex, seen as coming from `ip`. */
-function memorySession(ip: string): {
+function memorySession(
+  ip: string,
+  loginPolicy: Partial<LoginPolicy> = {},
+): {
   send(line: string): void;
   reply(): Promise<{ code: number; lines: readonly string[] }>;
 } {
@@ -138,6 +142,7 @@ function memorySession(ip: string): {
   });
   const session = new FtpSession(conn, {
     authenticate: () => Promise.reject(new Error('must not be called')),
+    loginPolicy,
   });
   void session.run();
   const parser = new ReplyParser();
@@ -173,6 +178,37 @@ test('plaintext logins from a non-loopback client are refused before the passwor
   assert.match(r.lines[0] ?? '', /AUTH TLS/);
   s.send('AUTH TLS');
   assert.equal((await s.reply()).code, 431, 'no TLS configured in this session');
+});
+
+test('allow_plaintext_login lets a non-loopback client send USER without TLS; require_tls still wins', async () => {
+  const open = memorySession('203.0.113.9', { allowPlaintextLogin: true });
+  assert.equal((await open.reply()).code, 220);
+  open.send('USER alice@example.test');
+  assert.equal((await open.reply()).code, 331);
+  const strict = memorySession('203.0.113.9', { allowPlaintextLogin: true, requireTls: true });
+  assert.equal((await strict.reply()).code, 220);
+  strict.send('USER alice@example.test');
+  assert.equal((await strict.reply()).code, 530);
+});
+
+test('allow_plaintext_on_loopback = false: loopback USER refused until AUTH TLS, anonymous unaffected', async () => {
+  const g = await startFtp({ allow_plaintext_on_loopback: false });
+  try {
+    const c = await RawFtp.open(g.port);
+    const refused = await c.cmd(`USER ${USER}`);
+    assert.equal(refused.code, 530);
+    assert.match(refused.lines[0] ?? '', /AUTH TLS/);
+    assert.equal((await c.cmd('USER anonymous')).code, 331, 'only require_tls gates anonymous');
+    c.close();
+    const secure = await RawFtp.open(g.port);
+    assert.equal((await secure.cmd('AUTH TLS')).code, 234);
+    await secure.raw.startTls(g.ca);
+    await secure.login();
+    assert.equal((await secure.cmd('PWD')).code, 257);
+    secure.close();
+  } finally {
+    await g.close();
+  }
 });
 
 test('permissions: a read-only user can list and download but not write, rename or delete', async () => {
@@ -243,8 +279,8 @@ test('failed logins are throttled: after repeated failures the session is closed
   again.close();
 });
 
-test('a data connection that never arrives gives 425 after data_timeout', async () => {
-  const g = await startFtp({ data_timeout: 1 });
+test('a data connection that never arrives gives 425 after data_timeout_seconds', async () => {
+  const g = await startFtp({ data_timeout_seconds: 1 });
   try {
     writeFileSync(join(g.home, 'a.txt'), 'a');
     const c = await RawFtp.open(g.port);
@@ -258,8 +294,8 @@ test('a data connection that never arrives gives 425 after data_timeout', async 
   }
 });
 
-test('an upload that stalls mid-way gets 426 after data_timeout; what arrived is kept', async () => {
-  const g = await startFtp({ data_timeout: 1 });
+test('an upload that stalls mid-way gets 426 after data_timeout_seconds; what arrived is kept', async () => {
+  const g = await startFtp({ data_timeout_seconds: 1 });
   try {
     const c = await RawFtp.open(g.port);
     await c.login();

@@ -311,7 +311,7 @@ test('REIN logs out but keeps the connection; HOST only before login (RFC 7151)'
 });
 
 test('idle control connections get 421 and are closed', async () => {
-  const g = await startFtp({ idle_timeout: 1 });
+  const g = await startFtp({ idle_timeout_seconds: 1 });
   try {
     const c = await RawFtp.open(g.port);
     const r = await c.reply(5000);

@@ -1,4 +1,4 @@
-// Tier-4 interop: curl's pop3:// (LIST, RETR, DELE via -X, SASL PLAIN), pop3s:// (implicit TLS)
+// Tier-4 interop: curl's pop3:// (LIST, RETR, DELE via -X, SASL PLAIN and LOGIN), pop3s:// (implicit TLS)
 // and pop3:// with --ssl-reqd (STLS) against the suite's POP3 server with the real store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +43,11 @@ test('curl pop3:// lists and retrieves; pop3s:// and STLS work; -X DELE deletes 
     assert.equal(sasl.code, 0, sasl.stderr);
     assert.match(sasl.stdout, /^Subject: test message 1\r$/m);
 
+    const login = await curl('-v', '--login-options', 'AUTH=LOGIN', `pop3://127.0.0.1:${String(pop.port)}/1`);
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stderr, /^> AUTH LOGIN\r?$/m, 'curl used SASL LOGIN');
+    assert.match(login.stdout, /^Subject: test message 1\r$/m);
+
     const dele = await curl('-X', 'DELE', '-I', `pop3://127.0.0.1:${String(pop.port)}/1`);
     assert.equal(dele.code, 0, dele.stderr);
     const inbox = await pop.store.getMailbox(ALICE.address, 'INBOX');
@@ -56,6 +61,16 @@ test('curl pop3:// lists and retrieves; pop3s:// and STLS work; -X DELE deletes 
       `pop3://127.0.0.1:${String(pop.port)}/`,
     ]);
     assert.equal(bad.code, 67, `login denied: ${bad.stderr}`);
+
+    const badLogin = await run('curl', [
+      '-sS',
+      '--login-options',
+      'AUTH=LOGIN',
+      '--user',
+      `${ALICE.address}:wrong`,
+      `pop3://127.0.0.1:${String(pop.port)}/`,
+    ]);
+    assert.equal(badLogin.code, 67, `SASL LOGIN denied: ${badLogin.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // Tier-4 interop: Python's poplib (a client nobody here wrote) against the suite's POP3 server
 // with the real store: USER/PASS, STAT, LIST, RETR, DELE, QUIT; POP3_SSL (implicit TLS) with
-// CAPA, UIDL and TOP; POP3.stls() (RFC 2595) then login; AUTH PLAIN driven by hand.
+// CAPA, UIDL and TOP; POP3.stls() (RFC 2595) then login; AUTH PLAIN and AUTH LOGIN (with its
+// hostile cases: '*' cancel, bad base64) driven by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,9 @@ out['dele'] = p.dele(1).decode()
 out['quit'] = p.quit().decode()
 
 s = poplib.POP3_SSL(host, tlsport, context=ctx, timeout=10)
-out['ssl_capa'] = sorted(s.capa().keys())
+capa = s.capa()
+out['ssl_capa'] = sorted(capa.keys())
+out['ssl_sasl'] = capa['SASL']
 s.user(user)
 s.pass_(pw)
 out['ssl_stat'] = list(s.stat())
@@ -52,6 +55,30 @@ out['auth_plain'] = a._shortcmd('AUTH PLAIN ' + ir).decode()
 out['auth_stat'] = list(a.stat())
 a.quit()
 
+b64 = lambda text: base64.b64encode(text.encode()).decode()
+l = poplib.POP3_SSL(host, tlsport, context=ctx, timeout=10)
+out['login_username'] = l._shortcmd('AUTH LOGIN').decode()
+out['login_password'] = l._shortcmd(b64(user)).decode()
+out['auth_login'] = l._shortcmd(b64(pw)).decode()
+out['login_stat'] = list(l.stat())
+l.quit()
+
+c = poplib.POP3(host, port, timeout=10)
+c._shortcmd('AUTH LOGIN')
+c._shortcmd(b64(user))
+try:
+    c._shortcmd('*')
+except poplib.error_proto as e:
+    out['login_cancel'] = e.args[0].decode()
+c._shortcmd('AUTH LOGIN')
+try:
+    c._shortcmd('not base64!')
+except poplib.error_proto as e:
+    out['login_bad_base64'] = e.args[0].decode()
+c.user(user)
+out['after_hostile'] = c.pass_(pw).decode()
+c.quit()
+
 try:
     b = poplib.POP3(host, port, timeout=10)
     b.user(user)
@@ -61,7 +88,7 @@ except poplib.error_proto as e:
 print(json.dumps(out))
 `;
 
-test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, bad password', async () => {
+test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, AUTH LOGIN, bad password', async () => {
   await using pop = await startPop3Outpost();
   await pop.deliver(ALICE.address, testMessage(1));
   await pop.deliver(ALICE.address, testMessage(2, '..already two dots'));
@@ -119,6 +146,14 @@ test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, bad password', async (
     assert.match(out.stls_cipher as string, /^TLSv1\.[23]$/);
     assert.equal((out.stls_stat as number[])[0], 2);
     assert.match(out.auth_plain as string, /^\+OK alice@example.test has 2 messages/);
+    assert.deepEqual(out.ssl_sasl, ['PLAIN', 'LOGIN']);
+    assert.equal(out.login_username, '+ VXNlcm5hbWU6');
+    assert.equal(out.login_password, '+ UGFzc3dvcmQ6');
+    assert.match(out.auth_login as string, /^\+OK alice@example.test has 2 messages/);
+    assert.equal((out.login_stat as number[])[0], 2);
+    assert.equal(out.login_cancel, '-ERR Authentication cancelled');
+    assert.equal(out.login_bad_base64, '-ERR Malformed LOGIN response');
+    assert.match(out.after_hostile as string, /^\+OK alice@example.test has 2 messages/);
     assert.equal(out.bad_pass, '-ERR [AUTH] Authentication failed');
     const inbox = await pop.store.getMailbox(ALICE.address, 'INBOX');
     assert.ok(inbox);

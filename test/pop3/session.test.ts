@@ -22,7 +22,7 @@ test('AUTHORIZATION: CAPA lists the table capabilities, USER/SASL on loopback, n
     'TOP',
     'UIDL',
     'USER',
-    'SASL PLAIN',
+    'SASL PLAIN LOGIN',
     'RESP-CODES',
     'AUTH-RESP-CODE',
     'PIPELINING',
@@ -229,7 +229,7 @@ test('AUTH PLAIN: with an initial response, with a continuation, "=" empty, "*" 
   const locks = new MaildropLocks();
   const { client } = await startSession({ store, locks });
   assert.equal(await client.cmd('AUTH'), '+OK Methods supported');
-  assert.deepEqual(await client.body(), ['PLAIN']);
+  assert.deepEqual(await client.body(), ['PLAIN', 'LOGIN']);
   assert.equal(await client.cmd('AUTH CRAM-MD5'), '-ERR Unsupported authentication mechanism');
   assert.equal(await client.cmd('AUTH PLAIN ='), '-ERR Malformed PLAIN response');
   assert.equal(await client.cmd('AUTH PLAIN'), '+ ');
@@ -258,11 +258,50 @@ test('AUTH PLAIN: with an initial response, with a continuation, "=" empty, "*" 
   client.end();
 });
 
+test('AUTH LOGIN: username and password challenges, initial response, "*" cancel at either step, bad base64, empty name', async () => {
+  const store = await aliceStore(1);
+  const locks = new MaildropLocks();
+  const { client } = await startSession({ store, locks });
+  assert.equal(await client.cmd('AUTH LOGIN'), '+ VXNlcm5hbWU6');
+  assert.equal(await client.cmd('*'), '-ERR Authentication cancelled');
+  assert.equal(await client.cmd('auth login'), '+ VXNlcm5hbWU6');
+  assert.equal(await client.cmd(b64('alice@example.test')), '+ UGFzc3dvcmQ6');
+  assert.equal(await client.cmd('*'), '-ERR Authentication cancelled');
+  assert.equal(await client.cmd('AUTH LOGIN'), '+ VXNlcm5hbWU6');
+  assert.equal(await client.cmd('alice@example.test'), '-ERR Malformed LOGIN response');
+  // A wrong password is a failed login like any other.
+  assert.equal(await client.cmd(`AUTH LOGIN ${b64('alice@example.test')}`), '+ UGFzc3dvcmQ6');
+  assert.equal(await client.cmd(b64('wrong')), '-ERR [AUTH] Authentication failed');
+  const other = await startSession({ store, locks });
+  assert.equal(await other.client.cmd('AUTH LOGIN ='), '+ UGFzc3dvcmQ6');
+  assert.equal(await other.client.cmd(b64('alice pw')), '-ERR Malformed LOGIN response');
+  assert.equal(await other.client.cmd('AUTH LOGIN'), '+ VXNlcm5hbWU6');
+  assert.equal(await other.client.cmd(b64('alice@example.test')), '+ UGFzc3dvcmQ6');
+  assert.match((await other.client.cmd(b64('alice pw'))) ?? '', /^\+OK alice@example.test has 1 messages/);
+  other.client.end();
+  client.end();
+});
+
+test('AUTH: a response over the line limit gets -ERR and a hang-up; an over-long initial response is refused by the gate', async () => {
+  const { client, done } = await startSession({ maxLineOctets: 256 });
+  assert.equal(await client.cmd('AUTH LOGIN'), '+ VXNlcm5hbWU6');
+  assert.equal(await client.cmd('A'.repeat(4000)), '-ERR Response too long');
+  assert.ok(await client.closed());
+  await done;
+  const second = await startSession();
+  assert.match((await second.client.cmd(`AUTH PLAIN ${'A'.repeat(3000)}`)) ?? '', /^-ERR /);
+  assert.equal(await second.client.cmd('NOOP'), '-ERR NOOP is not valid in the AUTHORIZATION state');
+  second.client.end();
+});
+
 test('passwords never reach the transcript (PASS, AUTH initial response, AUTH continuation)', async () => {
   const { client, transcript, done } = await startSession({ store: await aliceStore(0) });
   await client.cmd('USER alice@example.test');
   await client.cmd('PASS wrong secret');
   await client.cmd(`AUTH PLAIN ${b64('\0alice@example.test\0initial secret')}`);
+  await client.cmd('AUTH LOGIN');
+  await client.cmd(b64('alice@example.test'));
+  await client.cmd(b64('login secret'));
   await client.cmd('AUTH PLAIN');
   await client.cmd(b64('\0alice@example.test\0alice pw'));
   await client.cmd('QUIT');
@@ -271,6 +310,9 @@ test('passwords never reach the transcript (PASS, AUTH initial response, AUTH co
   const all = lines.join('\n');
   assert.ok(!all.includes('secret'), all);
   assert.ok(!all.includes(b64('\0alice@example.test\0alice pw')), all);
+  assert.ok(!all.includes(b64('login secret')), all);
+  // LOGIN's user name is not secret; only the password line is redacted.
+  assert.ok(lines.includes(`C: ${b64('alice@example.test')}`), all);
   assert.ok(lines.includes('C: PASS ****'), all);
   assert.ok(lines.includes('C: AUTH PLAIN ****'), all);
   assert.ok(lines.includes('C: ****'), all);
@@ -293,14 +335,27 @@ test('without TLS off loopback: USER/PASS/AUTH refused with [AUTH], CAPA hides U
   );
   await client.cmd('CAPA');
   const capa = await client.body();
-  assert.ok(!capa.includes('USER') && !capa.includes('SASL PLAIN'), capa.join(','));
+  assert.ok(!capa.includes('USER') && !capa.some((l) => l.startsWith('SASL')), capa.join(','));
   client.end();
 });
 
 test('loopback with allow_plaintext_on_loopback = false is refused too', async () => {
-  const { client } = await startSession({ allowPlaintextOnLoopback: false });
+  const { client } = await startSession({ loginPolicy: { allowPlaintextOnLoopback: false } });
   assert.match((await client.cmd('USER alice@example.test')) ?? '', /^-ERR \[AUTH\] Plaintext/);
   client.end();
+});
+
+test('allow_plaintext_login admits non-loopback clients without TLS; require_tls refuses even loopback', async () => {
+  const open = await startSession({ remoteAddress: '192.0.2.7', loginPolicy: { allowPlaintextLogin: true } });
+  await open.client.cmd('CAPA');
+  const capa = await open.client.body();
+  assert.ok(capa.includes('USER') && capa.includes('SASL PLAIN LOGIN'), capa.join(','));
+  assert.equal(await open.client.cmd('USER alice@example.test'), '+OK Send your password');
+  open.client.end();
+  const strict = await startSession({ loginPolicy: { requireTls: true } });
+  assert.match((await strict.client.cmd('USER alice@example.test')) ?? '', /^-ERR \[AUTH\] Plaintext/);
+  assert.match((await strict.client.cmd('AUTH LOGIN')) ?? '', /^-ERR \[AUTH\] Plaintext/);
+  strict.client.end();
 });
 
 test('STLS without a certificate is refused', async () => {

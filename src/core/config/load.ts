@@ -1,14 +1,32 @@
 /**
- * Reading and validating configuration: TOML text -> schema -> absolute paths. Every failure is a
- * ConfigError naming the file and the key path (`smtp.listen[0]`), so `outpost config check` and
- * start-up can print one precise line and exit non-zero.
+ * Reading and validating configuration: TOML text -> renamed keys -> schema -> absolute paths.
+ * Every failure is a ConfigError naming the file and the key path (`smtp.listen[0]`), so
+ * `outpost config check` and start-up can print one precise line and exit non-zero; a deprecated
+ * key name is moved to its new one and reported through `onWarning`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError, ErrorCodes, OutpostError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { applyRenamedKeys, type ConfigWarning } from './renamed-keys.js';
 import { configSchema, type OutpostConfig, type OutpostConfigInput } from './schema.js';
+
+export type { ConfigWarning } from './renamed-keys.js';
+
+/** What loading may be told besides the input. */
+export interface ConfigLoadOptions {
+  /** Called once per deprecated key found (src/core/config/renamed-keys.ts); ignored when absent. */
+  onWarning?: (warning: ConfigWarning) => void;
+}
+
+/** An `onWarning` that logs each deprecated key at `warn`, naming the file, old key and new key. */
+export function logConfigWarnings(logger: Pick<Logger, 'warn'>): (warning: ConfigWarning) => void {
+  return (warning) => {
+    logger.warn({ file: warning.file, key: warning.key, use: warning.replacement }, warning.message);
+  };
+}
 
 /** Formats a zod issue path the way people write keys: `dns.zones[0].name`. */
 export function formatKeyPath(path: readonly PropertyKey[]): string {
@@ -23,15 +41,17 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 /** Validates a config object; relative paths are resolved against `baseDir`. */
 export function validateConfig(
   input: unknown,
-  options: { file?: string; baseDir?: string } = {},
+  options: ConfigLoadOptions & { file?: string; baseDir?: string } = {},
 ): OutpostConfig {
-  const result = configSchema.safeParse(input);
+  const { data, warnings } = applyRenamedKeys(input, options.file);
+  const result = configSchema.safeParse(data);
   if (!result.success) throw toConfigError(result.error, options.file);
+  for (const warning of warnings) options.onWarning?.(warning);
   return resolvePaths(result.data, options.baseDir ?? process.cwd());
 }
 
 /** Reads, parses and validates a TOML config file. */
-export function loadConfigFile(file: string): OutpostConfig {
+export function loadConfigFile(file: string, options: ConfigLoadOptions = {}): OutpostConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,11 +60,15 @@ export function loadConfigFile(file: string): OutpostConfig {
       cause: err,
     });
   }
-  return parseConfigText(text, file);
+  return parseConfigText(text, file, options);
 }
 
 /** Parses TOML text; `file` names it in errors and anchors relative paths. */
-export function parseConfigText(text: string, file = 'config.toml'): OutpostConfig {
+export function parseConfigText(
+  text: string,
+  file = 'config.toml',
+  options: ConfigLoadOptions = {},
+): OutpostConfig {
   let data: unknown;
   try {
     data = parseToml(text);
@@ -61,12 +85,16 @@ export function parseConfigText(text: string, file = 'config.toml'): OutpostConf
     }
     throw err;
   }
-  return validateConfig(data, { file, baseDir: dirname(resolve(file)) });
+  return validateConfig(data, { ...options, file, baseDir: dirname(resolve(file)) });
 }
 
 /** Builds a config from a library caller's object (defaults applied). */
-export function configFromObject(input: OutpostConfigInput, baseDir = process.cwd()): OutpostConfig {
-  return validateConfig(input, { baseDir });
+export function configFromObject(
+  input: OutpostConfigInput,
+  baseDir = process.cwd(),
+  options: ConfigLoadOptions = {},
+): OutpostConfig {
+  return validateConfig(input, { ...options, baseDir });
 }
 
 function toConfigError(error: z.ZodError, file: string | undefined): ConfigError {

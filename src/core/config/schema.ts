@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { loginPolicyKeys } from '../auth/login-policy.js';
 
 /** `host:port` or `[v6]:port`, port 0-65535 (0 = any free port, for tests). */
 export const listenAddress = z.string().transform((value, ctx) => {
@@ -139,8 +140,8 @@ const smtpSchema = z.strictObject({
     .default(25 * 1024 * 1024),
   relay_port: z.number().int().min(1).max(65535).default(25),
   dns_server: listenAddress.optional(),
-  /** AUTH (and submission without STARTTLS) from 127.0.0.0/8 and ::1 without TLS. */
-  allow_plaintext_auth_on_loopback: z.boolean().default(true),
+  /** When AUTH (and submission without STARTTLS) may be used without TLS. */
+  ...loginPolicyKeys,
   /** Recipients per message; RFC 5321 §4.5.3.1.8 requires at least 100. */
   max_recipients: z.number().int().min(100).max(10_000).default(100),
   /** Wait before the greeting; a client talking first is refused (RFC 5321 §4.3.1), in ms. */
@@ -169,26 +170,26 @@ const smtpSchema = z.strictObject({
 const pop3Schema = z.strictObject({
   listen: listenList,
   tls_listen: listenList,
-  allow_plaintext_on_loopback: z.boolean().default(true),
+  ...loginPolicyKeys,
 });
 
 const ftpSchema = z.strictObject({
   listen: listenList,
-  implicit_tls_listen: listenList,
+  /** Implicit FTPS listeners (RFC 4217 §1, port 990 by custom). */
+  tls_listen: listenList,
   passive_ports: z
     .string()
     .regex(/^\d{1,5}-\d{1,5}$/, 'expected "low-high", e.g. "40000-40099"')
     .optional(),
   passive_address: z.string().optional(),
-  require_tls: z.boolean().default(false),
+  /** When passwords may be sent without TLS; `require_tls` also refuses anonymous logins. */
+  ...loginPolicyKeys,
   anonymous_root: z.string().optional(),
   home_root: z.string().optional(),
-  /** Plaintext (non-anonymous) logins from non-loopback clients; refused by default. */
-  allow_plaintext_login: z.boolean().default(false),
   /** Control connection idle timeout, in seconds. */
-  idle_timeout: z.number().int().min(1).max(86_400).default(300),
+  idle_timeout_seconds: z.number().int().min(1).max(86_400).default(300),
   /** Data connection connect/stall timeout, in seconds. */
-  data_timeout: z.number().int().min(1).max(86_400).default(300),
+  data_timeout_seconds: z.number().int().min(1).max(86_400).default(300),
   max_connections_per_ip: z.number().int().min(1).optional(),
   /** fsync uploads before the 226 reply (durable, slower on real disks). */
   fsync: z.boolean().default(true),

@@ -1,6 +1,6 @@
 /**
  * The FTP service of the suite: one FtpServer bound to every `[ftp] listen` (AUTH TLS offered when
- * a certificate is available) and `implicit_tls_listen` address, logging in the suite's accounts
+ * a certificate is available) and `tls_listen` address, logging in the suite's accounts
  * (throttled by the account store). Homes are `<home_root or data_dir/ftp>/<address>`, created on
  * first login; `[[ftp.permissions]]` narrows what a user may do; `anonymous_root` turns on
  * read-only anonymous access. A bare local part is accepted as the login name when the suite has
@@ -11,6 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountStore } from '../../core/accounts/store.js';
+import { loginPolicyFromConfig } from '../../core/auth/login-policy.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
@@ -133,13 +134,12 @@ export class FtpService implements RunningService {
         ),
       anonymousRoot: ftp.anonymous_root,
       ...(tls ? { tlsContext: () => tls.current() } : {}),
-      requireTls: ftp.require_tls,
-      allowPlaintextLogin: ftp.allow_plaintext_login,
+      loginPolicy: loginPolicyFromConfig(ftp),
       passivePorts: range,
       passiveAddress: ftp.passive_address,
-      idleTimeoutMs: ftp.idle_timeout * 1000,
-      dataConnectTimeoutMs: Math.min(ftp.data_timeout, 60) * 1000,
-      dataIdleTimeoutMs: ftp.data_timeout * 1000,
+      idleTimeoutMs: ftp.idle_timeout_seconds * 1000,
+      dataConnectTimeoutMs: Math.min(ftp.data_timeout_seconds, 60) * 1000,
+      dataIdleTimeoutMs: ftp.data_timeout_seconds * 1000,
       fsync: ftp.fsync,
       ...(ftp.max_connections_per_ip === undefined
         ? {}
@@ -155,7 +155,7 @@ export class FtpService implements RunningService {
     const ftp = context.config.ftp;
     try {
       for (const a of ftp?.listen ?? []) await service.server.listen({ host: a.host, port: a.port });
-      for (const a of ftp?.implicit_tls_listen ?? [])
+      for (const a of ftp?.tls_listen ?? [])
         await service.server.listen({ host: a.host, port: a.port, tls: true });
     } catch (err) {
       await service.close();
@@ -210,7 +210,7 @@ export class FtpService implements RunningService {
 export const ftpServiceDefinition: ServiceDefinition = {
   name: 'ftp',
   enabled: (config) => config.ftp !== undefined,
-  // AUTH TLS on the plain listener, implicit FTPS on implicit_tls_listen.
+  // AUTH TLS on the plain listener, implicit FTPS on tls_listen.
   offersTls: () => true,
   check: (config) => {
     checkFtpConfig(config);

@@ -22,7 +22,7 @@ import { FsError, fsErrorOf } from '../server/user-fs.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
-import { isLoopback } from '../../core/net.js';
+import { passwordAllowed, resolveLoginPolicy, type LoginPolicy } from '../../core/auth/login-policy.js';
 import { fsReplyCode, Reply } from './outcome.js';
 import type { FtpUser, RunningTransfer, SessionState, TransferSettings, VirtualHost } from './state.js';
 import type { HostArgument } from '../codec/host.js';
@@ -51,10 +51,9 @@ export interface FtpSessionOptions {
   anonymousRoot?: string | undefined;
   /** TLS for AUTH TLS and PROT P; absent = not offered. */
   tlsContext?: (() => SecureContext | undefined) | undefined;
-  /** Refuse USER/PASS until TLS is active (RFC 4217 §6), loopback included. */
-  requireTls?: boolean;
-  /** Allow plaintext (non-anonymous) logins from non-loopback clients. Default false. */
-  allowPlaintextLogin?: boolean;
+  /** When passwords may be sent without TLS (default: from loopback only). `requireTls` also
+   *  refuses USER/PASS, anonymous included, until TLS is active (RFC 4217 §6). */
+  loginPolicy?: Partial<LoginPolicy> | undefined;
   passivePorts?: PortRange | undefined;
   /** Address advertised in 227 replies (NAT); the control connection's local address otherwise. */
   passiveAddress?: string | undefined;
@@ -190,16 +189,12 @@ export class FtpSession {
   }
 
   #tlsRequired(): boolean {
-    if (this.conn.secure) return false;
-    if (this.options.requireTls === true) return true;
-    return false;
+    return !this.conn.secure && this.options.loginPolicy?.requireTls === true;
   }
 
-  /** True when a plaintext password from this client must be refused (team policy). */
+  /** True when a plaintext password from this client must be refused (the login policy). */
   plaintextRefused(): boolean {
-    if (this.conn.secure) return false;
-    if (this.options.requireTls === true) return true;
-    return this.options.allowPlaintextLogin !== true && !isLoopback(this.conn.remoteAddress);
+    return !passwordAllowed(resolveLoginPolicy(this.options.loginPolicy), this.conn);
   }
 
   async #dispatch(spec: CommandSpec, arg: string): Promise<void> {

@@ -268,7 +268,7 @@ export class SmtpService implements RunningService {
       {
         ...live.limits,
         idleTimeoutMs: live.idleTimeoutMs,
-        plaintextAuthOnLoopback: live.plaintextAuthOnLoopback,
+        loginPolicy: live.loginPolicy,
       },
       'smtp: settings reloaded for new sessions',
     );

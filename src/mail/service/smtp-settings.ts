@@ -1,6 +1,6 @@
 /**
  * How the `[smtp]` table maps onto a running SMTP server, split by what a reload (SIGHUP) can
- * change: `liveSettings` are the keys every new session reads (limits, timeouts, AUTH policy),
+ * change: `liveSettings` are the keys every new session reads (limits, timeouts, the login policy),
  * applied by `SmtpServer.reconfigure`; `restartOnlyChanges` names the keys that are read once at
  * start (listeners are bound sockets, the greeting name and the runner's EHLO name are set once),
  * so the service can say in its log that they wait for a restart. The queue keys (`relay_port`,
@@ -8,6 +8,7 @@
  * reload (src/mail/queue/from-config.ts). Accounts, domains and the postmaster are not here
  * either: they are looked up per command through the hooks.
  */
+import { loginPolicyFromConfig } from '../../core/auth/login-policy.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { SmtpSettings } from '../smtp/server.js';
 
@@ -23,7 +24,7 @@ export function liveSettings(smtp: SmtpConfig): Omit<SmtpSettings, 'hooks'> {
       errorsBeforeDisconnect: smtp.max_errors,
       greetingDelayMs: smtp.greeting_delay_ms,
     },
-    plaintextAuthOnLoopback: smtp.allow_plaintext_auth_on_loopback,
+    loginPolicy: loginPolicyFromConfig(smtp),
     idleTimeoutMs: smtp.idle_timeout_seconds * 1000,
   };
 }

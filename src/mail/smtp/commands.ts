@@ -8,10 +8,10 @@ import { parseMailArgs, parseRcptArgs } from './command.js';
 import { checkSubmissionSender, decideRecipient } from './policy.js';
 import { reply } from './reply.js';
 import {
-  decodeSaslPlain as decodePlain,
-  decodeSaslResponse as decodeResponse,
   isProxyAuthorization,
-  type SaslCredentials as Credentials,
+  runSaslExchange,
+  SASL_MECHANISMS,
+  type SaslTransport,
 } from '../../core/sasl.js';
 import type { SmtpSession } from './session.js';
 import { withoutTransaction, type Phase } from './state.js';
@@ -146,27 +146,22 @@ async function auth(s: SmtpSession, args: string): Promise<void> {
     s.error(reply(501, '5.5.4', 'Syntax: AUTH mechanism [initial-response]'));
     return;
   }
-  let credentials: Credentials | null | 'cancelled' | 'closed';
-  switch (mechanism.toUpperCase()) {
-    case 'PLAIN':
-      credentials = await plain(s, initial);
-      break;
-    case 'LOGIN':
-      credentials = await login(s, initial);
-      break;
-    default:
+  const outcome = await runSaslExchange(mechanism, initial, saslTransport(s));
+  switch (outcome.kind) {
+    case 'closed':
+      return;
+    case 'unsupported':
       s.error(reply(504, '5.5.4', 'Unrecognized authentication mechanism'));
       return;
+    case 'cancelled':
+      s.error(reply(501, '5.7.0', 'Authentication cancelled'));
+      return;
+    case 'malformed':
+    case 'too-long':
+      s.error(reply(501, '5.5.2', 'Cannot decode the response'));
+      return;
   }
-  if (credentials === 'closed') return;
-  if (credentials === 'cancelled') {
-    s.error(reply(501, '5.7.0', 'Authentication cancelled'));
-    return;
-  }
-  if (credentials === null) {
-    s.error(reply(501, '5.5.2', 'Cannot decode the response'));
-    return;
-  }
+  const credentials = outcome.credentials;
   if (isProxyAuthorization(credentials)) {
     // We do not let one user act as another (RFC 4616 §2 authzid).
     s.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'));
@@ -187,36 +182,14 @@ async function auth(s: SmtpSession, args: string): Promise<void> {
   }
 }
 
-/** How an exchange stopped early: `*` from the client, or the connection went away. */
-interface Stopped {
-  readonly stopped: 'cancelled' | 'closed';
-}
-type Exchange = Credentials | null | 'cancelled' | 'closed';
-
-async function challenge(s: SmtpSession, text: string, secret: boolean): Promise<string | null | Stopped> {
-  s.reply(reply(334, undefined, text));
-  const line = await s.readContinuation(secret);
-  if (line === null) return { stopped: 'closed' };
-  if (line === '*') return { stopped: 'cancelled' };
-  return decodeResponse(line);
-}
-
-async function plain(s: SmtpSession, initial: string | undefined): Promise<Exchange> {
-  const message = initial === undefined ? await challenge(s, '', true) : decodeResponse(initial);
-  if (message === null) return null;
-  if (typeof message !== 'string') return message.stopped;
-  return decodePlain(message);
-}
-
-async function login(s: SmtpSession, initial: string | undefined): Promise<Exchange> {
-  const username =
-    initial === undefined ? await challenge(s, 'VXNlcm5hbWU6', false) : decodeResponse(initial);
-  if (username === null) return null;
-  if (typeof username !== 'string') return username.stopped;
-  const password = await challenge(s, 'UGFzc3dvcmQ6', true);
-  if (password === null) return null;
-  if (typeof password !== 'string') return password.stopped;
-  return username === '' || password === '' ? null : { authzid: '', username, password };
+/** SASL over SMTP (RFC 4954 §4): challenges are `334 <base64>` lines. */
+function saslTransport(s: SmtpSession): SaslTransport {
+  return {
+    sendChallenge: (base64) => {
+      s.reply(reply(334, undefined, base64));
+    },
+    readResponse: (secret) => s.readContinuation(secret),
+  };
 }
 
 async function starttls(s: SmtpSession): Promise<void> {
@@ -283,7 +256,7 @@ const SPECS: CommandSpec[] = [
     phases: ['ready'],
     args: 'required',
     gated: true,
-    ehlo: (s) => (s.authOffered ? 'AUTH PLAIN LOGIN' : null),
+    ehlo: (s) => (s.authOffered ? `AUTH ${SASL_MECHANISMS.join(' ')}` : null),
     run: auth,
   },
   {

@@ -1,12 +1,11 @@
 /**
  * Who may send what to whom: the relay decision for each recipient, the envelope-sender rule of
- * submission, and when plaintext AUTH is allowed. Functions of what the session knows and what
- * the (async) local directory answers, no other I/O,
+ * submission (when plaintext AUTH is allowed is src/core/auth/login-policy.ts). Functions of what
+ * the session knows and what the (async) local directory answers, no other I/O,
  * so every open-relay trick (`user%other@us`, source routes `<@a:b@c>`, address literals
  * `user@[127.0.0.1]`, unknown domains) is decided — and tested — in one place.
  */
 import { addressKey } from '../../core/accounts/address.js';
-import { isLoopback } from '../../core/net.js';
 import { reply, type SmtpReply } from './reply.js';
 import type { SmtpPath } from './command.js';
 
@@ -86,13 +85,4 @@ export function checkSubmissionSender(path: SmtpPath, user: string): SmtpReply |
     if (addressKey(`${local}@${domain}`) === addressKey(user)) return null;
   }
   return reply(553, '5.7.1', `Sender address rejected: not owned by ${user}`);
-}
-
-/** AUTH is offered over TLS, or in plaintext only from loopback when the config allows it. */
-export function authAllowed(o: {
-  secure: boolean;
-  remoteAddress: string;
-  plaintextOnLoopback: boolean;
-}): boolean {
-  return o.secure || (o.plaintextOnLoopback && isLoopback(o.remoteAddress));
 }

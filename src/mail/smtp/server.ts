@@ -10,6 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
+import { resolveLoginPolicy, type LoginPolicy } from '../../core/auth/login-policy.js';
 import { TcpService } from '../../core/server/tcp-service.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
@@ -27,8 +28,9 @@ export interface SmtpServerOptions {
   /** Current TLS context (STARTTLS and implicit TLS); undefined when there is no certificate. */
   tlsContext?: () => SecureContext | undefined;
   limits?: Partial<SmtpLimits>;
-  /** Allow AUTH, and submission without STARTTLS, from 127.0.0.0/8 and ::1 (default true). */
-  plaintextAuthOnLoopback?: boolean;
+  /** When AUTH, and submission without STARTTLS, may be used without TLS (default: from
+   *  127.0.0.0/8 and ::1 only, as `[smtp]`'s defaults). */
+  loginPolicy?: Partial<LoginPolicy>;
   /** Idle timeout per connection, in ms (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
   idleTimeoutMs?: number;
   maxConnectionsPerIp?: number;
@@ -41,7 +43,7 @@ export interface SmtpServerOptions {
 export interface SmtpSettings {
   readonly hooks: SmtpHooks;
   readonly limits: SmtpLimits;
-  readonly plaintextAuthOnLoopback: boolean;
+  readonly loginPolicy: LoginPolicy;
   /** Idle timeout per connection, in ms. */
   readonly idleTimeoutMs: number;
 }
@@ -91,7 +93,7 @@ export class SmtpServer implements AsyncDisposable {
     this.#settings = {
       hooks: options.hooks,
       limits: { ...DEFAULT_SMTP_LIMITS, ...options.limits },
-      plaintextAuthOnLoopback: options.plaintextAuthOnLoopback ?? true,
+      loginPolicy: resolveLoginPolicy(options.loginPolicy),
       idleTimeoutMs: options.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
     };
     this.#connection = {
@@ -167,13 +169,13 @@ export class SmtpServer implements AsyncDisposable {
     service = new TcpService({
       protocol: 'smtp',
       handle: (conn) => {
-        const { hooks, limits, plaintextAuthOnLoopback } = this.#settings;
+        const { hooks, limits, loginPolicy } = this.#settings;
         return new SmtpSession(conn, {
           listener: kind,
           hostname: o.hostname,
           limits,
           tlsContext,
-          plaintextAuthOnLoopback,
+          loginPolicy,
           hooks,
           logger,
           commands,

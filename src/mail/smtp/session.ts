@@ -22,7 +22,9 @@ import { COMMANDS, type CommandSpec } from './commands.js';
 import { splitCommand } from './command.js';
 import type { SmtpLimits } from './limits.js';
 import { SMTP_LIMITS } from './limits.js';
-import { authAllowed, type ListenerKind, type LocalDirectory } from './policy.js';
+import { passwordAllowed, type LoginPolicy } from '../../core/auth/login-policy.js';
+import type { SaslRead } from '../../core/sasl.js';
+import type { ListenerKind, LocalDirectory } from './policy.js';
 import { formatReply, reply, type SmtpReply } from './reply.js';
 import type { Envelope, SessionState } from './state.js';
 
@@ -66,8 +68,8 @@ export interface SessionOptions {
   readonly limits: SmtpLimits;
   /** The TLS context for STARTTLS; undefined when no certificate is available. */
   readonly tlsContext: () => SecureContext | undefined;
-  /** Allow AUTH (and submission without STARTTLS) from loopback addresses. */
-  readonly plaintextAuthOnLoopback: boolean;
+  /** When AUTH (and submission without STARTTLS) may be used without TLS. */
+  readonly loginPolicy: LoginPolicy;
   readonly hooks: SmtpHooks;
   readonly logger: Logger;
   /** Counts commands by verb and reply class (the server's metrics). */
@@ -112,13 +114,9 @@ export class SmtpSession {
     };
   }
 
-  /** True when AUTH may be used now (TLS, or loopback when allowed). */
+  /** True when AUTH may be used now (TLS, or plaintext where the login policy allows it). */
   get authOffered(): boolean {
-    return authAllowed({
-      secure: this.conn.secure,
-      remoteAddress: this.conn.remoteAddress,
-      plaintextOnLoopback: this.options.plaintextAuthOnLoopback,
-    });
+    return passwordAllowed(this.options.loginPolicy, this.conn);
   }
 
   /** True when STARTTLS can be offered. */
@@ -209,16 +207,16 @@ export class SmtpSession {
     this.#done = true;
   }
 
-  /** Reads one line of an exchange (AUTH), flushing first; null when the session must end. */
-  async readContinuation(secret: boolean): Promise<string | null> {
+  /** Reads one line of an exchange (AUTH), flushing first; `closed` when the session must end. */
+  async readContinuation(secret: boolean): Promise<SaslRead> {
     this.flush();
     if (secret) this.conn.redactNextInput();
     const r = await this.conn.readLine();
-    if (r.kind === 'line') return r.text;
-    if (r.kind === 'overflow') return '';
+    if (r.kind === 'line') return { kind: 'line', text: r.text };
+    if (r.kind === 'overflow') return { kind: 'overflow' };
     if (r.kind === 'timeout') this.end(reply(421, '4.4.2', `${this.options.hostname} Timeout`));
     this.#done = true;
-    return null;
+    return { kind: 'closed' };
   }
 
   /** Marks the session finished (after QUIT or a fatal condition). */

@@ -1,19 +1,21 @@
 /**
- * AUTHORIZATION-state commands: USER and PASS (RFC 1939 §7), AUTH with SASL PLAIN and an optional
- * initial response (RFC 5034, RFC 4616), STLS (RFC 2595 §4). Every login goes through
+ * AUTHORIZATION-state commands: USER and PASS (RFC 1939 §7), AUTH with SASL PLAIN or LOGIN and an
+ * optional initial response (RFC 5034; the exchange is src/core/sasl.ts), STLS (RFC 2595 §4). Every login goes through
  * `accounts.authenticate` (throttled, cached); success takes the maildrop lock and snapshots
  * INBOX from the index. APOP (RFC 1939 §7, optional) is not offered: it needs clear-text
  * passwords on the server, which the account store never keeps.
  */
-import { decodeSaslPlain, decodeSaslResponse, isProxyAuthorization } from '../../core/sasl.js';
+import {
+  isProxyAuthorization,
+  runSaslExchange,
+  SASL_MECHANISMS,
+  type SaslTransport,
+} from '../../core/sasl.js';
 import { errLine, multiLine, okLine } from '../codec.js';
 import { POP3_LIMITS } from '../limits.js';
 import { Maildrop } from '../maildrop.js';
 import { MessageReadAhead } from '../read-ahead.js';
 import type { CommandInput, Pop3SessionContext } from '../session-context.js';
-
-/** SASL mechanisms offered (RFC 5034 §4). PLAIN only: passwords are hashed, so no CRAM/SCRAM. */
-export const SASL_MECHANISMS = ['PLAIN'] as const;
 
 const PLAINTEXT_REFUSED = errLine('AUTH', 'Plaintext authentication disallowed without TLS; use STLS');
 
@@ -43,8 +45,9 @@ export async function passCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
 
 /**
  * AUTH (RFC 5034 §4). Without an argument it lists the mechanisms (the pre-CAPA form of RFC
- * 1734 that clients still probe with); `AUTH PLAIN` asks for the response with `+ `;
- * `AUTH PLAIN <base64>` carries it at once, `=` meaning empty. `*` cancels.
+ * 1734 that clients still probe with); `AUTH PLAIN` / `AUTH LOGIN` ask for what is missing with
+ * `+ <base64>` challenges; an initial response (`=` meaning empty) may come on the command line.
+ * `*` cancels.
  */
 export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): Promise<void> {
   if (!mayAuthenticate(ctx)) return;
@@ -53,39 +56,47 @@ export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
     ctx.replyLines(multiLine(okLine('Methods supported'), SASL_MECHANISMS));
     return;
   }
-  if (mechanism.toUpperCase() !== 'PLAIN') {
-    ctx.reply(errLine(null, 'Unsupported authentication mechanism'));
-    return;
-  }
-  let response = initial;
-  if (response === undefined) {
-    ctx.reply('+ ');
-    ctx.conn.redactNextInput();
-    const read = await ctx.conn.readLine();
-    if (read.kind !== 'line') {
-      if (read.kind === 'overflow') ctx.reply(errLine(null, 'Response too long'));
+  const outcome = await runSaslExchange(mechanism, initial, saslTransport(ctx));
+  switch (outcome.kind) {
+    case 'closed':
       ctx.end();
       return;
-    }
-    response = read.text;
+    case 'too-long':
+      ctx.reply(errLine(null, 'Response too long'));
+      ctx.end();
+      return;
+    case 'unsupported':
+      ctx.reply(errLine(null, 'Unsupported authentication mechanism'));
+      return;
+    case 'cancelled':
+      ctx.reply(errLine(null, 'Authentication cancelled'));
+      return;
+    case 'malformed':
+      ctx.reply(errLine(null, `Malformed ${mechanism.toUpperCase()} response`));
+      if (ctx.loginFailed()) ctx.end();
+      return;
   }
-  if (response === '*') {
-    ctx.reply(errLine(null, 'Authentication cancelled'));
-    return;
-  }
-  const message = decodeSaslResponse(response);
-  const credentials = message === null ? null : decodeSaslPlain(message);
-  if (credentials === null) {
-    ctx.reply(errLine(null, 'Malformed PLAIN response'));
-    if (ctx.loginFailed()) ctx.end();
-    return;
-  }
-  if (isProxyAuthorization(credentials)) {
+  if (isProxyAuthorization(outcome.credentials)) {
     ctx.reply(errLine('AUTH', 'Authorization identity not permitted'));
     if (ctx.loginFailed()) ctx.end();
     return;
   }
-  await login(ctx, credentials.username, credentials.password);
+  await login(ctx, outcome.credentials.username, outcome.credentials.password);
+}
+
+/** SASL over POP3 (RFC 5034 §4): challenges are `+ <base64>` lines. */
+function saslTransport(ctx: Pop3SessionContext): SaslTransport {
+  return {
+    sendChallenge: (base64) => {
+      ctx.reply(`+ ${base64}`);
+    },
+    readResponse: async (secret) => {
+      if (secret) ctx.conn.redactNextInput();
+      const read = await ctx.conn.readLine();
+      if (read.kind === 'line') return { kind: 'line', text: read.text };
+      return read.kind === 'overflow' ? { kind: 'overflow' } : { kind: 'closed' };
+    },
+  };
 }
 
 /**

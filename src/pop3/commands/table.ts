@@ -8,7 +8,8 @@ import { POP3_LIMITS } from '../limits.js';
 import type { CommandInput, Pop3SessionContext } from '../session-context.js';
 import { stateName, type Pop3StateKind } from '../state.js';
 import { capaCommand, quitCommand } from './any-state.js';
-import { authCommand, passCommand, stlsCommand, userCommand, SASL_MECHANISMS } from './authorization.js';
+import { SASL_MECHANISMS } from '../../core/sasl.js';
+import { authCommand, passCommand, stlsCommand, userCommand } from './authorization.js';
 import {
   deleCommand,
   listCommand,

@@ -76,7 +76,7 @@ test('swaks: MX delivery, refused relay, pipelining', async () => {
 });
 
 test('swaks: submission over STARTTLS with AUTH PLAIN and LOGIN; SMTPS; sender mismatch refused', async () => {
-  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const f = await startSmtp({ loginPolicy: { allowPlaintextOnLoopback: false } });
   try {
     for (const mech of ['PLAIN', 'LOGIN']) {
       const r = await swaks(
@@ -155,7 +155,7 @@ test('swaks: submission over STARTTLS with AUTH PLAIN and LOGIN; SMTPS; sender m
 });
 
 test('python smtplib: starttls, login, sendmail with SMTPUTF8 and 8BITMIME', async () => {
-  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const f = await startSmtp({ loginPolicy: { allowPlaintextOnLoopback: false } });
   const dir = tempDir('outpost-py-');
   try {
     const ca = join(dir, 'ca.pem');
@@ -189,7 +189,7 @@ print('OK')
 });
 
 test('nodemailer: SMTPS and STARTTLS submission', async () => {
-  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const f = await startSmtp({ loginPolicy: { allowPlaintextOnLoopback: false } });
   try {
     const smtps = nodemailer.createTransport({
       host: '127.0.0.1',

@@ -70,7 +70,7 @@ test('reload: new sessions get the new settings, an open session keeps its own',
         max_message_size: 2_000_000,
         postmaster: 'bob@crepes.test',
         max_errors: 2,
-        allow_plaintext_auth_on_loopback: false,
+        allow_plaintext_on_loopback: false,
         idle_timeout_seconds: 1,
       }),
     );

@@ -8,18 +8,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribeTranscript } from '../../../src/core/transcript.js';
 import { isLoopback } from '../../../src/core/net.js';
-import { authAllowed } from '../../../src/mail/smtp/policy.js';
+import { DEFAULT_LOGIN_POLICY, passwordAllowed } from '../../../src/core/auth/login-policy.js';
 import { RawClient } from '../../helpers/line-client.js';
 import { greeted, inbox, PASSWORD, plain, readReply, startSmtp, talk } from './helpers.js';
 
-test('isLoopback / authAllowed decide plaintext AUTH', () => {
+test('isLoopback / passwordAllowed decide plaintext AUTH', () => {
   for (const ip of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(ip), ip);
   for (const ip of ['10.0.0.1', '::ffff:10.0.0.1', '128.0.0.1', '::2', 'unknown', '1127.0.0.1'])
     assert.ok(!isLoopback(ip), ip);
-  assert.equal(authAllowed({ secure: false, remoteAddress: '192.0.2.1', plaintextOnLoopback: true }), false);
-  assert.equal(authAllowed({ secure: false, remoteAddress: '127.0.0.1', plaintextOnLoopback: true }), true);
-  assert.equal(authAllowed({ secure: false, remoteAddress: '127.0.0.1', plaintextOnLoopback: false }), false);
-  assert.equal(authAllowed({ secure: true, remoteAddress: '192.0.2.1', plaintextOnLoopback: false }), true);
+  const on = DEFAULT_LOGIN_POLICY;
+  const off = { ...on, allowPlaintextOnLoopback: false };
+  assert.equal(passwordAllowed(on, { secure: false, remoteAddress: '192.0.2.1' }), false);
+  assert.equal(passwordAllowed(on, { secure: false, remoteAddress: '127.0.0.1' }), true);
+  assert.equal(passwordAllowed(off, { secure: false, remoteAddress: '127.0.0.1' }), false);
+  assert.equal(passwordAllowed(off, { secure: true, remoteAddress: '192.0.2.1' }), true);
 });
 
 test('STARTTLS discards commands pipelined after it (injection)', async () => {
@@ -41,7 +43,7 @@ test('STARTTLS discards commands pipelined after it (injection)', async () => {
 });
 
 test('submission: STARTTLS required before AUTH/MAIL when plaintext on loopback is off', async () => {
-  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const f = await startSmtp({ loginPolicy: { allowPlaintextOnLoopback: false } });
   try {
     const c = await greeted(f.ports.submission);
     assert.match(
@@ -95,8 +97,23 @@ test('submission: STARTTLS required before AUTH/MAIL when plaintext on loopback 
   }
 });
 
+test('require_tls: no AUTH and no submission in plaintext even on loopback; AUTH over STARTTLS works', async () => {
+  const f = await startSmtp({ loginPolicy: { requireTls: true, allowPlaintextOnLoopback: true } });
+  try {
+    const c = await greeted(f.ports.submission);
+    assert.doesNotMatch(await talk(c, 'EHLO plain.test'), /AUTH/);
+    assert.match(await talk(c, 'MAIL FROM:<bob@example.test>'), /^530 5\.7\.0 Must issue a STARTTLS/);
+    assert.match(await talk(c, 'STARTTLS'), /^220 /);
+    await c.startTls(f.ca);
+    assert.match(await talk(c, 'EHLO tls.test'), /250-AUTH PLAIN LOGIN/);
+    assert.match(await talk(c, `AUTH PLAIN ${plain('bob@example.test')}`), /^235 2\.7\.0/);
+  } finally {
+    await f.close();
+  }
+});
+
 test('AUTH LOGIN and PLAIN without initial response; cancel; transcripts hide secrets', async () => {
-  const f = await startSmtp({ plaintextAuthOnLoopback: false });
+  const f = await startSmtp({ loginPolicy: { allowPlaintextOnLoopback: false } });
   const lines: string[] = [];
   const off = subscribeTranscript((e) => lines.push(`${e.direction}: ${e.text}`));
   try {

@@ -6,6 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
+import { resolveLoginPolicy, type LoginPolicy } from '../../../src/core/auth/login-policy.js';
 import {
   SqliteAccountStore,
   type AccountStore,
@@ -136,7 +137,7 @@ export interface HarnessOptions {
   store?: MailStore;
   /** Client address (loopback by default). */
   remoteAddress?: string;
-  allowPlaintextOnLoopback?: boolean;
+  loginPolicy?: Partial<LoginPolicy>;
   tlsContext?: SecureContext;
   locks?: MaildropLocks;
   idleTimeoutMs?: number;
@@ -187,7 +188,7 @@ export async function startSession(options: HarnessOptions = {}): Promise<Harnes
     locks,
     maildrops: new MaildropCache(),
     tlsContext: () => options.tlsContext,
-    allowPlaintextOnLoopback: () => options.allowPlaintextOnLoopback ?? true,
+    loginPolicy: () => resolveLoginPolicy(options.loginPolicy),
     hostname: 'pop.example.test',
     logger: silentLogger(),
   };
