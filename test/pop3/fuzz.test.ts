@@ -106,9 +106,21 @@ const SASL = [
   '!!!!',
   Buffer.from('\0bob@example.test\0nope').toString('base64'),
   Buffer.from('\0nobody@example.test\0x').toString('base64'),
+  Buffer.from('bob@example.test').toString('base64'),
   'A'.repeat(MAX_LINE + 10),
   '\u0000',
 ];
+/** SASL challenges: PLAIN's empty one, LOGIN's "Username:" and "Password:". */
+const CHALLENGE = /^\+ (?:VXNlcm5hbWU6|UGFzc3dvcmQ6)?$/;
+
+/** True when `status` is a challenge that may follow `command` (null: a line answering one). */
+function expectedChallenge(command: string | null, status: string): boolean {
+  if (command === null) return status === '+ UGFzc3dvcmQ6';
+  if (status === '+ ') return /^auth plain[ \t]*$/i.test(command);
+  if (status === '+ VXNlcm5hbWU6') return /^auth login[ \t]*$/i.test(command);
+  return /^auth login[ \t]+\S/i.test(command);
+}
+
 const JUNK_VERBS = ['XYZ', 'APOP', 'XTND', 'LAST', 'RPOP', 'retr', 'Top', 'uIdL', 'R3TR', '', '.', 'LIST\t'];
 
 interface Segment {
@@ -512,7 +524,7 @@ test(`AUTHORIZATION: random command lines never log anyone in (seed ${String(SEE
     const args = Array.from({ length: Math.floor(random() * 3) }, () => pick(PIECES));
     const line =
       random() < 0.1
-        ? pick(['AUTH PLAIN', 'auth plain', 'AUTH PLAIN ', 'Auth Plain'])
+        ? pick(['AUTH PLAIN', 'auth plain', 'AUTH PLAIN ', 'Auth Plain', 'AUTH LOGIN', 'auth login '])
         : args.length === 0
           ? verb
           : `${verb} ${args.join(' ')}`;
@@ -524,18 +536,21 @@ test(`AUTHORIZATION: random command lines never log anyone in (seed ${String(SEE
     for (let k = 0; k < segs.length; k++) {
       const seg = segs[k] as Segment;
       let status = await nextStatus(c, where);
-      // AUTH PLAIN without an initial response asks for it; the next line is the answer.
-      while (status === '+ ') {
+      // AUTH PLAIN or LOGIN without an initial response asks for it (LOGIN then asks for the
+      // password too); the next line is the answer.
+      let answering = sasl;
+      while (status !== null && CHALLENGE.test(status)) {
         continuations++;
-        assert.match(seg.text, /^auth plain[ \t]*$/i, `${where}: continuation`);
+        assert.ok(expectedChallenge(answering ? null : seg.text, status), `${where}: continuation ${status}`);
         if (k + 1 < segs.length) {
           sasl = true;
           break;
         }
         c.send(pick(SASL));
+        answering = true;
         status = await nextStatus(c, where);
       }
-      if (status === '+ ') continue;
+      if (status !== null && CHALLENGE.test(status)) continue;
       if (status === null) {
         closed = true;
         break;
