@@ -63,6 +63,28 @@ test('config check accepts deprecated key names with a warning naming the new ke
     refused.stderr,
     /both\.toml: ftp\.idle_timeout: both idle_timeout \(deprecated\) and idle_timeout_seconds/,
   );
+  // serve logs the same warning at warn (JSON off a terminal) before it starts anything; a missing
+  // zone file then stops it, so nothing listens.
+  const served = join(dir, 'serve.toml');
+  writeFileSync(
+    served,
+    '[ftp]\ndata_timeout = 30\n[dns]\nlisten = ["127.0.0.1:0"]\n[[dns.zones]]\nname = "example.test"\nfile = "missing.zone"\n',
+  );
+  const run = outpost(['serve', '--config', served, '--log-level', 'warn']);
+  assert.equal(run.status, 1, run.stdout);
+  const warning = run.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((entry) => entry.key === 'ftp.data_timeout');
+  assert.ok(warning, run.stderr);
+  assert.equal(warning.level, 40);
+  assert.equal(warning.use, 'ftp.data_timeout_seconds');
+  assert.equal(warning.file, served);
+  assert.match(
+    String(warning.msg),
+    /serve\.toml: ftp\.data_timeout is deprecated; use ftp\.data_timeout_seconds/,
+  );
 });
 
 test('user and domain administration on a data directory', () => {
