@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
-import { resolveLoginPolicy, type LoginPolicy } from '../core/auth/login-policy.js';
+import { resolveLoginPolicy, withLegacyLoginOptions, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
@@ -29,6 +29,8 @@ export interface Pop3ServerOptions {
   /** When passwords may be sent without TLS (default: from loopback only, as `[pop3]`'s
    *  defaults); a function is asked per login, so a configuration reload applies to the next one. */
   loginPolicy?: Partial<LoginPolicy> | (() => LoginPolicy);
+  /** @deprecated Use `loginPolicy: { allowPlaintextOnLoopback }`; still honoured. */
+  allowPlaintextOnLoopback?: boolean;
   /** Name in the greeting and sign-off. */
   hostname?: string;
   logger?: Logger;
@@ -58,7 +60,8 @@ export class Pop3Server {
       locks: this.locks,
       maildrops: new MaildropCache(),
       tlsContext,
-      loginPolicy: policyGetter(options.loginPolicy),
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated option is honoured on purpose
+      loginPolicy: policyGetter(options.loginPolicy, options.allowPlaintextOnLoopback),
       hostname: options.hostname ?? 'localhost',
       logger,
       commands: new CommandMeter(
@@ -124,9 +127,12 @@ export class Pop3Server {
   }
 }
 
-function policyGetter(policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined): () => LoginPolicy {
+function policyGetter(
+  policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined,
+  allowPlaintextOnLoopback: boolean | undefined,
+): () => LoginPolicy {
   if (typeof policy === 'function') return policy;
-  const fixed = resolveLoginPolicy(policy);
+  const fixed = resolveLoginPolicy(withLegacyLoginOptions(policy, { allowPlaintextOnLoopback }));
   return () => fixed;
 }
 

@@ -50,6 +50,31 @@ export function loginPolicyFromConfig(section: LoginPolicyConfig): LoginPolicy {
   };
 }
 
+/**
+ * The options the servers took before the login policy: `plaintextAuthOnLoopback` (SMTP),
+ * `allowPlaintextOnLoopback` (POP3), `requireTls` and `allowPlaintextLogin` (FTP sessions).
+ * Deprecated: they keep working, and a `loginPolicy` key given beside them wins.
+ */
+export interface LegacyLoginOptions {
+  readonly plaintextAuthOnLoopback?: boolean | undefined;
+  readonly allowPlaintextOnLoopback?: boolean | undefined;
+  readonly requireTls?: boolean | undefined;
+  readonly allowPlaintextLogin?: boolean | undefined;
+}
+
+/** `policy` with the deprecated options of `legacy` filled in under it. */
+export function withLegacyLoginOptions(
+  policy: Partial<LoginPolicy> | undefined,
+  legacy: LegacyLoginOptions,
+): Partial<LoginPolicy> {
+  const fromLegacy: { -readonly [K in keyof LoginPolicy]?: boolean } = {};
+  const onLoopback = legacy.allowPlaintextOnLoopback ?? legacy.plaintextAuthOnLoopback;
+  if (onLoopback !== undefined) fromLegacy.allowPlaintextOnLoopback = onLoopback;
+  if (legacy.requireTls !== undefined) fromLegacy.requireTls = legacy.requireTls;
+  if (legacy.allowPlaintextLogin !== undefined) fromLegacy.allowPlaintextLogin = legacy.allowPlaintextLogin;
+  return { ...fromLegacy, ...policy };
+}
+
 /** A library caller's partial policy with the defaults filled in. */
 export function resolveLoginPolicy(policy: Partial<LoginPolicy> = {}): LoginPolicy {
   return { ...DEFAULT_LOGIN_POLICY, ...policy };

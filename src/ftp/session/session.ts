@@ -22,7 +22,12 @@ import { FsError, fsErrorOf } from '../server/user-fs.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
-import { passwordAllowed, resolveLoginPolicy, type LoginPolicy } from '../../core/auth/login-policy.js';
+import {
+  passwordAllowed,
+  resolveLoginPolicy,
+  withLegacyLoginOptions,
+  type LoginPolicy,
+} from '../../core/auth/login-policy.js';
 import { fsReplyCode, Reply } from './outcome.js';
 import type { FtpUser, RunningTransfer, SessionState, TransferSettings, VirtualHost } from './state.js';
 import type { HostArgument } from '../codec/host.js';
@@ -54,6 +59,10 @@ export interface FtpSessionOptions {
   /** When passwords may be sent without TLS (default: from loopback only). `requireTls` also
    *  refuses USER/PASS, anonymous included, until TLS is active (RFC 4217 §6). */
   loginPolicy?: Partial<LoginPolicy> | undefined;
+  /** @deprecated Use `loginPolicy: { requireTls }`; still honoured. */
+  requireTls?: boolean | undefined;
+  /** @deprecated Use `loginPolicy: { allowPlaintextLogin }`; still honoured. */
+  allowPlaintextLogin?: boolean | undefined;
   passivePorts?: PortRange | undefined;
   /** Address advertised in 227 replies (NAT); the control connection's local address otherwise. */
   passiveAddress?: string | undefined;
@@ -85,10 +94,12 @@ export class FtpSession {
   readonly now: () => Date;
   /** Code of the last reply written (0: none since the command began): a command's class. */
   #lastCode = 0;
+  readonly #loginPolicy: LoginPolicy;
 
   constructor(conn: LineConnection, options: FtpSessionOptions) {
     this.conn = conn;
     this.options = options;
+    this.#loginPolicy = resolveLoginPolicy(withLegacyLoginOptions(options.loginPolicy, options));
     this.logger = options.logger ?? silentLogger();
     this.now = options.now ?? (() => new Date());
     this.settings = {
@@ -189,12 +200,12 @@ export class FtpSession {
   }
 
   #tlsRequired(): boolean {
-    return !this.conn.secure && this.options.loginPolicy?.requireTls === true;
+    return !this.conn.secure && this.#loginPolicy.requireTls;
   }
 
   /** True when a plaintext password from this client must be refused (the login policy). */
   plaintextRefused(): boolean {
-    return !passwordAllowed(resolveLoginPolicy(this.options.loginPolicy), this.conn);
+    return !passwordAllowed(this.#loginPolicy, this.conn);
   }
 
   async #dispatch(spec: CommandSpec, arg: string): Promise<void> {

@@ -10,7 +10,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { resolveLoginPolicy, type LoginPolicy } from '../../core/auth/login-policy.js';
+import {
+  resolveLoginPolicy,
+  withLegacyLoginOptions,
+  type LoginPolicy,
+} from '../../core/auth/login-policy.js';
 import { TcpService } from '../../core/server/tcp-service.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
@@ -31,6 +35,8 @@ export interface SmtpServerOptions {
   /** When AUTH, and submission without STARTTLS, may be used without TLS (default: from
    *  127.0.0.0/8 and ::1 only, as `[smtp]`'s defaults). */
   loginPolicy?: Partial<LoginPolicy>;
+  /** @deprecated Use `loginPolicy: { allowPlaintextOnLoopback }`; still honoured. */
+  plaintextAuthOnLoopback?: boolean;
   /** Idle timeout per connection, in ms (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
   idleTimeoutMs?: number;
   maxConnectionsPerIp?: number;
@@ -93,7 +99,7 @@ export class SmtpServer implements AsyncDisposable {
     this.#settings = {
       hooks: options.hooks,
       limits: { ...DEFAULT_SMTP_LIMITS, ...options.limits },
-      loginPolicy: resolveLoginPolicy(options.loginPolicy),
+      loginPolicy: resolveLoginPolicy(withLegacyLoginOptions(options.loginPolicy, options)),
       idleTimeoutMs: options.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
     };
     this.#connection = {
