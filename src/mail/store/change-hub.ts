@@ -5,7 +5,7 @@
  * as the stores key users) and per mailbox id, so publishing costs the listeners concerned, not
  * all of them. A listener that throws is ignored: a committed change must reach the others.
  */
-import type { ChangeOrigin, ChangeScope, StoreChange } from './types.js';
+import type { ChangeOrigin, ChangeScope, StoreChange, WriteOptions } from './types.js';
 
 type Listener = (change: StoreChange) => void;
 
@@ -21,6 +21,11 @@ interface EventMailbox {
   readonly id: number;
   readonly user: string;
   readonly name: string;
+}
+
+/** The origin a write's events carry (null when the writer gave none). */
+export function originOf(options: WriteOptions): ChangeOrigin {
+  return options.origin ?? null;
 }
 
 /** A mailbox event from the mailbox it is about. */

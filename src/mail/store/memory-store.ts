@@ -13,7 +13,8 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- see the file comment */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
-import { ChangeHub, mailboxChange, messageChange } from './change-hub.js';
+import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
+import { mailboxExists, mailboxNotFound } from './store-errors.js';
 import { combineFlags, hasSeen, normalizeFlags } from './flags.js';
 import { canonicalMailboxName, isInbox, MAILBOX_SEPARATOR } from './mailbox-name.js';
 import { newQueueId } from './queue-id.js';
@@ -95,18 +96,6 @@ function toMessage(mailboxId: number, m: StoredMessage): MessageInfo {
   };
 }
 
-function notFound(what: string): OutpostError {
-  return new OutpostError(ErrorCodes.MAILBOX_NOT_FOUND, `no mailbox ${what}`);
-}
-
-function exists(name: string): OutpostError {
-  return new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${name} exists`);
-}
-
-function origin(options: WriteOptions): ChangeOrigin {
-  return options.origin ?? null;
-}
-
 /** Mailbox names in the SQLite store's order (BINARY collation: UTF-8 bytes). */
 function byName(a: Box, b: Box): number {
   return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
@@ -152,7 +141,7 @@ export class MemoryMailStore implements MailStore {
       const found = hasAny
         ? this.#find(d.user, name) !== undefined
         : DEFAULT_MAILBOXES.some((m) => m.name === name);
-      if (!found) throw notFound(name);
+      if (!found) throw mailboxNotFound(name);
       targets.push({ user: d.user, name, flags });
     }
     const changes: StoreChange[] = [];
@@ -161,7 +150,7 @@ export class MemoryMailStore implements MailStore {
     for (const t of targets) {
       this.#ensure(t.user, who, changes);
       const box = this.#find(t.user, t.name);
-      if (box === undefined) throw notFound(t.name);
+      if (box === undefined) throw mailboxNotFound(t.name);
       const info = this.#insert(box, bytes, t.flags, request.receivedAt.getTime());
       delivered.push({ user: box.user, mailboxId: box.id, uid: info.uid });
       changes.push(messageChange('append', box, [info.uid], info.modSeq, who));
@@ -177,7 +166,7 @@ export class MemoryMailStore implements MailStore {
   async ensureMailboxes(user: string, options: WriteOptions = {}): Promise<void> {
     this.#assertOpen();
     const changes: StoreChange[] = [];
-    this.#ensure(user, origin(options), changes);
+    this.#ensure(user, originOf(options), changes);
     this.#hub.publish(changes);
   }
 
@@ -206,9 +195,9 @@ export class MemoryMailStore implements MailStore {
   async createMailbox(user: string, name: string, options: CreateMailboxOptions = {}): Promise<MailboxInfo> {
     this.#assertOpen();
     const canonical = canonicalMailboxName(name);
-    if (this.#find(user, canonical) !== undefined) throw exists(canonical);
+    if (this.#find(user, canonical) !== undefined) throw mailboxExists(canonical);
     const box = this.#create(user, canonical, options.specialUse ?? null);
-    this.#hub.publish([mailboxChange('mailbox-created', box, origin(options))]);
+    this.#hub.publish([mailboxChange('mailbox-created', box, originOf(options))]);
     return toMailbox(box);
   }
 
@@ -216,10 +205,10 @@ export class MemoryMailStore implements MailStore {
     this.#assertOpen();
     const source = canonicalMailboxName(from);
     const target = canonicalMailboxName(to);
-    const who = origin(options);
+    const who = originOf(options);
     const box = this.#find(user, source);
-    if (box === undefined) throw notFound(source);
-    if (this.#find(user, target) !== undefined) throw exists(target);
+    if (box === undefined) throw mailboxNotFound(source);
+    if (this.#find(user, target) !== undefined) throw mailboxExists(target);
     const changes: StoreChange[] = [];
     if (isInbox(source)) {
       // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty.
@@ -254,7 +243,7 @@ export class MemoryMailStore implements MailStore {
       }
     }
     for (const r of renames) {
-      if (r.box !== box && this.#find(user, r.to) !== undefined) throw exists(r.to);
+      if (r.box !== box && this.#find(user, r.to) !== undefined) throw mailboxExists(r.to);
     }
     const names = this.#names(user);
     for (const r of renames) names.delete(r.box.name);
@@ -280,10 +269,10 @@ export class MemoryMailStore implements MailStore {
     if (isInbox(canonical))
       throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'INBOX cannot be deleted');
     const box = this.#find(user, canonical);
-    if (box === undefined) throw notFound(canonical);
+    if (box === undefined) throw mailboxNotFound(canonical);
     this.#names(user).delete(box.name);
     this.#boxes.delete(box.id);
-    this.#hub.publish([mailboxChange('mailbox-deleted', box, origin(options))]);
+    this.#hub.publish([mailboxChange('mailbox-deleted', box, originOf(options))]);
   }
 
   async setSubscribed(
@@ -295,9 +284,9 @@ export class MemoryMailStore implements MailStore {
     this.#assertOpen();
     const canonical = canonicalMailboxName(name);
     const box = this.#find(user, canonical);
-    if (box === undefined) throw notFound(canonical);
+    if (box === undefined) throw mailboxNotFound(canonical);
     box.subscribed = subscribed;
-    this.#hub.publish([{ ...mailboxChange('mailbox-subscribed', box, origin(options)), subscribed }]);
+    this.#hub.publish([{ ...mailboxChange('mailbox-subscribed', box, originOf(options)), subscribed }]);
   }
 
   async listMessages(mailboxId: number): Promise<MessageInfo[]> {
@@ -319,7 +308,7 @@ export class MemoryMailStore implements MailStore {
     const box = this.#boxById(mailboxId);
     const date = options.internalDate?.getTime() ?? this.#now();
     const info = this.#insert(box, Buffer.from(bytes), flags, date);
-    this.#hub.publish([messageChange('append', box, [info.uid], info.modSeq, origin(options))]);
+    this.#hub.publish([messageChange('append', box, [info.uid], info.modSeq, originOf(options))]);
     return info;
   }
 
@@ -349,7 +338,7 @@ export class MemoryMailStore implements MailStore {
       out.push(toMessage(mailboxId, m));
     }
     if (changed.length > 0) {
-      this.#hub.publish([messageChange('flags', box, changed, modSeq, origin(options))]);
+      this.#hub.publish([messageChange('flags', box, changed, modSeq, originOf(options))]);
     }
     return out;
   }
@@ -371,7 +360,7 @@ export class MemoryMailStore implements MailStore {
           to,
           pairs.map(([, uid]) => uid),
           modSeq,
-          origin(options),
+          originOf(options),
         ),
       ]);
     }
@@ -383,7 +372,7 @@ export class MemoryMailStore implements MailStore {
     const box = this.#boxById(mailboxId);
     const removed = this.#expungeNow(box, uids);
     if (removed.uids.length > 0) {
-      this.#hub.publish([messageChange('expunge', box, removed.uids, removed.modSeq, origin(options))]);
+      this.#hub.publish([messageChange('expunge', box, removed.uids, removed.modSeq, originOf(options))]);
     }
     return removed.uids;
   }
@@ -486,7 +475,7 @@ export class MemoryMailStore implements MailStore {
 
   #boxById(id: number): Box {
     const box = this.#boxes.get(id);
-    if (box === undefined) throw notFound(`#${String(id)}`);
+    if (box === undefined) throw mailboxNotFound(`#${String(id)}`);
     return box;
   }
 

@@ -21,7 +21,8 @@ import { GroupCommitter, type GroupCommitHooks } from './group-commit.js';
 import { canonicalMailboxName, isInbox, MAILBOX_SEPARATOR } from './mailbox-name.js';
 import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
 import { BlobTable, SqliteOutboundQueue } from './sqlite-queue.js';
-import { ChangeHub, mailboxChange, messageChange } from './change-hub.js';
+import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
+import { mailboxExists, mailboxNotFound } from './store-errors.js';
 import {
   DEFAULT_MAILBOXES,
   type AcceptRequest,
@@ -99,14 +100,6 @@ function toMessage(mailboxId: number, r: MessageRow): MessageInfo {
   };
 }
 
-function origin(options: WriteOptions): ChangeOrigin {
-  return options.origin ?? null;
-}
-
-function notFound(what: string): OutpostError {
-  return new OutpostError(ErrorCodes.MAILBOX_NOT_FOUND, `no mailbox ${what}`);
-}
-
 /** Opens (creating and migrating) the store's database. */
 export function openSqliteMailStore(options: SqliteMailStoreOptions): SqliteMailStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -162,7 +155,7 @@ export class SqliteMailStore implements MailStore {
 
   async ensureMailboxes(user: string, options: WriteOptions = {}): Promise<void> {
     this.#write((changes) => {
-      this.#ensure(user, origin(options), changes);
+      this.#ensure(user, originOf(options), changes);
     });
   }
 
@@ -187,7 +180,7 @@ export class SqliteMailStore implements MailStore {
     const canonical = canonicalMailboxName(name);
     return this.#write((changes) => {
       const box = this.#create(user, canonical, options.specialUse ?? null);
-      changes.push(mailboxChange('mailbox-created', box, origin(options)));
+      changes.push(mailboxChange('mailbox-created', box, originOf(options)));
       return box;
     });
   }
@@ -195,11 +188,11 @@ export class SqliteMailStore implements MailStore {
   async renameMailbox(user: string, from: string, to: string, options: WriteOptions = {}): Promise<void> {
     const source = canonicalMailboxName(from);
     const target = canonicalMailboxName(to);
-    const who = origin(options);
+    const who = originOf(options);
     this.#write((changes) => {
       const box = this.#mailboxRow(user, source);
       if (this.#s.getMailbox.get(user, target) !== undefined) {
-        throw new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${target} exists`);
+        throw mailboxExists(target);
       }
       if (isInbox(source)) {
         // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty.
@@ -233,7 +226,7 @@ export class SqliteMailStore implements MailStore {
       }
       for (const r of renames) {
         if (r.row !== box && this.#s.getMailbox.get(user, r.to) !== undefined) {
-          throw new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${r.to} exists`);
+          throw mailboxExists(r.to);
         }
         this.#s.renameMailbox.run(r.to, r.row.id);
         changes.push({
@@ -259,7 +252,7 @@ export class SqliteMailStore implements MailStore {
       this.#s.deleteMessages.run(box.id);
       for (const m of messages) this.#blobs.release(m.blob_id);
       this.#s.deleteMailbox.run(box.id);
-      changes.push(mailboxChange('mailbox-deleted', box, origin(options)));
+      changes.push(mailboxChange('mailbox-deleted', box, originOf(options)));
     });
   }
 
@@ -273,7 +266,7 @@ export class SqliteMailStore implements MailStore {
     this.#write((changes) => {
       const box = this.#mailboxRow(user, canonical);
       this.#s.setSubscribed.run(subscribed ? 1 : 0, box.id);
-      changes.push({ ...mailboxChange('mailbox-subscribed', box, origin(options)), subscribed });
+      changes.push({ ...mailboxChange('mailbox-subscribed', box, originOf(options)), subscribed });
     });
   }
 
@@ -295,7 +288,7 @@ export class SqliteMailStore implements MailStore {
       const blob = this.#blobs.insert(bytes, 0);
       const date = options.internalDate?.getTime() ?? this.#now();
       const info = this.#insertMessage(mailboxId, blob, bytes.length, flags, date);
-      changes.push(messageChange('append', box, [info.uid], info.modSeq, origin(options)));
+      changes.push(messageChange('append', box, [info.uid], info.modSeq, originOf(options)));
       return info;
     });
   }
@@ -330,7 +323,7 @@ export class SqliteMailStore implements MailStore {
       if (changed.length > 0) {
         this.#s.recount.run(mailboxId, mailboxId, mailboxId);
         const changedUids = changed.map((m) => m.uid).sort((a, b) => a - b);
-        changes.push(messageChange('flags', box, changedUids, modSeq, origin(options)));
+        changes.push(messageChange('flags', box, changedUids, modSeq, originOf(options)));
       }
       return [...changed, ...unchanged].sort((a, b) => a.uid - b.uid);
     });
@@ -353,7 +346,7 @@ export class SqliteMailStore implements MailStore {
             dest,
             pairs.map(([, uid]) => uid),
             modSeq,
-            origin(options),
+            originOf(options),
           ),
         );
       }
@@ -366,7 +359,7 @@ export class SqliteMailStore implements MailStore {
       const box = this.#mailboxById(mailboxId);
       const removed = this.#expungeNow(mailboxId, uids);
       if (removed.uids.length > 0) {
-        changes.push(messageChange('expunge', box, removed.uids, removed.modSeq, origin(options)));
+        changes.push(messageChange('expunge', box, removed.uids, removed.modSeq, originOf(options)));
       }
       return removed.uids;
     });
@@ -420,7 +413,7 @@ export class SqliteMailStore implements MailStore {
 
   #create(user: string, name: string, specialUse: SpecialUse | null): MailboxInfo {
     if (this.#s.getMailbox.get(user, name) !== undefined) {
-      throw new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${name} exists`);
+      throw mailboxExists(name);
     }
     const row = this.#s.createMailbox.get(user, name, specialUse, this.#nextUidValidity());
     if (row === undefined) throw new OutpostError(ErrorCodes.STORAGE, 'mailbox insert returned nothing');
@@ -437,13 +430,13 @@ export class SqliteMailStore implements MailStore {
 
   #mailboxById(id: number): MailboxRow {
     const row = this.#s.mailboxById.get(id);
-    if (row === undefined) throw notFound(`#${String(id)}`);
+    if (row === undefined) throw mailboxNotFound(`#${String(id)}`);
     return row;
   }
 
   #mailboxRow(user: string, canonical: string): MailboxRow {
     const row = this.#s.getMailbox.get(user, canonical);
-    if (row === undefined) throw notFound(canonical);
+    if (row === undefined) throw mailboxNotFound(canonical);
     return row;
   }
 
@@ -457,7 +450,7 @@ export class SqliteMailStore implements MailStore {
     this.#blobs.retain(blob);
     const seen = hasSeen(flags);
     const next = this.#s.allocateUid.get(seen ? 0 : 1, mailboxId);
-    if (next === undefined) throw notFound(`#${mailboxId}`);
+    if (next === undefined) throw mailboxNotFound(`#${mailboxId}`);
     this.#s.insertMessage.run(
       mailboxId,
       next.uid,

@@ -1,0 +1,15 @@
+/**
+ * The errors every mail-store backend raises for the same conditions, with the same codes and
+ * words, so callers (and the contract suite) see one behaviour whatever the backend.
+ */
+import { ErrorCodes, OutpostError } from '../../core/errors.js';
+
+/** No mailbox by that name or id. */
+export function mailboxNotFound(what: string): OutpostError {
+  return new OutpostError(ErrorCodes.MAILBOX_NOT_FOUND, `no mailbox ${what}`);
+}
+
+/** A mailbox of that name already exists. */
+export function mailboxExists(name: string): OutpostError {
+  return new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${name} exists`);
+}
