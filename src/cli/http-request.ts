@@ -5,9 +5,9 @@
  * node:http adds no dependency, sends the header fields exactly as given (name case and order),
  * streams the body, and takes trusted CAs or `insecure` per request instead of process-wide.
  */
+import { caWithRoots } from '../core/tls-trust.js';
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
 
 /** What to send. */
 export interface ExchangeOptions {
@@ -89,9 +89,7 @@ export function exchange(url: URL, options: ExchangeOptions): Promise<Exchange> 
             {
               ...common,
               rejectUnauthorized: options.insecure !== true,
-              ...(options.ca !== undefined && options.ca.length > 0
-                ? { ca: [...rootCertificates, ...options.ca] }
-                : {}),
+              ...caWithRoots(options.ca),
             },
             onResponse,
           )

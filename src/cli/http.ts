@@ -13,8 +13,7 @@
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
-import { describeCertificate, probeCertificate } from '../core/tls-trust.js';
+import { caWithRoots, describeCertificate, probeCertificate } from '../core/tls-trust.js';
 import { CookieJar } from '../http/cookies/jar.js';
 import { formatNetscape, loadNetscape } from '../http/cookies/netscape.js';
 import { HTTP_LIMITS } from '../http/limits.js';
@@ -167,7 +166,7 @@ async function certificateAdvice(
     host,
     port: url.port === '' ? 443 : Number(url.port),
     ...(isIP(host) === 0 ? { servername: host } : {}),
-    ...(ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
+    ...caWithRoots(ca),
   });
   const whose = cert === null ? '' : `outpost http: the certificate is ${describeCertificate(cert)}\n`;
   return `${whose}${trustAdvice(cert ?? undefined, suite, { caOption: '--cacert', insecureOption: '-k' })}\n`;

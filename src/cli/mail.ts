@@ -13,10 +13,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
-import { TlsUntrustedError } from '../core/tls-trust.js';
+import { caWithRoots, TlsUntrustedError } from '../core/tls-trust.js';
 import { parseAddressList, parseMailbox, flattenAddresses, type Address } from '../mail/message/address.js';
 import { buildMessage } from '../mail/message/mime-build.js';
 import { replyText } from '../mail/smtp/reply.js';
@@ -125,7 +124,7 @@ export async function runMailSend(opts: MailSendOptions, io: MailIo = defaultIo)
       security: implicitTls ? 'implicit' : 'starttls',
       tls: {
         rejectUnauthorized: opts.insecure !== true,
-        ...(trust.ca.length > 0 ? { ca: [...rootCertificates, ...trust.ca] } : {}),
+        ...caWithRoots(trust.ca),
       },
       auth: { username, password },
     });

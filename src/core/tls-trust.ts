@@ -7,6 +7,7 @@
  * certificate's subject, issuer, names and fingerprint, so a user learns whose certificate it is.
  */
 import {
+  rootCertificates,
   connect as tlsConnect,
   type DetailedPeerCertificate,
   type PeerCertificate,
@@ -128,4 +129,12 @@ export function probeCertificate(options: {
       done(null);
     });
   });
+}
+
+/**
+ * The `ca` option that trusts `extra` certificates (PEM) besides Node's own roots (a bare `ca`
+ * would replace them); nothing when there are none, so Node's defaults apply.
+ */
+export function caWithRoots(extra: readonly string[] | undefined): { ca?: string[] } {
+  return extra !== undefined && extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {};
 }
