@@ -86,9 +86,6 @@ export class HttpServer implements AsyncDisposable {
 
   constructor(options: HttpServerOptions) {
     const l = options.limits ?? {};
-    this.handler = new RequestHandler(options, {
-      maxHeaderBytes: l.maxHeaderBytes ?? HTTP_LIMITS.maxHeaderBytes,
-    });
     this.#tls = options.tls;
     this.#h2c = options.h2c ?? false;
     this.#limits = {
@@ -103,6 +100,7 @@ export class HttpServer implements AsyncDisposable {
       drainTimeoutMs: l.drainTimeoutMs ?? HTTP_CONNECTION_LIMITS.drainTimeoutMs,
     };
     this.#counter = new ConnectionCounter(this.#limits.maxConnections, this.#limits.maxConnectionsPerIp);
+    this.handler = new RequestHandler(options, this.#limits);
   }
 
   /** Starts a plain HTTP/1.1 (and h2c when enabled) listener; resolves with its address. */

@@ -437,7 +437,7 @@ export class LineConnection {
     const lines = this.#pendingLines;
     this.#pendingLines = [];
     this.#pendingOctets = 0;
-    const text = lines.length === 1 ? `${lines[0] ?? ''}\r\n` : `${lines.join('\r\n')}\r\n`;
+    const text = `${lines.join('\r\n')}\r\n`;
     this.#writer.write(text, () => {
       for (const line of lines) this.#tap('S', line);
     });
