@@ -3,10 +3,12 @@
  * POP3, IMAP, webmail and the CLI share. Pure: no sockets, no timers.
  */
 export * from './address.js';
+export * from './body-structure.js';
 export * from './content-type.js';
 export * from './date.js';
 export * from './dsn.js';
 export * from './encoded-word.js';
+export * from './envelope.js';
 export * from './headers.js';
 export * from './limits.js';
 export * from './message-id.js';
