@@ -15,7 +15,7 @@ export {
   type DnsServerOptions,
   type QueryOptions,
   type QueryResult,
-} from './dns/api.js';
+} from './dns/index.js';
 export { createHttpServer, HttpServer, type HttpServerOptions } from './http/index.js';
 export {
   createSmtpServer,
@@ -27,6 +27,6 @@ export {
 export { createPop3Server, Pop3Server, type Pop3ServerOptions } from './pop3/index.js';
 export { createFtpServer, FtpServer, FtpClient, type FtpServerOptions } from './ftp/index.js';
 export { Suite, type SuiteOptions, type Credential } from './suite/suite.js';
-export type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './suite/service.js';
+export type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './core/service/service.js';
 export { SERVICES } from './suite/services.js';
 export { embeddedDefaultConfig } from './suite/default-config.js';

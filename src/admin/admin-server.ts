@@ -10,9 +10,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { runChain, type HttpChain } from '../http/chain/chain.js';
-import { HTTP_LIMITS } from '../http/limits.js';
-import { asResponse } from '../http/types.js';
+import { asResponse, HTTP_LIMITS, runChain, type HttpChain } from '../http/index.js';
 import { adminChain } from './chain.js';
 import type { AdminExchange } from './steps.js';
 

@@ -4,7 +4,7 @@
  * the chain's 404.
  */
 import type { Registry } from 'prom-client';
-import type { HttpChain } from '../http/chain/chain.js';
+import type { HttpChain } from '../http/index.js';
 import { healthzStep, methodsStep, metricsStep, type AdminExchange } from './steps.js';
 
 /** What the admin chain reports. */

@@ -2,7 +2,7 @@
  * The admin service of the suite (`[admin] listen`): /healthz and /metrics for the whole suite,
  * reading the shared metrics registry every service records into.
  */
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
 import { AdminServer } from './admin-server.js';
 
 /** The running admin service. */

@@ -4,9 +4,7 @@
  * in the Prometheus text format, never cached).
  */
 import type { Registry } from 'prom-client';
-import type { HttpExchange, HttpStep } from '../http/chain/chain.js';
-import { sendJson, sendText } from '../http/responses.js';
-import { writeHead } from '../http/types.js';
+import { sendJson, sendText, writeHead, type HttpExchange, type HttpStep } from '../http/index.js';
 
 /** One request on the admin listener. */
 export interface AdminExchange extends HttpExchange {

@@ -1,26 +1,17 @@
 /**
- * Public surface of the DNS codec: constants, types, name helpers, the decoder and encoder and the
- * presentation-format helpers. Pure code: no sockets, timers or global state. The zone-file parser
- * lives in ./zone/ and is exported from there.
+ * Everything DNS as one import (`outpost/dns`): the codec, the zone parser, the authoritative
+ * answer engine, the UDP/TCP server and the stub client. Like every family's `index.ts`, this is
+ * the only file other families import from DNS (the codec's own surface is `codec.ts`).
  */
-export * from './constants.js';
-export * from './limits.js';
-export type * from './types.js';
+export * from './codec.js';
+export { checkZone, loadZone, parseZone, ZoneError, formatProblem, type ZoneProblem } from './zone/index.js';
+export { Authority, ZoneIndex, loadZoneFile, loadZoneText, type Deferral } from './authority/index.js';
 export {
-  canonicalName,
-  formatLabels,
-  isSubdomain,
-  joinName,
-  labelCount,
-  nameKey,
-  namesEqual,
-  nameToWire,
-  parseName,
-  type ParsedName,
-} from './name.js';
-export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
-export { decodeHeader, decodeMessage, type DecodeOptions } from './decode.js';
-export { decodeRdataBytes } from './rdata-decode.js';
-export { encodeMessage, MessageEncoder, type EncodeOptions } from './encode.js';
-export { genericRdataToText, quoteString, rdataToText, recordToText, toHex } from './presentation.js';
-export { requestHeader } from './header.js';
+  createDnsServer,
+  DnsServer,
+  DNS_TRANSPORT_LIMITS,
+  type DnsServerOptions,
+} from './server/dns-server.js';
+export { QueryProcessor, type DnsHandler, type RequestContext } from './server/query-processor.js';
+export * from './client/index.js';
+export type { DnsServerAddress } from './client/server-address.js';

@@ -30,4 +30,6 @@ export { evaluatePreconditions, ifRangeAllows, type Preconditions, type Validato
 export { parseRange, contentRange, multipartRanges, type ByteRange, type RangeResult } from './range.js';
 export { negotiateEncoding, isCompressible, type Coding } from './encoding.js';
 export { HTTP_LIMITS, HTTP_CONNECTION_LIMITS } from './limits.js';
+export { asResponse, writeHead } from './types.js';
+export { sendJson, sendText } from './responses.js';
 export * from './cookies/index.js';

@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import { checkDirectoryToCreate, checkFileToAppend } from '../core/paths.js';
 import type { OutpostConfig } from '../core/config/schema.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
 import { openAccessLog } from './access-log.js';
 import { loadOrCreateSessionKey, SessionSigner } from './cookies/session.js';
 import { HttpMetrics } from './metrics.js';

@@ -16,3 +16,4 @@ export {
 export { formatReply, parseReplyLine, ReplyAssembler, reply, type SmtpReply } from './smtp/reply.js';
 export { SMTP_LIMITS } from './smtp/limits.js';
 export { smtpServiceDefinition } from './service/smtp-service.js';
+export { MAIL_STORE, mailDatabasePath, sharedMailStore } from './service/mail-store.js';

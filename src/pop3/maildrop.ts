@@ -14,7 +14,7 @@
  * the same triple means the same set of UIDs, and messages never change size. A login on a
  * 10,000-message box therefore costs one indexed mailbox lookup, not a 10,000-row read.
  */
-import type { MailStore } from '../mail/store/types.js';
+import type { MailStore } from '../mail/index.js';
 import { uniqueId } from './codec.js';
 import { POP3_LIMITS } from './limits.js';
 

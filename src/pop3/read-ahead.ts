@@ -6,7 +6,7 @@
  * the next RETR then only writes. Anything else (another number, TOP, DELE, QUIT, the end of the
  * session) discards it. One message at most is held, and none larger than `maxOctets`.
  */
-import type { MailStore } from '../mail/store/types.js';
+import type { MailStore } from '../mail/index.js';
 import { multiLineMessage, okLine } from './codec.js';
 
 /** A message's wire form for RETR: `+OK n octets` CRLF, the dot-stuffed body, `.` CRLF. */

@@ -13,7 +13,7 @@ import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
 import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
-import type { MailStore } from '../mail/store/types.js';
+import type { MailStore } from '../mail/index.js';
 import { errLine, redactCommand } from './codec.js';
 import { COMMANDS } from './commands/table.js';
 import { POP3_LIMITS } from './limits.js';

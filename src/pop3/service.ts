@@ -7,8 +7,8 @@
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import { createMetrics } from '../core/metrics.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../suite/service.js';
-import { sharedMailStore } from '../mail/service/mail-store.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { sharedMailStore } from '../mail/index.js';
 import { createPop3Server, type Pop3Server } from './server.js';
 
 /** `[pop3]`'s login policy (the defaults without the table). */

@@ -9,7 +9,7 @@ import type { AccountStore } from '../core/accounts/store.js';
 import type { LineConnection } from '../core/line/connection.js';
 import type { Logger } from '../core/logger.js';
 import type { CommandMeter } from '../core/metrics.js';
-import type { MailStore } from '../mail/store/types.js';
+import type { MailStore } from '../mail/index.js';
 import type { MaildropCache, MaildropLocks } from './maildrop.js';
 import type { Pop3State, TransactionState } from './state.js';
 

@@ -10,7 +10,7 @@ import { parseAddress } from '../core/accounts/address.js';
 import { requirePasswordHash } from '../core/accounts/password.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { checkDirectoryToCreate } from '../core/paths.js';
-import type { ServiceDefinition } from './service.js';
+import type { ServiceDefinition } from '../core/service/service.js';
 import { SERVICES } from './services.js';
 import { SuiteTls } from './suite-tls.js';
 

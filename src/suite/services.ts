@@ -9,7 +9,7 @@ import { httpServiceDefinition } from '../http/service.js';
 import { adminServiceDefinition } from '../admin/service.js';
 import { pop3ServiceDefinition } from '../pop3/service.js';
 import { ftpServiceDefinition } from '../ftp/service/ftp-service.js';
-import type { ServiceDefinition } from './service.js';
+import type { ServiceDefinition } from '../core/service/service.js';
 
 export const SERVICES: readonly ServiceDefinition[] = [
   dnsServiceDefinition,

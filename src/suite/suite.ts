@@ -23,8 +23,8 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { createMetrics } from '../core/metrics.js';
 import { DEMO_DOMAIN, DEMO_USERS, demoZonePath } from './default-config.js';
 import { ensureDemoZone } from './demo-zone.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from './service.js';
-import { SharedResources } from './shared-resources.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { SharedResources } from '../core/service/shared-resources.js';
 import { SERVICES } from './services.js';
 import { SuiteTls } from './suite-tls.js';
 

@@ -3,7 +3,7 @@
  * demo credentials generated on this start. Plain text, aligned columns, no colours (it is read
  * by people and by the test that runs the README's first line).
  */
-import type { Endpoint } from './service.js';
+import type { Endpoint } from '../core/service/service.js';
 import type { Credential } from './suite.js';
 
 /** Formats the services table and credentials. */

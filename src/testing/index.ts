@@ -11,19 +11,14 @@ import { normalizeAddress } from '../core/accounts/address.js';
 import { configFromObject } from '../core/config/load.js';
 import type { OutpostConfigInput } from '../core/config/schema.js';
 import { subscribeTranscript, type TranscriptEntry } from '../core/transcript.js';
-import type { Endpoint } from '../suite/service.js';
+import type { Endpoint } from '../core/service/service.js';
 import { Suite } from '../suite/suite.js';
-import { sharedMailStore } from '../mail/service/mail-store.js';
-import type { MailStore } from '../mail/store/types.js';
+import { sharedMailStore, type MailStore } from '../mail/index.js';
 import { parseTestMessage, type TestMessage } from './test-message.js';
 
 export type { TestMessage } from './test-message.js';
 /** A complete mail store in memory, for tests that want one without a data directory. */
-export {
-  MemoryMailStore,
-  openMemoryMailStore,
-  type MemoryMailStoreOptions,
-} from '../mail/store/memory-store.js';
+export { MemoryMailStore, openMemoryMailStore, type MemoryMailStoreOptions } from '../mail/index.js';
 
 /** A zone given inline: its apex and master-file text. */
 export interface InlineZone {

@@ -4,11 +4,18 @@
  * suite's own RFC 5322/MIME codec. Parsing is lenient: a header a test's app got wrong shows up
  * as undefined or empty instead of throwing, so the test can assert on it.
  */
-import { flattenAddresses, parseAddressList } from '../mail/message/address.js';
-import { decodeEncodedWords } from '../mail/message/encoded-word.js';
-import { getHeader } from '../mail/message/headers.js';
-import { decodedBody, parseMime, partFilename, textContent, walkParts } from '../mail/message/mime-parse.js';
-import type { MessageInfo } from '../mail/store/types.js';
+import {
+  decodedBody,
+  decodeEncodedWords,
+  flattenAddresses,
+  getHeader,
+  parseAddressList,
+  parseMime,
+  partFilename,
+  textContent,
+  walkParts,
+  type MessageInfo,
+} from '../mail/index.js';
 
 /** One attachment (a part with a file name or `Content-Disposition: attachment`). */
 export interface TestAttachment {

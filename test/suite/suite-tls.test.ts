@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfig, OutpostConfigInput } from '../../src/core/config/schema.js';
-import type { RunningService, ServiceDefinition } from '../../src/suite/service.js';
+import type { RunningService, ServiceDefinition } from '../../src/core/service/service.js';
 import { Suite } from '../../src/suite/suite.js';
 import { tempDir } from '../helpers/temp.js';
 

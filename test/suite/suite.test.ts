@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { configFromObject } from '../../src/core/config/load.js';
 import type { OutpostConfig } from '../../src/core/config/schema.js';
 import { Suite, generatePassword } from '../../src/suite/suite.js';
-import type { RunningService, ServiceDefinition } from '../../src/suite/service.js';
+import type { RunningService, ServiceDefinition } from '../../src/core/service/service.js';
 import { formatStartupTable } from '../../src/suite/table.js';
 import { tempDir } from '../helpers/temp.js';
 

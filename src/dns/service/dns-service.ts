@@ -10,7 +10,12 @@
 import type { Logger } from '../../core/logger.js';
 import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
 import type { ListenAddress, OutpostConfig } from '../../core/config/schema.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
+import type {
+  Endpoint,
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+} from '../../core/service/service.js';
 import { Authority } from '../authority/authority.js';
 import { errorReply } from '../reply.js';
 import { Rcode } from '../constants.js';

@@ -17,7 +17,12 @@ import { ConfigError } from '../../core/errors.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
 import { createMetrics } from '../../core/metrics.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
+import type {
+  Endpoint,
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+} from '../../core/service/service.js';
 import { parsePortRange, type PortRange } from '../server/data-channel.js';
 import { createFtpServer, type FtpServer } from '../server/ftp-server.js';
 import type { FtpPermissions } from '../server/user-fs.js';

@@ -8,7 +8,7 @@
  * host name is fixed at start.
  */
 import { createMetrics } from '../../core/metrics.js';
-import type { ServiceContext } from '../../suite/service.js';
+import type { ServiceContext } from '../../core/service/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
 import { DnsMxResolver } from './mx-resolver.js';

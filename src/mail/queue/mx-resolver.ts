@@ -9,11 +9,14 @@
  */
 import { isIP } from 'node:net';
 import { OutpostError } from '../../core/errors.js';
-import { queryDns } from '../../dns/client/query.js';
-import { readResolvConf } from '../../dns/client/resolv-conf.js';
-import type { DnsServerAddress } from '../../dns/client/server-address.js';
-import { Rcode, RRType } from '../../dns/constants.js';
-import type { Message } from '../../dns/types.js';
+import {
+  queryDns,
+  Rcode,
+  readResolvConf,
+  RRType,
+  type DnsServerAddress,
+  type Message,
+} from '../../dns/index.js';
 
 /** One host to try, with its addresses in the order to try them. */
 export interface MxHost {

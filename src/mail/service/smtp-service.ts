@@ -18,7 +18,12 @@ import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
-import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../../suite/service.js';
+import type {
+  Endpoint,
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+} from '../../core/service/service.js';
 import { completeForSubmission } from '../message/submission.js';
 import { queueRunnerFromContext, queueSettingsFromContext } from '../queue/from-config.js';
 import { registerQueueGauges } from '../queue/metrics.js';

@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestOutpost } from '../../../src/testing/index.js';
-import { MAIL_STORE_RESOURCE } from '../../../src/mail/service/mail-store.js';
-import type { MailStore } from '../../../src/mail/store/index.js';
+import { MAIL_STORE } from '../../../src/mail/service/mail-store.js';
 import { greeted, inbox, talk } from './helpers.js';
 
 test('suite service: MX + submission + SMTPS endpoints, delivery into the shared store', async () => {
@@ -33,7 +32,7 @@ test('suite service: MX + submission + SMTPS endpoints, delivery into the shared
     await talk(c, 'DATA');
     assert.match(await talk(c, 'Subject: suite\r\n\r\nhi\r\n.'), /^250 /);
     await talk(c, 'QUIT');
-    const store = outpost.suite.context.shared.get<MailStore>(MAIL_STORE_RESOURCE, () => {
+    const store = outpost.suite.context.shared.get(MAIL_STORE, () => {
       throw new Error('the smtp service should have opened the store');
     });
     const [msg] = await inbox(store, 'bob@crepes.test');

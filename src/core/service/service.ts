@@ -5,10 +5,10 @@
  * that lists its endpoints, can reload, and closes by draining.
  */
 import type { Registry } from 'prom-client';
-import type { AccountStore } from '../core/accounts/store.js';
-import type { OutpostConfig } from '../core/config/schema.js';
-import type { Logger } from '../core/logger.js';
-import type { TlsProvider } from '../core/tls.js';
+import type { AccountStore } from '../accounts/store.js';
+import type { OutpostConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { TlsProvider } from '../tls.js';
 import type { SharedResources } from './shared-resources.js';
 
 /** One address a service answers on, as printed in the start-up table. */
