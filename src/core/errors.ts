@@ -66,13 +66,14 @@ export const ErrorCodes = {
   FILE_EXISTS: 'ERR_FILE_EXISTS',
 } as const;
 
+/** One of the known codes (`ErrorCodes`' values): a typo or an unlisted code does not compile. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Base class of every deliberate Outpost error. */
 export class OutpostError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OutpostError';
     this.code = code;
@@ -93,6 +94,6 @@ export class ConfigError extends OutpostError {
 }
 
 /** True when `err` is an OutpostError carrying `code`. */
-export function hasCode(err: unknown, code: string): boolean {
+export function hasCode(err: unknown, code: ErrorCode): boolean {
   return err instanceof OutpostError && err.code === code;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/core/db.js';
-import { ErrorCodes, hasCode } from '../../src/core/errors.js';
+import { ErrorCodes, hasCode, type ErrorCode } from '../../src/core/errors.js';
 import {
   SqliteAccountStore,
   type AccountStoreOptions,
@@ -17,7 +17,7 @@ import { AuthThrottle } from '../../src/core/accounts/throttle.js';
 import { tempDir } from '../helpers/temp.js';
 
 const IP = { ip: '192.0.2.1' };
-const code = (c: string) => (err: unknown) => hasCode(err, c);
+const code = (c: ErrorCode) => (err: unknown) => hasCode(err, c);
 
 /** A cheap scrypt (ln=10) that counts how often each function really ran. */
 function countingHasher(): PasswordHasher & { hashes: number; verifies: number } {

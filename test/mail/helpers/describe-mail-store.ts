@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCodes, hasCode } from '../../../src/core/errors.js';
+import { ErrorCodes, hasCode, type ErrorCode } from '../../../src/core/errors.js';
 import {
   DEFAULT_MAILBOXES,
   type MailboxInfo,
@@ -23,7 +23,7 @@ const BOB = 'bob@example.test';
 const CAROL = 'carol@example.test';
 const T0 = Date.UTC(2026, 0, 1);
 const msg = (n: number | string): Buffer => Buffer.from(`Subject: ${String(n)}\r\n\r\nbody ${String(n)}\r\n`);
-const code = (c: string) => (e: unknown) => hasCode(e, c);
+const code = (c: ErrorCode) => (e: unknown) => hasCode(e, c);
 
 /** A store with a settable clock, and one user's INBOX ready. */
 async function setUp(open: OpenMailStore): Promise<{

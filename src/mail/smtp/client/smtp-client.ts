@@ -11,7 +11,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
-import { ErrorCodes, OutpostError } from '../../../core/errors.js';
+import { ErrorCodes, OutpostError, type ErrorCode } from '../../../core/errors.js';
 import { LineConnection } from '../../../core/line/connection.js';
 import { TlsUntrustedError, untrustedPeer } from '../../../core/tls-trust.js';
 import { replyClass, replyText, ReplyAssembler, reply as makeReply, type SmtpReply } from '../reply.js';
@@ -101,7 +101,7 @@ export class SmtpClientError extends OutpostError {
   readonly stage: string;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     stage: string,
     message: string,
     options?: { reply?: SmtpReply; cause?: unknown },
