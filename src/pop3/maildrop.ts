@@ -15,7 +15,7 @@
  * 10,000-message box therefore costs one indexed mailbox lookup, not a 10,000-row read.
  */
 import type { MailStore } from '../mail/index.js';
-import { uniqueId } from './codec.js';
+import { uniqueId } from './codec/message.js';
 import { POP3_LIMITS } from './limits.js';
 
 /** UIDs and sizes of one INBOX, in UID order. Shared read-only between sessions. */

@@ -7,7 +7,8 @@
  * session) discards it. One message at most is held, and none larger than `maxOctets`.
  */
 import type { MailStore } from '../mail/index.js';
-import { multiLineMessage, okLine } from './codec.js';
+import { multiLineMessage } from './codec/message.js';
+import { okLine } from './codec/reply.js';
 
 /** A message's wire form for RETR: `+OK n octets` CRLF, the dot-stuffed body, `.` CRLF. */
 export interface RetrWire {

@@ -1,7 +1,9 @@
 /**
- * What a POP3 command handler may use of its session: the connection (to reply), the services
- * (store, accounts, locks), the state, and a few session-wide decisions. Handlers live in
- * src/pop3/commands/ and never touch sockets or timers; the session implements this interface.
+ * What a POP3 command handler may use of its session: the connection (to read a SASL response and
+ * to write its `+` challenges), the services (store, accounts, locks), the state, and a few
+ * session-wide decisions. Handlers live in src/pop3/commands/, get the state they run in (the
+ * gate guarantees it) and *return* their reply (`Pop3Reply`); they never touch sockets or timers,
+ * and the session implements this interface, so nothing imports the session (no cycle).
  */
 import type { SecureContext } from 'node:tls';
 import type { LoginPolicy } from '../core/auth/login-policy.js';
@@ -11,7 +13,8 @@ import type { Logger } from '../core/logger.js';
 import type { CommandMeter } from '../core/metrics.js';
 import type { MailStore } from '../mail/index.js';
 import type { MaildropCache, MaildropLocks } from './maildrop.js';
-import type { Pop3State, TransactionState } from './state.js';
+import type { Pop3Reply } from './codec/reply.js';
+import type { Pop3State } from './state.js';
 
 /** The services a session works with; one set per server, shared by its sessions. */
 export interface Pop3SessionDeps {
@@ -40,11 +43,8 @@ export interface CommandInput {
 export interface Pop3SessionContext {
   readonly conn: LineConnection;
   readonly deps: Pop3SessionDeps;
+  /** The state; a handler replaces it as a whole once a step has succeeded. */
   state: Pop3State;
-  /** Writes one response line. */
-  reply(line: string): void;
-  /** Writes several lines in one socket write (multi-line responses). */
-  replyLines(lines: readonly string[]): void;
   /** Hang up once the current command is answered. */
   end(): void;
   /** True when USER/PASS/AUTH may be used now (TLS, or plaintext where the login policy allows). */
@@ -55,10 +55,9 @@ export interface Pop3SessionContext {
   capabilities(): string[];
   /** Counts a failed login; true when the session has had too many and must end. */
   loginFailed(): boolean;
-}
-
-/** The TRANSACTION state; the gate guarantees handlers of TRANSACTION commands only run in it. */
-export function transaction(ctx: Pop3SessionContext): TransactionState {
-  if (ctx.state.kind !== 'transaction') throw new Error(`not in TRANSACTION (${ctx.state.kind})`);
-  return ctx.state;
+  /**
+   * The reply that starts TLS (STLS): the session writes `line` and starts the handshake in one
+   * step, dropping whatever the client pipelined after the command (RFC 2595 §4).
+   */
+  startTls(context: SecureContext, line: string): Pop3Reply;
 }

@@ -3,17 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dotStuffBody,
-  errLine,
-  multiLine,
-  multiLineMessage,
-  okLine,
   parseCommand,
   parseLineCount,
   parseMessageNumber,
   redactCommand,
-  topOfMessage,
-} from '../../src/pop3/codec.js';
+} from '../../src/pop3/codec/command.js';
+import { dotStuffBody, multiLineMessage, topOfMessage } from '../../src/pop3/codec/message.js';
+import { errLine, multiLine, okLine } from '../../src/pop3/codec/reply.js';
 import { POP3_LIMITS } from '../../src/pop3/limits.js';
 
 test('parseCommand: keyword case-insensitive, arguments by single spaces, rest verbatim', () => {

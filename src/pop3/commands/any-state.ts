@@ -3,22 +3,23 @@
  * §6). QUIT from TRANSACTION is the only way into the UPDATE state, where the marked deletions
  * are applied with one `store.expunge`; any other way out of TRANSACTION applies nothing.
  */
-import { errLine, multiLine, okLine } from '../codec.js';
+import { err, listing, ok, okLine, type Pop3Reply } from '../codec/reply.js';
 import type { Pop3SessionContext } from '../session-context.js';
+import type { AuthorizationState, TransactionState } from '../state.js';
 
 /** CAPA: the capability list for the current state. */
-export function capaCommand(ctx: Pop3SessionContext): void {
-  ctx.replyLines(multiLine(okLine('Capability list follows'), ctx.capabilities()));
+export function capaCommand(ctx: Pop3SessionContext): Pop3Reply {
+  return listing(okLine('Capability list follows'), ctx.capabilities());
 }
 
 /** QUIT: goodbye from AUTHORIZATION; UPDATE (apply deletions, unlock) from TRANSACTION. */
-export async function quitCommand(ctx: Pop3SessionContext): Promise<void> {
-  const { state } = ctx;
+export async function quitCommand(
+  ctx: Pop3SessionContext,
+  _cmd: unknown,
+  state: AuthorizationState | TransactionState,
+): Promise<Pop3Reply> {
   ctx.end();
-  if (state.kind !== 'transaction') {
-    ctx.reply(okLine(`${ctx.deps.hostname} POP3 server signing off`));
-    return;
-  }
+  if (state.kind !== 'transaction') return ok(`${ctx.deps.hostname} POP3 server signing off`);
   state.reader.cancel();
   ctx.state = { kind: 'update', user: state.user };
   const { maildrop } = state;
@@ -36,10 +37,10 @@ export async function quitCommand(ctx: Pop3SessionContext): Promise<void> {
         'pop3: some already expunged',
       );
     }
-    ctx.reply(okLine(`${ctx.deps.hostname} POP3 server signing off (${String(left)} messages left)`));
-  } catch (err) {
-    ctx.deps.logger.error({ err, user: state.user, session: ctx.conn.id }, 'pop3: expunge failed');
-    ctx.reply(errLine('SYS/TEMP', 'Some deleted messages not removed'));
+    return ok(`${ctx.deps.hostname} POP3 server signing off (${String(left)} messages left)`);
+  } catch (error) {
+    ctx.deps.logger.error({ err: error, user: state.user, session: ctx.conn.id }, 'pop3: expunge failed');
+    return err('SYS/TEMP', 'Some deleted messages not removed');
   } finally {
     state.release();
   }

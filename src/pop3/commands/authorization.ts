@@ -2,45 +2,42 @@
  * AUTHORIZATION-state commands: USER and PASS (RFC 1939 §7), AUTH with SASL PLAIN or LOGIN and an
  * optional initial response (RFC 5034; the exchange is src/core/sasl.ts), STLS (RFC 2595 §4). Every login goes through
  * `accounts.authenticate` (throttled, cached); success takes the maildrop lock and snapshots
- * INBOX from the index. APOP (RFC 1939 §7, optional) is not offered: it needs clear-text
+ * INBOX from the index. A throwing account hook is answered by the session's error boundary
+ * (`-ERR [SYS/TEMP]`), with the session still in AUTHORIZATION. APOP (RFC 1939 §7, optional) is not offered: it needs clear-text
  * passwords on the server, which the account store never keeps.
  */
+import type { SecureContext } from 'node:tls';
 import {
   isProxyAuthorization,
   runSaslExchange,
   SASL_MECHANISMS,
   type SaslTransport,
 } from '../../core/sasl.js';
-import { errLine, multiLine, okLine } from '../codec.js';
+import { err, listing, ok, okLine, type Pop3Reply } from '../codec/reply.js';
 import { POP3_LIMITS } from '../limits.js';
 import { Maildrop } from '../maildrop.js';
 import { MessageReadAhead } from '../read-ahead.js';
 import type { CommandInput, Pop3SessionContext } from '../session-context.js';
+import type { AuthorizationState } from '../state.js';
 
-const PLAINTEXT_REFUSED = errLine('AUTH', 'Plaintext authentication disallowed without TLS; use STLS');
-
-/** Checks the TLS policy; false (after replying) when a password may not be sent here. */
-function mayAuthenticate(ctx: Pop3SessionContext): boolean {
-  if (ctx.plaintextAuthAllowed()) return true;
-  ctx.reply(PLAINTEXT_REFUSED);
-  return false;
-}
+const PLAINTEXT_REFUSED = err('AUTH', 'Plaintext authentication disallowed without TLS; use STLS');
 
 /** USER name: remembers the name; never says whether it exists (no user enumeration). */
-export function userCommand(ctx: Pop3SessionContext, cmd: CommandInput): void {
-  if (!mayAuthenticate(ctx)) return;
+export function userCommand(ctx: Pop3SessionContext, cmd: CommandInput): Pop3Reply {
+  if (!ctx.plaintextAuthAllowed()) return PLAINTEXT_REFUSED;
   ctx.state = { kind: 'authorization', user: cmd.args[0] ?? '' };
-  ctx.reply(okLine('Send your password'));
+  return ok('Send your password');
 }
 
 /** PASS string: the rest of the line is the password (it may contain spaces). */
-export async function passCommand(ctx: Pop3SessionContext, cmd: CommandInput): Promise<void> {
-  if (!mayAuthenticate(ctx)) return;
-  if (ctx.state.kind !== 'authorization' || ctx.state.user === null) {
-    ctx.reply(errLine(null, 'USER first'));
-    return;
-  }
-  await login(ctx, ctx.state.user, cmd.rest);
+export async function passCommand(
+  ctx: Pop3SessionContext,
+  cmd: CommandInput,
+  state: AuthorizationState,
+): Promise<Pop3Reply | null> {
+  if (!ctx.plaintextAuthAllowed()) return PLAINTEXT_REFUSED;
+  if (state.user === null) return err(null, 'USER first');
+  return login(ctx, state.user, cmd.rest);
 }
 
 /**
@@ -49,46 +46,38 @@ export async function passCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
  * `+ <base64>` challenges; an initial response (`=` meaning empty) may come on the command line.
  * `*` cancels.
  */
-export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): Promise<void> {
-  if (!mayAuthenticate(ctx)) return;
+export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): Promise<Pop3Reply | null> {
+  if (!ctx.plaintextAuthAllowed()) return PLAINTEXT_REFUSED;
   const [mechanism, initial] = cmd.args;
-  if (mechanism === undefined) {
-    ctx.replyLines(multiLine(okLine('Methods supported'), SASL_MECHANISMS));
-    return;
-  }
+  if (mechanism === undefined) return listing(okLine('Methods supported'), SASL_MECHANISMS);
   const outcome = await runSaslExchange(mechanism, initial, saslTransport(ctx));
   switch (outcome.kind) {
     case 'closed':
       ctx.end();
-      return;
+      return null;
     case 'too-long':
-      ctx.reply(errLine(null, 'Response too long'));
       ctx.end();
-      return;
+      return err(null, 'Response too long');
     case 'unsupported':
-      ctx.reply(errLine(null, 'Unsupported authentication mechanism'));
-      return;
+      return err(null, 'Unsupported authentication mechanism');
     case 'cancelled':
-      ctx.reply(errLine(null, 'Authentication cancelled'));
-      return;
+      return err(null, 'Authentication cancelled');
     case 'malformed':
-      ctx.reply(errLine(null, `Malformed ${mechanism.toUpperCase()} response`));
       if (ctx.loginFailed()) ctx.end();
-      return;
+      return err(null, `Malformed ${mechanism.toUpperCase()} response`);
   }
   if (isProxyAuthorization(outcome.credentials)) {
-    ctx.reply(errLine('AUTH', 'Authorization identity not permitted'));
     if (ctx.loginFailed()) ctx.end();
-    return;
+    return err('AUTH', 'Authorization identity not permitted');
   }
-  await login(ctx, outcome.credentials.username, outcome.credentials.password);
+  return login(ctx, outcome.credentials.username, outcome.credentials.password);
 }
 
 /** SASL over POP3 (RFC 5034 §4): challenges are `+ <base64>` lines. */
 function saslTransport(ctx: Pop3SessionContext): SaslTransport {
   return {
     sendChallenge: (base64) => {
-      ctx.reply(`+ ${base64}`);
+      ctx.conn.writeLine(`+ ${base64}`);
     },
     readResponse: async (secret) => {
       if (secret) ctx.conn.redactNextInput();
@@ -104,61 +93,43 @@ function saslTransport(ctx: Pop3SessionContext): SaslTransport {
  * after STLS are dropped by the line layer; the session stays in AUTHORIZATION with nothing
  * remembered from before (a USER given in plaintext is forgotten).
  */
-export async function stlsCommand(ctx: Pop3SessionContext): Promise<void> {
-  const context = ctx.tlsOffered() ? ctx.deps.tlsContext() : undefined;
-  if (context === undefined) {
-    ctx.reply(errLine(null, ctx.conn.secure ? 'Already using TLS' : 'TLS is not available'));
-    return;
-  }
+export function stlsCommand(ctx: Pop3SessionContext): Pop3Reply {
+  const context: SecureContext | undefined = ctx.tlsOffered() ? ctx.deps.tlsContext() : undefined;
+  if (context === undefined) return err(null, ctx.conn.secure ? 'Already using TLS' : 'TLS is not available');
   ctx.state = { kind: 'authorization', user: null };
-  try {
-    await ctx.conn.startTls(context, okLine('Begin TLS negotiation'));
-  } catch (err) {
-    ctx.deps.logger.debug({ err, session: ctx.conn.id }, 'pop3: STLS handshake failed');
-    ctx.end();
-  }
+  return ctx.startTls(context, okLine('Begin TLS negotiation'));
 }
 
 /** Checks the password, locks and snapshots the maildrop, enters TRANSACTION. */
-async function login(ctx: Pop3SessionContext, address: string, password: string): Promise<void> {
+async function login(ctx: Pop3SessionContext, address: string, password: string): Promise<Pop3Reply | null> {
   const { accounts, locks, maildrops, store, logger } = ctx.deps;
   ctx.state = { kind: 'authorization', user: null };
-  let result;
-  try {
-    result = await accounts.authenticate(address, password, { ip: ctx.conn.remoteAddress, protocol: 'pop3' });
-  } catch (err) {
-    logger.error({ err, session: ctx.conn.id }, 'pop3: account lookup failed');
-    ctx.reply(errLine('SYS/TEMP', 'Authentication is unavailable; try again later'));
-    return;
-  }
+  const result = await accounts.authenticate(address, password, {
+    ip: ctx.conn.remoteAddress,
+    protocol: 'pop3',
+  });
   if (!result.ok) {
+    if (ctx.loginFailed()) ctx.end();
     if (result.reason === 'throttled') {
       const seconds = Math.ceil(result.retryAfterMs / 1000);
-      ctx.reply(errLine('SYS/TEMP', `Too many failed logins; try again in ${String(seconds)} s`));
-    } else {
-      ctx.reply(errLine('AUTH', 'Authentication failed'));
+      return err('SYS/TEMP', `Too many failed logins; try again in ${String(seconds)} s`);
     }
-    if (ctx.loginFailed()) ctx.end();
-    return;
+    return err('AUTH', 'Authentication failed');
   }
-  if (ctx.conn.closed) return;
+  if (ctx.conn.closed) return null;
   const user = result.user.address;
   const release = locks.tryLock(user);
-  if (release === null) {
-    ctx.reply(errLine('IN-USE', 'Maildrop is locked by another POP3 session'));
-    return;
-  }
+  if (release === null) return err('IN-USE', 'Maildrop is locked by another POP3 session');
   let maildrop: Maildrop;
   try {
     maildrop = new Maildrop(await maildrops.open(store, user));
-  } catch (err) {
+  } catch (error) {
     release();
-    logger.error({ err, user, session: ctx.conn.id }, 'pop3: cannot open maildrop');
-    ctx.reply(errLine('SYS/TEMP', 'Cannot open the maildrop; try again later'));
-    return;
+    logger.error({ err: error, user, session: ctx.conn.id }, 'pop3: cannot open maildrop');
+    return err('SYS/TEMP', 'Cannot open the maildrop; try again later');
   }
   const reader = new MessageReadAhead(store, maildrop.index.mailboxId, POP3_LIMITS.readAheadMaxOctets);
   ctx.state = { kind: 'transaction', user, maildrop, reader, release };
   logger.info({ user, ip: ctx.conn.remoteAddress, session: ctx.conn.id }, 'pop3 login');
-  ctx.reply(okLine(`${user} has ${String(maildrop.count)} messages (${String(maildrop.octets)} octets)`));
+  return ok(`${user} has ${String(maildrop.count)} messages (${String(maildrop.octets)} octets)`);
 }

@@ -1,12 +1,15 @@
 /**
  * The POP3 command table: for each keyword the states it is valid in, its argument rule, its
- * help text, the CAPA tag it contributes, and its handler. The session's one gate (`checkCommand`)
- * enforces states and arguments before any handler runs; CAPA is generated from the same table.
+ * help text, the CAPA tag it contributes, and its handler. The session's one gate (`checkCommand`,
+ * pure) enforces states and arguments before any handler runs; CAPA is generated from the same
+ * table. Each handler is typed by the states its row lists and gets that state as an argument.
  */
-import { errLine, type ParsedCommand } from '../codec.js';
+import type { CommandResult } from '../../core/session/command-turn.js';
+import type { ParsedCommand } from '../codec/command.js';
+import { errLine, type Pop3Reply } from '../codec/reply.js';
 import { POP3_LIMITS } from '../limits.js';
 import type { CommandInput, Pop3SessionContext } from '../session-context.js';
-import { stateName, type Pop3StateKind } from '../state.js';
+import { stateName, type Pop3State, type Pop3StateKind } from '../state.js';
 import { capaCommand, quitCommand } from './any-state.js';
 import { SASL_MECHANISMS } from '../../core/sasl.js';
 import { authCommand, passCommand, stlsCommand, userCommand } from './authorization.js';
@@ -25,15 +28,42 @@ import {
 export type ArgRule =
   { readonly min: number; readonly max: number; readonly maxOctets: number } | { readonly rest: true };
 
+/** The state a handler of a command valid in the states `K` runs in. */
+export type StateIn<K extends Pop3StateKind> = Extract<Pop3State, { readonly kind: K }>;
+
+/** A command handler: runs in one of its row's states and returns the reply (null: no one left). */
+export type Pop3Handler<K extends Pop3StateKind = Pop3StateKind> = (
+  ctx: Pop3SessionContext,
+  cmd: CommandInput,
+  state: StateIn<K>,
+) => CommandResult<Pop3Reply> | Promise<CommandResult<Pop3Reply>>;
+
 /** One row of the table. */
-export interface Pop3Command {
+export interface Pop3Command<K extends Pop3StateKind = Pop3StateKind> {
   readonly verb: string;
-  readonly states: readonly Pop3StateKind[];
+  readonly states: readonly K[];
   readonly args: ArgRule;
   readonly help: string;
   /** The CAPA line this command contributes in this session, or null (RFC 2449 §6). */
   readonly capability?: (ctx: Pop3SessionContext) => string | null;
-  readonly run: (ctx: Pop3SessionContext, cmd: CommandInput) => void | Promise<void>;
+  readonly run: Pop3Handler<K>;
+}
+
+/**
+ * A row whose handler is typed by its states. The gate already guarantees the state; should
+ * anything else call the handler in another state, it throws (the session's error boundary
+ * answers `[SYS/TEMP]`) instead of running on the wrong data or doing nothing.
+ */
+function row<K extends Pop3StateKind>(spec: Pop3Command<K>): Pop3Command {
+  const inStates = (state: Pop3State): state is StateIn<K> =>
+    (spec.states as readonly Pop3StateKind[]).includes(state.kind);
+  return {
+    ...spec,
+    run: (ctx, cmd, state) => {
+      if (!inStates(state)) throw new Error(`${spec.verb} run in the ${stateName(state.kind)} state`);
+      return spec.run(ctx, cmd, state);
+    },
+  };
 }
 
 const NUMBER_ARG = POP3_LIMITS.maxArgOctets;
@@ -42,112 +72,118 @@ const ADDRESS_ARG = 254;
 /** An AUTH initial response may be as long as the line allows (RFC 5034 §4). */
 const SASL_ARG = POP3_LIMITS.maxLineOctets;
 
-const AUTH: readonly Pop3StateKind[] = ['authorization'];
-const TRANSACTION: readonly Pop3StateKind[] = ['transaction'];
-const BOTH: readonly Pop3StateKind[] = ['authorization', 'transaction'];
+const AUTH = ['authorization'] as const;
+const TRANSACTION = ['transaction'] as const;
+const BOTH = ['authorization', 'transaction'] as const;
 
 const whenAuthorizing = (tag: string) => (ctx: Pop3SessionContext) =>
   ctx.state.kind === 'authorization' && ctx.plaintextAuthAllowed() ? tag : null;
 
 /** Every command the server knows, in CAPA order. */
 export const COMMANDS: readonly Pop3Command[] = [
-  {
+  row({
     verb: 'CAPA',
     states: BOTH,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'list capabilities (RFC 2449)',
     run: capaCommand,
-  },
-  {
+  }),
+  row({
     verb: 'TOP',
     states: TRANSACTION,
     args: { min: 2, max: 2, maxOctets: NUMBER_ARG },
     help: 'TOP msg n: header and first n body lines',
     capability: () => 'TOP',
     run: topCommand,
-  },
-  {
+  }),
+  row({
     verb: 'UIDL',
     states: TRANSACTION,
     args: { min: 0, max: 1, maxOctets: NUMBER_ARG },
     help: 'UIDL [msg]: unique ids (<uidvalidity>.<uid>)',
     capability: () => 'UIDL',
     run: uidlCommand,
-  },
-  {
+  }),
+  row({
     verb: 'USER',
     states: AUTH,
     args: { min: 1, max: 1, maxOctets: ADDRESS_ARG },
     help: 'USER address',
     capability: whenAuthorizing('USER'),
     run: userCommand,
-  },
-  { verb: 'PASS', states: AUTH, args: { rest: true }, help: 'PASS password (after USER)', run: passCommand },
-  {
+  }),
+  row({
+    verb: 'PASS',
+    states: AUTH,
+    args: { rest: true },
+    help: 'PASS password (after USER)',
+    run: passCommand,
+  }),
+  row({
     verb: 'AUTH',
     states: AUTH,
     args: { min: 0, max: 2, maxOctets: SASL_ARG },
     help: 'AUTH PLAIN [initial-response] (RFC 5034)',
     capability: whenAuthorizing(`SASL ${SASL_MECHANISMS.join(' ')}`),
     run: authCommand,
-  },
-  {
+  }),
+  row({
     verb: 'STLS',
     states: AUTH,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'start TLS (RFC 2595)',
     capability: (ctx) => (ctx.state.kind === 'authorization' && ctx.tlsOffered() ? 'STLS' : null),
     run: stlsCommand,
-  },
-  {
+  }),
+  row({
     verb: 'STAT',
     states: TRANSACTION,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'count and octets',
     run: statCommand,
-  },
-  {
+  }),
+  row({
     verb: 'LIST',
     states: TRANSACTION,
     args: { min: 0, max: 1, maxOctets: NUMBER_ARG },
     help: 'LIST [msg]: sizes',
     run: listCommand,
-  },
-  {
+  }),
+  row({
     verb: 'RETR',
     states: TRANSACTION,
     args: { min: 1, max: 1, maxOctets: NUMBER_ARG },
     help: 'RETR msg',
     run: retrCommand,
-  },
-  {
+  }),
+  row({
     verb: 'DELE',
     states: TRANSACTION,
     args: { min: 1, max: 1, maxOctets: NUMBER_ARG },
     help: 'DELE msg: mark deleted',
     run: deleCommand,
-  },
-  {
+  }),
+  row({
     verb: 'RSET',
     states: TRANSACTION,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'unmark deletions',
     run: rsetCommand,
-  },
-  {
+  }),
+  row({
     verb: 'NOOP',
     states: TRANSACTION,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'do nothing',
     run: noopCommand,
-  },
-  {
+  }),
+  row({
     verb: 'QUIT',
     states: BOTH,
     args: { min: 0, max: 0, maxOctets: 0 },
     help: 'end; apply deletions',
     run: quitCommand,
-  },
+  }),
 ];
 
 const BY_VERB = new Map(COMMANDS.map((c) => [c.verb, c]));
