@@ -1,7 +1,7 @@
 /**
  * The `outpost` package: the embeddable servers and clients, the suite runtime and the core.
  * Each protocol family also has its own entry point with everything it offers (`outpost/dns`,
- * `outpost/http`, `outpost/mail`, `outpost/pop3`, `outpost/ftp`, `outpost/core`); test helpers
+ * `outpost/http`, `outpost/mail`, `outpost/pop3`, `outpost/ftp`, `outpost/telnet`, `outpost/core`); test helpers
  * live in `outpost/testing`.
  */
 export * from './core/index.js';

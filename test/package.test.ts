@@ -40,6 +40,7 @@ test('every subpath of the exports map loads from the build', async () => {
       ],
     ],
     ['outpost/ftp', ['createFtpServer', 'FtpClient']],
+    ['outpost/telnet', ['TelnetParser', 'OptionTable', 'encodeSubnegotiation', 'describeCommand']],
     ['outpost/testing', ['startTestOutpost', 'recordTranscript', 'openMemoryMailStore']],
   ] as const) {
     const mod = await load(specifier);
