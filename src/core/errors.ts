@@ -40,6 +40,10 @@ export const ErrorCodes = {
   FTP_DATA_CONNECTION: 'ERR_FTP_DATA_CONNECTION',
   /** An FTP server answered with an error or an unexpected reply (the client's view). */
   FTP_REPLY: 'ERR_FTP_REPLY',
+  /** An FTP reply is malformed or too long (the client's view). */
+  FTP_PROTOCOL: 'ERR_FTP_PROTOCOL',
+  /** An FTP transfer failed on our side: the local file, or the data stream while it ran. */
+  FTP_TRANSFER: 'ERR_FTP_TRANSFER',
   /** The mail store has no mailbox of that name for that user. */
   MAILBOX_NOT_FOUND: 'ERR_MAILBOX_NOT_FOUND',
   /** A mailbox of that name already exists (create, rename). */

@@ -1,7 +1,9 @@
 /**
  * Every FTP limit in one place, with units and the RFC that motivates it. The codec, the session,
- * the data channels and the client read their caps from here.
+ * the data channels and the client read their caps from here. Values core already defines (the
+ * line layer's) are referenced, not repeated.
  */
+import { LINE_LIMITS } from '../core/limits.js';
 
 export const FTP_LIMITS = {
   /** Longest command line including CRLF, in octets. RFC 959 sets none; a path of
@@ -11,7 +13,7 @@ export const FTP_LIMITS = {
   maxPathOctets: 1024,
   /** Idle time on the control connection before `421` and close, in milliseconds
    *  (vsftpd's idle_session_timeout is 300 s). Not counted while a transfer runs. */
-  idleTimeoutMs: 5 * 60_000,
+  idleTimeoutMs: LINE_LIMITS.idleTimeoutMs,
   /** Time a data connection may stall (no byte either way) before the transfer aborts with 426,
    *  in milliseconds (vsftpd's data_connection_timeout). */
   dataIdleTimeoutMs: 5 * 60_000,
@@ -37,4 +39,15 @@ export const FTP_LIMITS = {
   stouAttempts: 100,
   /** Lines of a multi-line reply the client accepts before giving up (bounded read). */
   maxReplyLines: 100_000,
+  /** Longest reply line the client reads, including CRLF, in octets (servers put file names
+   *  and MLST facts in replies, so more than the server's command limit). */
+  clientMaxReplyLineOctets: 64 * 1024,
+  /** How long the client waits for a reply, a connection or a data connection, in milliseconds
+   *  (the client's default; `timeoutMs` overrides it). */
+  clientReplyTimeoutMs: 30_000,
+  /** After a transfer's last byte, how long the server waits for the data connection to close
+   *  before destroying it, in milliseconds. */
+  dataCloseGraceMs: 5_000,
+  /** Pending connections a passive listener queues (it accepts exactly one). */
+  passiveBacklog: 4,
 } as const;

@@ -56,7 +56,11 @@ test('reply parser joins multi-line replies and survives look-alike lines', () =
     lines: ['Features:', '211 inside', '212 other code', 'End'],
   });
   assert.deepEqual(p.push('220 hi'), { code: 220, lines: ['hi'] });
-  assert.throws(() => new ReplyParser().push('hello'));
+  assert.throws(() => new ReplyParser().push('hello'), { code: 'ERR_FTP_PROTOCOL' });
+  const bounded = new ReplyParser(2);
+  bounded.push('211-first');
+  bounded.push('second');
+  assert.throws(() => bounded.push('third'), { code: 'ERR_FTP_PROTOCOL' });
 });
 
 test('command lines: verb case, spaces kept in arguments, Telnet IAC stripped, junk refused', () => {

@@ -5,7 +5,10 @@
  * (EPSV, then PASV; the data host is the control connection's peer, as curl does, so a wrong
  * advertised address cannot redirect us) or active (PORT/EPRT to a listener on the control
  * connection's local address), with TLS for PROT P that offers the control connection's TLS
- * session for resumption (servers such as vsftpd require it).
+ * session for resumption (servers such as vsftpd require it). Every error it throws is an
+ * OutpostError with a code: FTP_REPLY (the server refused), FTP_PROTOCOL (a malformed reply),
+ * FTP_DATA_CONNECTION, FTP_TRANSFER (the local file or the data stream failed), TIMEOUT,
+ * CONNECTION_CLOSED, TLS_UNAVAILABLE.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -27,6 +30,13 @@ function sni(host: string): { servername?: string } {
   return isIP(host) === 0 ? { servername: host } : {};
 }
 
+/** `err` when it already carries a code; otherwise an OutpostError with `code` and `err` as its cause. */
+function coded(err: unknown, code: string, message: string): OutpostError {
+  if (err instanceof OutpostError) return err;
+  const detail = err instanceof Error ? `: ${err.message}` : '';
+  return new OutpostError(code, `${message}${detail}`, { cause: err });
+}
+
 /** How to reach and talk to the server. */
 export interface FtpClientOptions {
   host: string;
@@ -40,7 +50,7 @@ export interface FtpClientOptions {
   passive?: boolean;
   /** When passive setup fails, try active mode. */
   activeFallback?: boolean;
-  /** Reply timeout, in milliseconds (default 30 s). */
+  /** Reply timeout, in milliseconds (default FTP_LIMITS.clientReplyTimeoutMs). */
   timeoutMs?: number;
   /**
    * Sent as HOST before USER (RFC 7151), to pick a virtual host. Never fatal: a server without
@@ -94,7 +104,7 @@ export class FtpClient {
   private constructor(conn: LineConnection, options: FtpClientOptions) {
     this.#conn = conn;
     this.#options = options;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? FTP_LIMITS.clientReplyTimeoutMs;
     this.passive = options.passive !== false;
   }
 
@@ -102,7 +112,7 @@ export class FtpClient {
   static async connect(options: FtpClientOptions): Promise<FtpClient> {
     const implicit = options.secure === 'implicit';
     const port = options.port ?? (implicit ? 990 : 21);
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? FTP_LIMITS.clientReplyTimeoutMs;
     const tlsSocket = implicit
       ? tlsConnect({ ...sni(options.host), ...options.tls, host: options.host, port })
       : null;
@@ -130,13 +140,18 @@ export class FtpClient {
     const conn = new LineConnection(socket, {
       protocol: 'ftp-client',
       side: 'client',
-      maxLineOctets: 64 * 1024,
+      maxLineOctets: FTP_LIMITS.clientMaxReplyLineOctets,
       idleTimeoutMs: timeoutMs,
       sessionTimeoutMs: Infinity,
     });
     const client = new FtpClient(conn, options);
     if (tlsSocket) client.#watchSession(tlsSocket);
-    client.greeting = await client.#readReply();
+    try {
+      client.greeting = await client.#readReply();
+    } catch (err) {
+      client.close();
+      throw err;
+    }
     if (replyClass(client.greeting.code) !== 2) {
       client.close();
       throw new FtpReplyError('connect', client.greeting);
@@ -202,8 +217,12 @@ export class FtpClient {
     const secret = verb.toUpperCase() === 'PASS';
     this.#options.onLine?.('>', secret ? 'PASS ****' : line);
     // The password never reaches a transcript: written raw with a masked note.
-    if (secret) await this.#conn.writeRaw(`${line}\r\n`, 'PASS ****');
-    else this.#conn.writeLine(line);
+    try {
+      if (secret) await this.#conn.writeRaw(`${line}\r\n`, 'PASS ****');
+      else this.#conn.writeLine(line);
+    } catch (err) {
+      throw coded(err, ErrorCodes.CONNECTION_CLOSED, `cannot send ${verb}`);
+    }
     return this.#readReply();
   }
 
@@ -417,13 +436,13 @@ export class FtpClient {
     } catch (err) {
       setup.cancel();
       await this.#readReply().catch(() => undefined);
-      throw err;
+      throw coded(err, ErrorCodes.FTP_DATA_CONNECTION, 'data connection failed');
     }
-    let failure: Error | undefined;
+    let failure: OutpostError | undefined;
     try {
       await body(data);
     } catch (err) {
-      failure = err instanceof Error ? err : new Error(String(err));
+      failure = coded(err, ErrorCodes.FTP_TRANSFER, `${verb} failed`);
       data.destroy();
     }
     const done = await this.#readReply();
@@ -439,7 +458,12 @@ export class FtpClient {
       socket,
       ...(this.#tlsSession ? { session: this.#tlsSession } : {}),
     });
-    await once(secure, 'secureConnect');
+    try {
+      await once(secure, 'secureConnect');
+    } catch (err) {
+      secure.destroy();
+      throw coded(err, ErrorCodes.TLS_UNAVAILABLE, 'TLS on the data connection failed');
+    }
     return secure;
   }
 
@@ -479,7 +503,9 @@ export class FtpClient {
     const local = this.#conn.localAddress;
     const server = createServer({ pauseOnConnect: true });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) => {
+        reject(coded(err, ErrorCodes.FTP_DATA_CONNECTION, 'cannot listen for an active data connection'));
+      });
       server.listen({ host: local, port: 0, backlog: 1 }, () => {
         resolve();
       });

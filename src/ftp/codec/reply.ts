@@ -14,6 +14,9 @@ export interface FtpReply {
   readonly lines: readonly string[];
 }
 
+import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { FTP_LIMITS } from '../limits.js';
+
 const UNSAFE = /[\r\n\0]/g;
 
 /** Replaces CR, LF and NUL so a value can sit inside a reply line. */
@@ -48,15 +51,22 @@ export class ReplyParser {
   #lines: string[] = [];
   readonly #maxLines: number;
 
-  constructor(maxLines = 100_000) {
+  constructor(maxLines: number = FTP_LIMITS.maxReplyLines) {
     this.#maxLines = maxLines;
   }
 
-  /** Feeds one line (without CRLF); returns the reply it completes, or null. Throws on garbage. */
+  /**
+   * Feeds one line (without CRLF); returns the reply it completes, or null. Throws an
+   * OutpostError (FTP_PROTOCOL) on a line that is no reply or a reply with too many lines.
+   */
   push(line: string): FtpReply | null {
     const m = /^(\d{3})([ -]?)(.*)$/.exec(line);
     if (this.#code === null) {
-      if (!m) throw new Error(`malformed FTP reply line: ${JSON.stringify(line.slice(0, 80))}`);
+      if (!m)
+        throw new OutpostError(
+          ErrorCodes.FTP_PROTOCOL,
+          `malformed FTP reply line: ${JSON.stringify(line.slice(0, 80))}`,
+        );
       const code = Number(m[1]);
       if (m[2] === '-') {
         this.#code = code;
@@ -73,7 +83,8 @@ export class ReplyParser {
     }
     if (m && Number(m[1]) === this.#code && m[2] === '-') this.#lines.push(m[3] ?? '');
     else this.#lines.push(line.startsWith(' ') ? line.slice(1) : line);
-    if (this.#lines.length > this.#maxLines) throw new Error('FTP reply has too many lines');
+    if (this.#lines.length > this.#maxLines)
+      throw new OutpostError(ErrorCodes.FTP_PROTOCOL, 'FTP reply has too many lines');
     return null;
   }
 }

@@ -59,7 +59,7 @@ export class PassiveListener {
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
-          server.listen({ port, host, exclusive: true, backlog: 4 }, () => {
+          server.listen({ port, host, exclusive: true, backlog: FTP_LIMITS.passiveBacklog }, () => {
             server.off('error', reject);
             resolve();
           });

@@ -76,7 +76,7 @@ export async function finishSocket(socket: Duplex): Promise<void> {
     const timer = setTimeout(() => {
       socket.destroy();
       resolve();
-    }, 5000);
+    }, FTP_LIMITS.dataCloseGraceMs);
     socket.once('close', () => {
       clearTimeout(timer);
       resolve();

@@ -120,7 +120,7 @@ export async function rnto(s: FtpSession, arg: string): Promise<HandlerResult> {
 
 async function asciiSize(real: string): Promise<number> {
   const counter = new AsciiSizeCounter();
-  for await (const chunk of createReadStream(real, { highWaterMark: 1024 * 1024 }))
+  for await (const chunk of createReadStream(real, { highWaterMark: FTP_LIMITS.transferChunkOctets }))
     counter.push(chunk as Buffer);
   return counter.size;
 }
