@@ -16,7 +16,7 @@ import { connect as netConnect, createServer, isIP, type Socket } from 'node:net
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Duplex, type Readable, type Writable } from 'node:stream';
-import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { ErrorCodes, OutpostError, type ErrorCode } from '../../core/errors.js';
 import { LineConnection } from '../../core/line/connection.js';
 import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, toIPv4 } from '../codec/address.js';
 import { formatCommand } from '../codec/command.js';
@@ -31,7 +31,7 @@ function sni(host: string): { servername?: string } {
 }
 
 /** `err` when it already carries a code; otherwise an OutpostError with `code` and `err` as its cause. */
-function coded(err: unknown, code: string, message: string): OutpostError {
+function coded(err: unknown, code: ErrorCode, message: string): OutpostError {
   if (err instanceof OutpostError) return err;
   const detail = err instanceof Error ? `: ${err.message}` : '';
   return new OutpostError(code, `${message}${detail}`, { cause: err });
