@@ -16,7 +16,7 @@ export class AdminService implements RunningService {
 
   static async start(context: ServiceContext): Promise<AdminService> {
     const server = new AdminServer({
-      registry: context.metrics,
+      registry: context.metrics.registry,
       services: () => context.serviceNames(),
     });
     try {

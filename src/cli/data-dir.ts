@@ -3,15 +3,17 @@
  * `data_dir`, else $OUTPOST_DATA, else ./data), and the rule that keeps them from littering:
  * commands that only read or change existing data (`user list`, `queue list`, …) first make sure
  * the directory holds the suite's file they need, and otherwise say where they looked and stop
- * (ERR_NO_DATA) without creating anything; only commands that set something up create it.
+ * (ERR_NO_DATA) without creating anything; only commands that set something up create it. Also
+ * the configuration a command acts on (`resolveServeConfig`: the file, or the embedded default).
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfigFile } from '../core/config/load.js';
+import { configFromObject, loadConfigFile, type ConfigLoadOptions } from '../core/config/load.js';
+import type { OutpostConfig } from '../core/config/schema.js';
 import { CLI_CONFIG_LOAD } from './config-warnings.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
-import { defaultDataDir } from '../suite/default-config.js';
+import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
 
 /** Where a command was told to look. */
 export interface DataOptions {
@@ -44,4 +46,16 @@ export function requireSuiteData(dataDir: string, file: string, hint: string): v
     ErrorCodes.NO_DATA,
     `${dataDir} holds no suite data (${what}); ${hint}, or point at a data directory with --data DIR or --config FILE`,
   );
+}
+
+/** Loads the config file, or the embedded default when none is given; deprecated keys go to `onWarning`. */
+export function resolveServeConfig(
+  options: { config?: string; data?: string },
+  loadOptions: ConfigLoadOptions = {},
+): OutpostConfig {
+  if (options.config !== undefined) {
+    const config = loadConfigFile(options.config, loadOptions);
+    return options.data === undefined ? config : { ...config, data_dir: resolve(options.data) };
+  }
+  return configFromObject(embeddedDefaultConfig(resolve(options.data ?? defaultDataDir())));
 }

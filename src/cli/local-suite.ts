@@ -8,14 +8,13 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
-import { configFromObject, loadConfigFile } from '../core/config/load.js';
 import { CLI_CONFIG_LOAD } from './config-warnings.js';
+import { resolveServeConfig } from './data-dir.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { isLoopback } from '../core/net.js';
 import { devCertificatePath } from '../core/tls-dev-cert.js';
 import type { UntrustedCertificate } from '../core/tls-trust.js';
-import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
+import { accountsDatabasePath } from '../suite/suite.js';
 
 /** Where the CLI was told to look (each optional). */
 export interface LocalSuiteOptions {
@@ -36,14 +35,9 @@ export interface LocalSuite {
  * directory holds a suite (its accounts.db); undefined when there is none.
  */
 export function findLocalSuite(options: LocalSuiteOptions): LocalSuite | undefined {
-  if (options.config !== undefined) {
-    const config = loadConfigFile(options.config, CLI_CONFIG_LOAD);
-    const dataDir = options.data === undefined ? config.data_dir : resolve(options.data);
-    return { dataDir, config: { ...config, data_dir: dataDir }, configFile: options.config };
-  }
-  const dataDir = resolve(options.data ?? defaultDataDir());
-  if (!existsSync(join(dataDir, 'accounts.db'))) return undefined;
-  return { dataDir, config: configFromObject(embeddedDefaultConfig(dataDir)), configFile: undefined };
+  const config = resolveServeConfig(options, CLI_CONFIG_LOAD);
+  if (options.config === undefined && !existsSync(accountsDatabasePath(config.data_dir))) return undefined;
+  return { dataDir: config.data_dir, config, configFile: options.config };
 }
 
 /** Where a client reaches a listener bound to `host`: a wildcard address means loopback. */

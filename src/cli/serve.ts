@@ -7,21 +7,13 @@
  */
 import { pino } from 'pino';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  configFromObject,
-  loadConfigFile,
-  logConfigWarnings,
-  type ConfigLoadOptions,
-  type ConfigWarning,
-} from '../core/config/load.js';
-import type { OutpostConfig } from '../core/config/schema.js';
+import { logConfigWarnings, type ConfigWarning } from '../core/config/load.js';
 import { createLogger } from '../core/logger.js';
 import { CONNECTION_LIMITS } from '../core/limits.js';
 import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
 import closeWithGrace from 'close-with-grace';
-import { defaultDataDir, embeddedDefaultConfig } from '../suite/default-config.js';
 import { accountsDatabasePath, Suite } from '../suite/suite.js';
+import { resolveServeConfig } from './data-dir.js';
 import { devCertificateNote, formatStartupTable } from '../suite/table.js';
 
 export interface ServeOptions {
@@ -29,18 +21,6 @@ export interface ServeOptions {
   data?: string;
   transcript?: boolean;
   logLevel?: string;
-}
-
-/** Loads the config file, or the embedded default when none is given; deprecated keys go to `onWarning`. */
-export function resolveServeConfig(
-  options: { config?: string; data?: string },
-  loadOptions: ConfigLoadOptions = {},
-): OutpostConfig {
-  if (options.config !== undefined) {
-    const config = loadConfigFile(options.config, loadOptions);
-    return options.data === undefined ? config : { ...config, data_dir: resolve(options.data) };
-  }
-  return configFromObject(embeddedDefaultConfig(resolve(options.data ?? defaultDataDir())));
 }
 
 export async function serve(options: ServeOptions): Promise<void> {

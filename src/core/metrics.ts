@@ -5,7 +5,8 @@
  * `createMetrics`; the admin listener exposes `registry.metrics()`. Names follow the Prometheus
  * conventions: `outpost_` prefix, `_total` on counters, base units. Every label value comes from
  * a bounded set (a command table, a listener address from the config, a reply class), never
- * from raw client input. docs/metrics.md lists them all.
+ * from raw client input. docs/observability.md lists them all. The suite creates the set once and
+ * hands it to every service in its context; an embedder gives each server the same set.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 
@@ -25,15 +26,19 @@ export interface ServiceMetrics {
   readonly messagesTotal: Counter<'result'>;
   /** Recipient deliveries: route `local` or `remote`; result `delivered`, `deferred` or `bounced`. */
   readonly deliveriesTotal: Counter<'route' | 'result'>;
+  /** Octets moved over FTP data connections, by direction (`sent`, `received`). */
+  readonly ftpDataBytes: Counter<'direction'>;
+  /** DNS queries answered, by transport, query type and rcode: every DNS server on the set adds
+   *  its own counts (kept in a flat array on its hot path) as a source read at scrape. */
+  readonly dnsQueries: ScrapedCounter<'transport' | 'type' | 'rcode'>;
 }
 
-/** One metric set per registry: every service of a suite records into the same counters. */
-const byRegistry = new WeakMap<Registry, ServiceMetrics>();
-
-/** The standard metric set of `registry` (created on first use; a fresh registry when absent). */
+/**
+ * The standard metric set on `registry` (a fresh registry when absent). Create it once per
+ * registry and give it to every server that reports there: prom-client refuses a second metric
+ * of the same name on one registry.
+ */
 export function createMetrics(registry: Registry = new Registry()): ServiceMetrics {
-  const existing = byRegistry.get(registry);
-  if (existing !== undefined) return existing;
   const registers = [registry];
   const metrics: ServiceMetrics = {
     registry,
@@ -79,26 +84,59 @@ export function createMetrics(registry: Registry = new Registry()): ServiceMetri
       labelNames: ['route', 'result'],
       registers,
     }),
+    ftpDataBytes: new Counter({
+      name: 'outpost_ftp_data_bytes_total',
+      help: 'Octets moved over FTP data connections, by direction (sent, received)',
+      labelNames: ['direction'],
+      registers,
+    }),
+    dnsQueries: new ScrapedCounter({
+      name: 'outpost_dns_queries_total',
+      help: 'DNS queries answered, by transport, query type and response code (rcode none: no reply)',
+      labelNames: ['transport', 'type', 'rcode'],
+      registry,
+    }),
   };
-  byRegistry.set(registry, metrics);
   return metrics;
 }
 
+/** Adds counts to a `ScrapedCounter` at scrape time: `add(labels, n)` once per label set. */
+export type CountSource<T extends string> = (add: (labels: Record<T, string>, n: number) => void) => void;
+
 /**
- * The counter `config.name` of `registry`, created on first use: the servers of one suite share
- * it, and a second server on the same registry does not throw on a duplicate name.
+ * A counter whose counts live elsewhere (a hot path's plain array) and are read when Prometheus
+ * scrapes: its value is the sum over every source added, so several servers can report into one
+ * metric. Sources stay for the registry's lifetime (a counter must not go down when a server stops).
  */
-export function sharedCounter<T extends string>(
-  registry: Registry,
-  config: { name: string; help: string; labelNames: readonly T[] },
-): Counter<T> {
-  const existing = registry.getSingleMetric(config.name);
-  if (existing instanceof Counter) return existing;
-  return new Counter({ ...config, registers: [registry] });
+export class ScrapedCounter<T extends string> {
+  readonly #sources = new Set<CountSource<T>>();
+
+  constructor(config: { name: string; help: string; labelNames: readonly T[]; registry: Registry }) {
+    const sources = this.#sources;
+    new Counter<T>({
+      name: config.name,
+      help: config.help,
+      labelNames: config.labelNames,
+      registers: [config.registry],
+      collect() {
+        this.reset();
+        for (const source of sources) {
+          source((labels, n) => {
+            this.inc(labels as Partial<Record<T, string>>, n);
+          });
+        }
+      },
+    });
+  }
+
+  /** Adds a source of counts, read at every scrape from now on. */
+  addSource(source: CountSource<T>): void {
+    this.#sources.add(source);
+  }
 }
 
-/** `2xx`-style class of a three-digit reply code (SMTP, FTP, HTTP). */
-export function replyClass(code: number): string {
+/** `2xx`-style metric label of a three-digit reply code (SMTP, FTP, HTTP). */
+export function replyClassLabel(code: number): string {
   return `${String(Math.floor(code / 100))}xx`;
 }
 

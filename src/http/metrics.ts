@@ -5,8 +5,8 @@
  * bumps plain numbers; prom-client reads them at scrape time through `collect()`, so counting
  * costs nothing measurable at 50k requests a second.
  */
-import { Counter, type Registry } from 'prom-client';
-import { createMetrics, FastHistogram, type ServiceMetrics } from '../core/metrics.js';
+import { Counter } from 'prom-client';
+import { FastHistogram, type ServiceMetrics } from '../core/metrics.js';
 
 /** Status classes, by the status code's first digit (index 0: anything outside 1xx-5xx). */
 const CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -27,9 +27,10 @@ export class HttpMetrics {
   #bytes = 0;
   readonly #duration: FastHistogram | undefined;
 
-  constructor(registry: Registry | undefined) {
-    if (registry === undefined) return;
-    this.shared = createMetrics(registry);
+  constructor(metrics: ServiceMetrics | undefined) {
+    if (metrics === undefined) return;
+    this.shared = metrics;
+    const registry = metrics.registry;
     // One set per registry: a second server on it counts connections but exports no requests.
     if (registry.getSingleMetric('outpost_http_requests_total') !== undefined) return;
     const byClass = this.#byClass;

@@ -6,7 +6,6 @@
  */
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
-import { createMetrics } from '../core/metrics.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
 import { sharedMailStore } from '../mail/index.js';
 import { createPop3Server, type Pop3Server } from './server.js';
@@ -34,7 +33,7 @@ export class Pop3Service implements RunningService {
       loginPolicy: () => this.#loginPolicy,
       hostname: context.config.hostname,
       logger: context.logger.child({ service: 'pop3' }),
-      metrics: createMetrics(context.metrics),
+      metrics: context.metrics,
     });
   }
 

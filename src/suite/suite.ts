@@ -122,7 +122,7 @@ export class Suite {
         accounts,
         tls: tls.provider,
         logger,
-        metrics: metrics.registry,
+        metrics,
         shared: (shared = new SharedResources()),
         serviceNames: () => started.map((s) => s.name),
       };

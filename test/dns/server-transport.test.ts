@@ -16,6 +16,7 @@ import {
   RRClass,
 } from '../../src/dns/index.js';
 import type { Message, ResourceRecord } from '../../src/dns/index.js';
+import { createMetrics } from '../../src/core/metrics.js';
 import { createDnsServer } from '../../src/dns/server/dns-server.js';
 import type { DnsHandler } from '../../src/dns/server/query-processor.js';
 
@@ -224,4 +225,21 @@ test('close() is idempotent and frees the port', async () => {
   await using again = createDnsServer({ handler });
   const second = await again.listen({ port });
   assert.equal(second.port, port);
+});
+
+test('two DNS servers on one metric set both report their queries in outpost_dns_queries_total', async () => {
+  const metrics = createMetrics();
+  await using first = createDnsServer({ handler, metrics });
+  await using second = createDnsServer({ handler, metrics });
+  const a = await first.listen({ port: 0, host: '127.0.0.1' });
+  const b = await second.listen({ port: 0, host: '127.0.0.1' });
+  assert.ok(await udpExchange(a.port, query('one.test.', RRType.A)));
+  assert.ok(await udpExchange(b.port, query('two.test.', RRType.A)));
+  assert.ok(await udpExchange(b.port, query('three.test.', RRType.A)));
+  assert.equal((await tcpExchange(b.port, [query('four.test.', RRType.MX)], 1)).length, 1);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^outpost_dns_queries_total\{transport="udp",type="A",rcode="NOERROR"\} 3$/m);
+  assert.match(text, /^outpost_dns_queries_total\{transport="tcp",type="MX",rcode="NOERROR"\} 1$/m);
+  assert.equal(first.queries.get('udp', 'A', 'NOERROR'), 1);
+  assert.equal(second.queries.get('udp', 'A', 'NOERROR'), 2);
 });

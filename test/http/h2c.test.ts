@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
+import { createMetrics } from '../../src/core/metrics.js';
 import { formatCombined } from '../../src/http/access-log.js';
 import { classifyFirstBytes, H2_PREFACE } from '../../src/http/h2c.js';
 import { HttpMetrics } from '../../src/http/metrics.js';
@@ -230,10 +230,11 @@ test('hostile: huge first lines go to HTTP/1.1 and its limits (414/431/400)', as
 
 test('same handler, access log, metrics and transcript for h2c; the connect entry says h2c', async () => {
   const lines: string[] = [];
-  const registry = new Registry();
+  const metricSet = createMetrics();
+  const registry = metricSet.registry;
   const { server, port } = await bareServer({
     accessLog: { write: (r) => lines.push(formatCombined(r)), close: () => Promise.resolve() },
-    metrics: new HttpMetrics(registry),
+    metrics: new HttpMetrics(metricSet),
   });
   const rec = recordTranscript((e) => e.protocol === 'http');
   try {

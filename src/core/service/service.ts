@@ -4,10 +4,10 @@
  * context with the shared core (config, accounts, TLS, logger, metrics) and gets back something
  * that lists its endpoints, can reload, and closes by draining.
  */
-import type { Registry } from 'prom-client';
 import type { AccountStore } from '../accounts/store.js';
 import type { OutpostConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { ServiceMetrics } from '../metrics.js';
 import type { TlsProvider } from '../tls.js';
 import type { SharedResources } from './shared-resources.js';
 
@@ -35,7 +35,8 @@ export interface ServiceContext {
    */
   tls: TlsProvider | null;
   logger: Logger;
-  metrics: Registry;
+  /** The suite's one metric set (its `registry` is what the admin listener exposes). */
+  metrics: ServiceMetrics;
   /** Resources shared between services (e.g. the mail store), closed after every service. */
   shared: SharedResources;
   /** Names of the services running so far, in start order (what /healthz reports). */

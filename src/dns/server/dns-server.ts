@@ -78,7 +78,7 @@ export class DnsServer {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
     this.#metrics = options.metrics ?? createMetrics();
-    this.queries.register(this.#metrics.registry);
+    this.#metrics.dnsQueries.addSource(this.queries.source);
     this.#counter = new ConnectionCounter(
       options.maxTcpConnections ?? DNS_TRANSPORT_LIMITS.maxTcpConnections,
       options.maxTcpConnectionsPerIp ?? DNS_TRANSPORT_LIMITS.maxTcpConnectionsPerIp,

@@ -3,10 +3,11 @@
  * of thousands of queries a second, so counting one costs an array increment: the query type is
  * read from the question's fixed offset after the name (a few label-length hops, no decoding),
  * the rcode from the reply's header, and the count goes into a flat Float64Array indexed by
- * (transport, type, rcode). prom-client reads the array only when Prometheus scrapes
- * (`collect`). Types outside RRType count as `other`, so clients cannot grow the label set.
+ * (transport, type, rcode). prom-client reads the array only when Prometheus scrapes: each
+ * server's array is a source of the metric set's `dnsQueries`, so every server on a registry
+ * reports. Types outside RRType count as `other`, so clients cannot grow the label set.
  */
-import { Counter, type Registry } from 'prom-client';
+import type { CountSource } from '../../core/metrics.js';
 import { RRType, rcodeToString } from '../constants.js';
 
 const TRANSPORTS = ['udp', 'tcp'] as const;
@@ -58,31 +59,21 @@ export class DnsQueryMetrics {
     return this.#counts[(transport === 'tcp' ? PER_TRANSPORT : 0) + t * RCODES + r] ?? 0;
   }
 
-  /** Exposes the counts on `registry` (once per registry: the DNS service's server). */
-  register(registry: Registry): void {
-    if (registry.getSingleMetric('outpost_dns_queries_total') !== undefined) return;
+  /** This server's counts as a source of the suite's `outpost_dns_queries_total` (read at scrape). */
+  readonly source: CountSource<'transport' | 'type' | 'rcode'> = (add) => {
     const counts = this.#counts;
-    new Counter({
-      name: 'outpost_dns_queries_total',
-      help: 'DNS queries answered, by transport, query type and response code (rcode none: no reply)',
-      labelNames: ['transport', 'type', 'rcode'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (let i = 0; i < counts.length; i++) {
-          const n = counts[i] ?? 0;
-          if (n === 0) continue;
-          const within = i % PER_TRANSPORT;
-          this.inc(
-            {
-              transport: TRANSPORTS[Math.floor(i / PER_TRANSPORT)] ?? 'udp',
-              type: TYPE_NAMES[Math.floor(within / RCODES)] ?? 'other',
-              rcode: RCODE_NAMES[within % RCODES] ?? 'none',
-            },
-            n,
-          );
-        }
-      },
-    });
-  }
+    for (let i = 0; i < counts.length; i++) {
+      const n = counts[i] ?? 0;
+      if (n === 0) continue;
+      const within = i % PER_TRANSPORT;
+      add(
+        {
+          transport: TRANSPORTS[Math.floor(i / PER_TRANSPORT)] ?? 'udp',
+          type: TYPE_NAMES[Math.floor(within / RCODES)] ?? 'other',
+          rcode: RCODE_NAMES[within % RCODES] ?? 'none',
+        },
+        n,
+      );
+    }
+  };
 }

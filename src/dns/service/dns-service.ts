@@ -8,7 +8,7 @@
  * primary zone's serial changes, its configured secondaries are sent NOTIFY (RFC 1996).
  */
 import type { Logger } from '../../core/logger.js';
-import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
+import type { ServiceMetrics } from '../../core/metrics.js';
 import type { ListenAddress, OutpostConfig } from '../../core/config/schema.js';
 import type {
   Endpoint,
@@ -80,7 +80,7 @@ export class DnsService implements RunningService {
     const service = new DnsService(
       context.logger.child({ service: 'dns' }),
       context.config.data_dir,
-      createMetrics(context.metrics),
+      context.metrics,
     );
     service.#applyZones(dns.zones, { initial: true });
     try {

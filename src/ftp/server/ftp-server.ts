@@ -9,7 +9,7 @@ import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
-import { CommandMeter, createMetrics, sharedCounter, type ServiceMetrics } from '../../core/metrics.js';
+import { CommandMeter, createMetrics, type ServiceMetrics } from '../../core/metrics.js';
 import { TcpService, type BoundListener, type ListenOptions } from '../../core/server/tcp-service.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS } from '../session/commands.js';
@@ -51,11 +51,7 @@ export class FtpServer {
     const metrics = options.metrics ?? createMetrics();
     this.#meters = {
       commands: new CommandMeter(metrics, 'ftp', COMMANDS.keys()),
-      dataBytes: sharedCounter(metrics.registry, {
-        name: 'outpost_ftp_data_bytes_total',
-        help: 'Octets moved over FTP data connections, by direction (sent, received)',
-        labelNames: ['direction'],
-      }),
+      dataBytes: metrics.ftpDataBytes,
     };
     this.service = new TcpService({
       protocol: 'ftp',

@@ -15,7 +15,6 @@ import { loginPolicyFromConfig } from '../../core/auth/login-policy.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
-import { createMetrics } from '../../core/metrics.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
 import type {
   Endpoint,
@@ -150,7 +149,7 @@ export class FtpService implements RunningService {
         ? {}
         : { maxConnectionsPerIp: ftp.max_connections_per_ip }),
       logger: context.logger.child({ service: 'ftp' }),
-      metrics: createMetrics(context.metrics),
+      metrics: context.metrics,
     });
   }
 

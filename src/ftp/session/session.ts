@@ -11,7 +11,7 @@ import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
 import type { Counter } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
-import { replyClass, type CommandMeter } from '../../core/metrics.js';
+import { replyClassLabel, type CommandMeter } from '../../core/metrics.js';
 import { silentLogger } from '../../core/logger.js';
 import { parseCommand } from '../codec/command.js';
 import { formatReply } from '../codec/reply.js';
@@ -212,7 +212,7 @@ export class FtpSession {
     this.#lastCode = 0;
     await this.#run(spec, arg);
     // No reply yet: a transfer started, whose 150 comes once the data connection is open.
-    this.options.commands?.count(spec.verb, this.#lastCode === 0 ? '1xx' : replyClass(this.#lastCode));
+    this.options.commands?.count(spec.verb, this.#lastCode === 0 ? '1xx' : replyClassLabel(this.#lastCode));
   }
 
   async #run(spec: CommandSpec, arg: string): Promise<void> {

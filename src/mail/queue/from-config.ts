@@ -7,7 +7,6 @@
  * on reload hands `queueSettingsFromContext` of the new configuration to `reconfigure`; only the
  * host name is fixed at start.
  */
-import { createMetrics } from '../../core/metrics.js';
 import type { ServiceContext } from '../../core/service/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
@@ -40,7 +39,7 @@ export function queueRunnerFromContext(context: ServiceContext, store: MailStore
     store,
     hostname: context.config.hostname,
     logger: context.logger.child({ service: 'smtp-queue' }),
-    metrics: createMetrics(context.metrics),
+    metrics: context.metrics,
     ...queueSettingsFromContext(context),
   });
 }

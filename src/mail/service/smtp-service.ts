@@ -17,7 +17,7 @@
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import type { Logger } from '../../core/logger.js';
-import { createMetrics, type ServiceMetrics } from '../../core/metrics.js';
+import type { ServiceMetrics } from '../../core/metrics.js';
 import type {
   Endpoint,
   RunningService,
@@ -194,9 +194,9 @@ export class SmtpService implements RunningService {
     const runner = makeRunner?.(store) ?? null;
     const hostname = context.config.hostname;
     const tls = context.tls;
-    const metrics = createMetrics(context.metrics);
+    const metrics = context.metrics;
     const delivery: DeliveryContext = { store, hostname, logger, metrics, onQueued: () => runner?.kick() };
-    registerQueueGauges(context.metrics, store.queue);
+    registerQueueGauges(context.metrics.registry, store.queue);
     const server = createSmtpServer({
       hostname,
       hooks: smtpHooks(context.accounts, delivery, smtp.postmaster),

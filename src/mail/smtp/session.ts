@@ -16,7 +16,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Counter } from 'prom-client';
 import type { LineConnection } from '../../core/line/connection.js';
-import { replyClass, type CommandMeter } from '../../core/metrics.js';
+import { replyClassLabel, type CommandMeter } from '../../core/metrics.js';
 import type { Logger } from '../../core/logger.js';
 import { COMMANDS, type CommandSpec } from './commands.js';
 import { splitCommand } from './command.js';
@@ -227,7 +227,7 @@ export class SmtpSession {
   async #dispatch(line: string): Promise<void> {
     const { verb, args } = splitCommand(line);
     await this.#run(verb, args);
-    this.options.commands?.count(verb, replyClass(this.#lastCode));
+    this.options.commands?.count(verb, replyClassLabel(this.#lastCode));
   }
 
   async #run(verb: string, args: string): Promise<void> {
