@@ -14,6 +14,8 @@ import { decodeTransfer } from './transfer-encoding.js';
 
 /** One MIME entity. */
 export interface MimePart {
+  /** The whole entity as it is in the message: header section, separator line and body. */
+  readonly raw: Buffer;
   readonly headers: readonly HeaderField[];
   /** Lower-cased `type/subtype`; `text/plain` by default (RFC 2045 §5.2), or
    *  `message/rfc822` inside multipart/digest (RFC 2046 §5.1.5). */
@@ -110,6 +112,7 @@ function parseEntity(
   const params = parsed?.params ?? new Map<string, string>();
   const cd = getHeader(section.fields, 'Content-Disposition');
   const base = {
+    raw: bytes,
     headers: section.fields,
     contentType,
     params,

@@ -11,3 +11,4 @@ export {
   openMemoryMailStore,
   type MemoryMailStoreOptions,
 } from './memory-store.js';
+export { STORE_LIMITS, type StoreLimits } from './limits.js';

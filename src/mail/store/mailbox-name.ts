@@ -31,3 +31,17 @@ export function canonicalMailboxName(name: string): string {
 export function isInbox(name: string): boolean {
   return name.toUpperCase() === 'INBOX';
 }
+
+/** The superior levels of a (canonical) name, outermost first: `a/b/c` gives `a`, `a/b`. */
+export function superiorNames(name: string): string[] {
+  const levels = name.split(MAILBOX_SEPARATOR);
+  const out: string[] = [];
+  for (let i = 1; i < levels.length; i++)
+    out.push(canonicalMailboxName(levels.slice(0, i).join(MAILBOX_SEPARATOR)));
+  return out;
+}
+
+/** True when `name` is `ancestor` or lies below it in the hierarchy. */
+export function isSameOrUnder(name: string, ancestor: string): boolean {
+  return name === ancestor || name.startsWith(ancestor + MAILBOX_SEPARATOR);
+}

@@ -14,10 +14,20 @@
 /* eslint-disable @typescript-eslint/require-await -- see the file comment */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
-import { mailboxExists, mailboxNotFound } from './store-errors.js';
+import { mailboxExists, mailboxNotFound, mailboxUnderItself, tooManySubscriptions } from './store-errors.js';
 import { combineFlags, hasSeen, normalizeFlags } from './flags.js';
-import { canonicalMailboxName, isInbox, MAILBOX_SEPARATOR } from './mailbox-name.js';
+import { mergeKeywords } from './keywords.js';
+import { resolveStoreLimits, type ResolvedStoreLimits, type StoreLimits } from './limits.js';
+import {
+  canonicalMailboxName,
+  isInbox,
+  isSameOrUnder,
+  MAILBOX_SEPARATOR,
+  superiorNames,
+} from './mailbox-name.js';
+import { describeMessage, type MessageMeta } from './message-meta.js';
 import { newQueueId } from './queue-id.js';
+import { matchesText } from './search-text.js';
 import {
   DEFAULT_MAILBOXES,
   type AcceptRequest,
@@ -38,6 +48,8 @@ import {
   type RecipientOutcome,
   type SpecialUse,
   type StoreChange,
+  type StoredStructure,
+  type TextCriterion,
   type WriteOptions,
 } from './types.js';
 
@@ -45,11 +57,15 @@ import {
 export interface MemoryMailStoreOptions {
   /** Clock for internal dates, UIDVALIDITY and queue times; defaults to `Date.now`. */
   now?: () => number;
+  /** Caps (limits.ts); defaults to STORE_LIMITS. */
+  limits?: StoreLimits;
 }
 
 interface StoredMessage {
   readonly uid: number;
   readonly bytes: Buffer;
+  /** Computed once from the bytes and shared by copies (message-meta.ts). */
+  readonly meta: MessageMeta;
   readonly internalDate: number;
   flags: readonly string[];
   modSeq: number;
@@ -63,12 +79,16 @@ interface Box {
   readonly uidValidity: number;
   uidNext: number;
   highestModSeq: number;
-  subscribed: boolean;
+  keywords: readonly string[];
   /** By UID, in ascending UID order (UIDs are only ever appended). */
   readonly messages: Map<number, StoredMessage>;
+  /** Expunged UID to its MODSEQ, in ascending MODSEQ order (see `expungedSince`). */
+  readonly expunged: Map<number, number>;
+  /** Entries at or below this MODSEQ were pruned from `expunged`. */
+  expungeFloor: number;
 }
 
-function toMailbox(b: Box): MailboxInfo {
+function toMailbox(b: Box, subscribed: boolean): MailboxInfo {
   let unseen = 0;
   for (const m of b.messages.values()) if (!hasSeen(m.flags)) unseen++;
   return {
@@ -81,7 +101,8 @@ function toMailbox(b: Box): MailboxInfo {
     highestModSeq: b.highestModSeq,
     messages: b.messages.size,
     unseen,
-    subscribed: b.subscribed,
+    subscribed,
+    keywords: [...b.keywords],
   };
 }
 
@@ -96,9 +117,13 @@ function toMessage(mailboxId: number, m: StoredMessage): MessageInfo {
   };
 }
 
-/** Mailbox names in the SQLite store's order (BINARY collation: UTF-8 bytes). */
+/** Names in the SQLite store's order (BINARY collation: UTF-8 bytes). */
+function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 function byName(a: Box, b: Box): number {
-  return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+  return byUtf8(a.name, b.name);
 }
 
 /** Opens an empty in-memory store. */
@@ -110,17 +135,21 @@ export function openMemoryMailStore(options: MemoryMailStoreOptions = {}): Memor
 export class MemoryMailStore implements MailStore {
   readonly queue: MemoryOutboundQueue;
   readonly #now: () => number;
+  readonly #limits: ResolvedStoreLimits;
   readonly #hub = new ChangeHub();
   /** Mailboxes by id. */
   readonly #boxes = new Map<number, Box>();
   /** Mailbox ids by lowercased user, then by name. */
   readonly #byUser = new Map<string, Map<string, number>>();
+  /** Subscribed names by lowercased user. */
+  readonly #subscriptions = new Map<string, Set<string>>();
   #lastMailboxId = 0;
   #lastUidValidity = 0;
   #closed = false;
 
   constructor(options: MemoryMailStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#limits = resolveStoreLimits(options.limits);
     this.queue = new MemoryOutboundQueue(this.#now, () => {
       this.#assertOpen();
     });
@@ -131,6 +160,7 @@ export class MemoryMailStore implements MailStore {
     const who = request.origin ?? null;
     // Validate every part first: a failed accept stores nothing (not even the mailboxes).
     const targets: { user: string; name: string; flags: string[] }[] = [];
+    const meta = request.localBytes === undefined ? null : describeMessage(request.localBytes);
     if (request.local.length > 0 && request.localBytes === undefined) {
       throw new RangeError('accept: local deliveries need localBytes');
     }
@@ -142,6 +172,8 @@ export class MemoryMailStore implements MailStore {
         ? this.#find(d.user, name) !== undefined
         : DEFAULT_MAILBOXES.some((m) => m.name === name);
       if (!found) throw mailboxNotFound(name);
+      const existing = this.#find(d.user, name);
+      if (existing !== undefined) mergeKeywords(existing.keywords, flags, this.#limits.keywordsPerMailbox);
       targets.push({ user: d.user, name, flags });
     }
     const changes: StoreChange[] = [];
@@ -151,7 +183,7 @@ export class MemoryMailStore implements MailStore {
       this.#ensure(t.user, who, changes);
       const box = this.#find(t.user, t.name);
       if (box === undefined) throw mailboxNotFound(t.name);
-      const info = this.#insert(box, bytes, t.flags, request.receivedAt.getTime());
+      const info = this.#insert(box, bytes, meta, t.flags, request.receivedAt.getTime());
       delivered.push({ user: box.user, mailboxId: box.id, uid: info.uid });
       changes.push(messageChange('append', box, [info.uid], info.modSeq, who));
     }
@@ -177,28 +209,31 @@ export class MemoryMailStore implements MailStore {
     return [...ids.values()]
       .map((id) => this.#mustBox(id))
       .sort(byName)
-      .map(toMailbox);
+      .map((b) => this.#info(b));
   }
 
   async getMailbox(user: string, name: string): Promise<MailboxInfo | null> {
     this.#assertOpen();
     const box = this.#find(user, canonicalMailboxName(name));
-    return box === undefined ? null : toMailbox(box);
+    return box === undefined ? null : this.#info(box);
   }
 
   async getMailboxById(mailboxId: number): Promise<MailboxInfo | null> {
     this.#assertOpen();
     const box = this.#boxes.get(mailboxId);
-    return box === undefined ? null : toMailbox(box);
+    return box === undefined ? null : this.#info(box);
   }
 
   async createMailbox(user: string, name: string, options: CreateMailboxOptions = {}): Promise<MailboxInfo> {
     this.#assertOpen();
     const canonical = canonicalMailboxName(name);
     if (this.#find(user, canonical) !== undefined) throw mailboxExists(canonical);
+    const who = originOf(options);
+    const changes = this.#createSuperiors(user, canonical, who);
     const box = this.#create(user, canonical, options.specialUse ?? null);
-    this.#hub.publish([mailboxChange('mailbox-created', box, originOf(options))]);
-    return toMailbox(box);
+    changes.push(mailboxChange('mailbox-created', box, who));
+    this.#hub.publish(changes);
+    return this.#info(box);
   }
 
   async renameMailbox(user: string, from: string, to: string, options: WriteOptions = {}): Promise<void> {
@@ -209,9 +244,11 @@ export class MemoryMailStore implements MailStore {
     const box = this.#find(user, source);
     if (box === undefined) throw mailboxNotFound(source);
     if (this.#find(user, target) !== undefined) throw mailboxExists(target);
+    if (isSameOrUnder(target, source)) throw mailboxUnderItself(source, target);
     const changes: StoreChange[] = [];
     if (isInbox(source)) {
       // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty.
+      changes.push(...this.#createSuperiors(user, target, who));
       const dest = this.#create(user, target, null);
       changes.push(mailboxChange('mailbox-created', dest, who));
       const uids = [...box.messages.keys()];
@@ -246,7 +283,9 @@ export class MemoryMailStore implements MailStore {
       if (r.box !== box && this.#find(user, r.to) !== undefined) throw mailboxExists(r.to);
     }
     const names = this.#names(user);
+    const subscribed = this.#subscribed(user);
     for (const r of renames) names.delete(r.box.name);
+    const resubscribe = renames.filter((r) => subscribed.delete(r.box.name)).map((r) => r.to);
     for (const r of renames) {
       const old = r.box.name;
       r.box.name = r.to;
@@ -260,6 +299,8 @@ export class MemoryMailStore implements MailStore {
         origin: who,
       });
     }
+    for (const name of resubscribe) subscribed.add(name);
+    changes.push(...this.#createSuperiors(user, target, who));
     this.#hub.publish(changes);
   }
 
@@ -283,10 +324,21 @@ export class MemoryMailStore implements MailStore {
   ): Promise<void> {
     this.#assertOpen();
     const canonical = canonicalMailboxName(name);
-    const box = this.#find(user, canonical);
-    if (box === undefined) throw mailboxNotFound(canonical);
-    box.subscribed = subscribed;
+    const names = this.#subscribed(user);
+    if (subscribed) {
+      const max = this.#limits.subscriptionsPerUser;
+      if (!names.has(canonical) && names.size >= max) throw tooManySubscriptions(max);
+      names.add(canonical);
+    } else {
+      names.delete(canonical);
+    }
+    const box = this.#find(user, canonical) ?? { id: 0, user, name: canonical };
     this.#hub.publish([{ ...mailboxChange('mailbox-subscribed', box, originOf(options)), subscribed }]);
+  }
+
+  async listSubscriptions(user: string): Promise<string[]> {
+    this.#assertOpen();
+    return [...(this.#subscriptions.get(user.toLowerCase()) ?? [])].sort(byUtf8);
   }
 
   async listMessages(mailboxId: number): Promise<MessageInfo[]> {
@@ -302,12 +354,61 @@ export class MemoryMailStore implements MailStore {
     return bytes === undefined ? null : Buffer.from(bytes);
   }
 
+  async readRange(mailboxId: number, uid: number, start: number, length: number): Promise<Buffer | null> {
+    this.#assertOpen();
+    const bytes = this.#boxes.get(mailboxId)?.messages.get(uid)?.bytes;
+    if (bytes === undefined) return null;
+    const from = Math.min(Math.max(0, start), bytes.length);
+    return Buffer.from(bytes.subarray(from, from + Math.max(0, length)));
+  }
+
+  async readStructures(
+    mailboxId: number,
+    uids: readonly number[],
+    want: { readonly envelope?: boolean; readonly body?: boolean },
+  ): Promise<StoredStructure[]> {
+    this.#assertOpen();
+    const box = this.#boxes.get(mailboxId);
+    if (box === undefined) return [];
+    return this.#pick(box, uids).map((m) => ({
+      uid: m.uid,
+      ...(want.envelope === true ? { envelope: structuredClone(m.meta.envelope) } : {}),
+      ...(want.body === true ? { body: structuredClone(m.meta.body) } : {}),
+    }));
+  }
+
+  async searchText(mailboxId: number, criterion: TextCriterion, uids?: readonly number[]): Promise<number[]> {
+    this.#assertOpen();
+    const box = this.#boxes.get(mailboxId);
+    if (box === undefined) return [];
+    const candidates = uids === undefined ? [...box.messages.values()] : this.#pick(box, uids);
+    return candidates.filter((m) => matchesText(m.meta, criterion)).map((m) => m.uid);
+  }
+
+  async changedSince(mailboxId: number, modSeq: number): Promise<MessageInfo[]> {
+    this.#assertOpen();
+    const box = this.#boxes.get(mailboxId);
+    if (box === undefined) return [];
+    return [...box.messages.values()].filter((m) => m.modSeq > modSeq).map((m) => toMessage(mailboxId, m));
+  }
+
+  async expungedSince(mailboxId: number, modSeq: number): Promise<number[] | null> {
+    this.#assertOpen();
+    const box = this.#boxes.get(mailboxId);
+    if (box === undefined || modSeq < box.expungeFloor) return null;
+    const uids: number[] = [];
+    for (const [uid, at] of box.expunged) if (at > modSeq) uids.push(uid);
+    return uids.sort((a, b) => a - b);
+  }
+
   async append(mailboxId: number, bytes: Buffer, options: AppendOptions = {}): Promise<MessageInfo> {
     this.#assertOpen();
     const flags = normalizeFlags(options.flags ?? []);
     const box = this.#boxById(mailboxId);
+    mergeKeywords(box.keywords, flags, this.#limits.keywordsPerMailbox);
     const date = options.internalDate?.getTime() ?? this.#now();
-    const info = this.#insert(box, Buffer.from(bytes), flags, date);
+    const copy = Buffer.from(bytes);
+    const info = this.#insert(box, copy, describeMessage(copy), flags, date);
     this.#hub.publish([messageChange('append', box, [info.uid], info.modSeq, originOf(options))]);
     return info;
   }
@@ -325,6 +426,14 @@ export class MemoryMailStore implements MailStore {
     const out: MessageInfo[] = [];
     const changed: number[] = [];
     let modSeq = 0;
+    // Validated before anything changes: the keywords this call would add.
+    const present = this.#pick(box, uids).length > 0;
+    const keywords = mergeKeywords(
+      box.keywords,
+      mode === 'remove' || !present ? [] : given,
+      this.#limits.keywordsPerMailbox,
+    );
+    if (keywords !== null) box.keywords = keywords;
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const m = box.messages.get(uid);
       if (m === undefined) continue;
@@ -352,6 +461,7 @@ export class MemoryMailStore implements MailStore {
     this.#assertOpen();
     const from = this.#boxById(fromMailboxId);
     const to = this.#boxById(toMailboxId);
+    this.#checkKeywords(from, uids, to);
     const { pairs, modSeq } = this.#copyNow(from, uids, to);
     if (pairs.length > 0) {
       this.#hub.publish([
@@ -364,6 +474,36 @@ export class MemoryMailStore implements MailStore {
         ),
       ]);
     }
+    return pairs;
+  }
+
+  async move(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    options: WriteOptions = {},
+  ): Promise<[number, number][]> {
+    this.#assertOpen();
+    const from = this.#boxById(fromMailboxId);
+    const to = this.#boxById(toMailboxId);
+    this.#checkKeywords(from, uids, to);
+    const who = originOf(options);
+    const { pairs, modSeq } = this.#copyNow(from, uids, to);
+    if (pairs.length === 0) return pairs;
+    const removed = this.#expungeNow(
+      from,
+      pairs.map(([uid]) => uid),
+    );
+    this.#hub.publish([
+      messageChange(
+        'append',
+        to,
+        pairs.map(([, uid]) => uid),
+        modSeq,
+        who,
+      ),
+      messageChange('expunge', from, removed.uids, removed.modSeq, who),
+    ]);
     return pairs;
   }
 
@@ -395,7 +535,49 @@ export class MemoryMailStore implements MailStore {
     }
   }
 
+  #info(box: Box): MailboxInfo {
+    return toMailbox(box, this.#subscriptions.get(box.user.toLowerCase())?.has(box.name) ?? false);
+  }
+
+  #subscribed(user: string): Set<string> {
+    const key = user.toLowerCase();
+    let names = this.#subscriptions.get(key);
+    if (names === undefined) {
+      names = new Set();
+      this.#subscriptions.set(key, names);
+    }
+    return names;
+  }
+
+  /** Creates the missing superior levels of `name` (RFC 9051 §6.3.4); returns their events. */
+  #createSuperiors(user: string, name: string, who: ChangeOrigin): StoreChange[] {
+    const changes: StoreChange[] = [];
+    for (const level of superiorNames(name)) {
+      if (this.#find(user, level) !== undefined) continue;
+      changes.push(mailboxChange('mailbox-created', this.#create(user, level, null), who));
+    }
+    return changes;
+  }
+
+  /** Throws (changing nothing) when copying `uids` would take `to` past its keyword cap. */
+  #checkKeywords(from: Box, uids: readonly number[], to: Box): void {
+    let keywords = to.keywords;
+    for (const m of this.#pick(from, uids))
+      keywords = mergeKeywords(keywords, m.flags, this.#limits.keywordsPerMailbox) ?? keywords;
+  }
+
+  /** The stored messages among `uids`, ascending, each once. */
+  #pick(box: Box, uids: readonly number[]): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
+      const m = box.messages.get(uid);
+      if (m !== undefined) out.push(m);
+    }
+    return out;
+  }
+
   #create(user: string, name: string, specialUse: SpecialUse | null): Box {
+    this.#subscribed(user).add(name);
     const box: Box = {
       id: ++this.#lastMailboxId,
       user: this.#userSpelling(user),
@@ -404,8 +586,10 @@ export class MemoryMailStore implements MailStore {
       uidValidity: this.#nextUidValidity(),
       uidNext: 1,
       highestModSeq: 1,
-      subscribed: true,
+      keywords: [],
       messages: new Map(),
+      expunged: new Map(),
+      expungeFloor: 0,
     };
     this.#boxes.set(box.id, box);
     this.#names(user).set(name, box.id);
@@ -419,10 +603,18 @@ export class MemoryMailStore implements MailStore {
     return next;
   }
 
-  #insert(box: Box, bytes: Buffer, flags: readonly string[], internalDate: number): MessageInfo {
+  #insert(
+    box: Box,
+    bytes: Buffer,
+    meta: MessageMeta | null,
+    flags: readonly string[],
+    internalDate: number,
+  ): MessageInfo {
+    box.keywords = mergeKeywords(box.keywords, flags, this.#limits.keywordsPerMailbox) ?? box.keywords;
     const m: StoredMessage = {
       uid: box.uidNext++,
       bytes,
+      meta: meta ?? describeMessage(bytes),
       internalDate,
       flags: [...flags],
       modSeq: ++box.highestModSeq,
@@ -437,7 +629,7 @@ export class MemoryMailStore implements MailStore {
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const m = from.messages.get(uid);
       if (m === undefined) continue;
-      const info = this.#insert(to, m.bytes, m.flags, m.internalDate);
+      const info = this.#insert(to, m.bytes, m.meta, m.flags, m.internalDate);
       pairs.push([uid, info.uid]);
       modSeq = info.modSeq;
     }
@@ -446,7 +638,20 @@ export class MemoryMailStore implements MailStore {
 
   #expungeNow(box: Box, uids: readonly number[]): { uids: number[]; modSeq: number } {
     const removed = [...new Set(uids)].sort((a, b) => a - b).filter((uid) => box.messages.delete(uid));
-    return { uids: removed, modSeq: removed.length > 0 ? ++box.highestModSeq : 0 };
+    if (removed.length === 0) return { uids: removed, modSeq: 0 };
+    const modSeq = ++box.highestModSeq;
+    for (const uid of removed) box.expunged.set(uid, modSeq);
+    // The same pruning rule as the SQLite store: drop the oldest MODSEQs past the cap, whole.
+    const excess = box.expunged.size - this.#limits.expungeLogPerMailbox;
+    if (excess > 0) {
+      const cut = [...box.expunged.values()][excess - 1] ?? 0;
+      for (const [uid, at] of box.expunged) {
+        if (at > cut) break;
+        box.expunged.delete(uid);
+      }
+      box.expungeFloor = Math.max(box.expungeFloor, cut);
+    }
+    return { uids: removed, modSeq };
   }
 
   // ---- lookups ----

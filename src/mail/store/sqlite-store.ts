@@ -16,13 +16,25 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { migrate, openDatabase, type Database } from '../../core/db.js';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import type { BodyStructure } from '../message/body-structure.js';
+import type { Envelope } from '../message/envelope.js';
 import { combineFlags, flagsFromColumn, flagsToColumn, hasSeen, normalizeFlags } from './flags.js';
 import { GroupCommitter, type GroupCommitHooks } from './group-commit.js';
-import { canonicalMailboxName, isInbox, MAILBOX_SEPARATOR } from './mailbox-name.js';
+import { mergeKeywords } from './keywords.js';
+import { resolveStoreLimits, type ResolvedStoreLimits, type StoreLimits } from './limits.js';
+import {
+  canonicalMailboxName,
+  isInbox,
+  isSameOrUnder,
+  MAILBOX_SEPARATOR,
+  superiorNames,
+} from './mailbox-name.js';
+import { describeMessage } from './message-meta.js';
 import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
+import { foldForSearch, matchesText } from './search-text.js';
 import { BlobTable, SqliteOutboundQueue } from './sqlite-queue.js';
 import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
-import { mailboxExists, mailboxNotFound } from './store-errors.js';
+import { mailboxExists, mailboxNotFound, mailboxUnderItself, tooManySubscriptions } from './store-errors.js';
 import {
   DEFAULT_MAILBOXES,
   type AcceptRequest,
@@ -37,6 +49,8 @@ import {
   type MessageInfo,
   type SpecialUse,
   type StoreChange,
+  type StoredStructure,
+  type TextCriterion,
   type WriteOptions,
 } from './types.js';
 
@@ -46,6 +60,8 @@ export interface SqliteMailStoreOptions {
   path: string;
   /** Clock for internal dates, UIDVALIDITY and queue times; defaults to `Date.now`. */
   now?: () => number;
+  /** Caps (limits.ts); defaults to STORE_LIMITS. */
+  limits?: StoreLimits;
   /** Shortest time between two group commits, in milliseconds (default 2; 0 = every turn). */
   groupCommitWindowMs?: number;
   /** Test hooks around each group commit. */
@@ -63,6 +79,7 @@ interface MailboxRow {
   messages: number;
   unseen: number;
   subscribed: number;
+  keywords: string;
 }
 
 interface MessageRow {
@@ -86,6 +103,7 @@ function toMailbox(r: MailboxRow): MailboxInfo {
     messages: r.messages,
     unseen: r.unseen,
     subscribed: r.subscribed !== 0,
+    keywords: flagsFromColumn(r.keywords),
   };
 }
 
@@ -118,6 +136,7 @@ export class SqliteMailStore implements MailStore {
   readonly queue: SqliteOutboundQueue;
   readonly #db: Database;
   readonly #now: () => number;
+  readonly #limits: ResolvedStoreLimits;
   readonly #committer: GroupCommitter;
   readonly #blobs: BlobTable;
   readonly #hub = new ChangeHub();
@@ -127,6 +146,7 @@ export class SqliteMailStore implements MailStore {
   constructor(db: Database, options: Omit<SqliteMailStoreOptions, 'path'> = {}) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#limits = resolveStoreLimits(options.limits);
     this.#committer = new GroupCommitter(db, {
       ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(options.groupCommitWindowMs === undefined ? {} : { windowMs: options.groupCommitWindowMs }),
@@ -179,8 +199,11 @@ export class SqliteMailStore implements MailStore {
   async createMailbox(user: string, name: string, options: CreateMailboxOptions = {}): Promise<MailboxInfo> {
     const canonical = canonicalMailboxName(name);
     return this.#write((changes) => {
+      if (this.#s.getMailbox.get(user, canonical) !== undefined) throw mailboxExists(canonical);
+      const who = originOf(options);
+      this.#createSuperiors(user, canonical, who, changes);
       const box = this.#create(user, canonical, options.specialUse ?? null);
-      changes.push(mailboxChange('mailbox-created', box, originOf(options)));
+      changes.push(mailboxChange('mailbox-created', box, who));
       return box;
     });
   }
@@ -194,8 +217,10 @@ export class SqliteMailStore implements MailStore {
       if (this.#s.getMailbox.get(user, target) !== undefined) {
         throw mailboxExists(target);
       }
+      if (isSameOrUnder(target, source)) throw mailboxUnderItself(source, target);
       if (isInbox(source)) {
         // RFC 9051 §6.3.6: renaming INBOX moves its messages to the new name; INBOX stays, empty.
+        this.#createSuperiors(user, target, who, changes);
         const dest = this.#create(user, target, null);
         changes.push(mailboxChange('mailbox-created', dest, who));
         const uids = this.#s.listMessages.all(box.id).map((m) => m.uid);
@@ -217,6 +242,7 @@ export class SqliteMailStore implements MailStore {
         }
         return;
       }
+      const renamed: string[] = [];
       const renames: { row: MailboxRow; to: string }[] = [{ row: box, to: target }];
       const prefix = source + MAILBOX_SEPARATOR;
       for (const child of this.#s.listMailboxes.all(user)) {
@@ -229,6 +255,7 @@ export class SqliteMailStore implements MailStore {
           throw mailboxExists(r.to);
         }
         this.#s.renameMailbox.run(r.to, r.row.id);
+        if (this.#s.unsubscribe.run(user, r.row.name).changes > 0) renamed.push(r.to);
         changes.push({
           kind: 'mailbox-renamed',
           user: r.row.user,
@@ -238,6 +265,8 @@ export class SqliteMailStore implements MailStore {
           origin: who,
         });
       }
+      for (const name of renamed) this.#s.subscribe.run(user, name);
+      this.#createSuperiors(user, target, who, changes);
     });
   }
 
@@ -251,6 +280,7 @@ export class SqliteMailStore implements MailStore {
       // Rows first: a blob whose last reference goes is deleted, and the rows point at it.
       this.#s.deleteMessages.run(box.id);
       for (const m of messages) this.#blobs.release(m.blob_id);
+      this.#s.deleteExpungeLog.run(box.id);
       this.#s.deleteMailbox.run(box.id);
       changes.push(mailboxChange('mailbox-deleted', box, originOf(options)));
     });
@@ -264,10 +294,25 @@ export class SqliteMailStore implements MailStore {
   ): Promise<void> {
     const canonical = canonicalMailboxName(name);
     this.#write((changes) => {
-      const box = this.#mailboxRow(user, canonical);
-      this.#s.setSubscribed.run(subscribed ? 1 : 0, box.id);
+      if (subscribed) {
+        const max = this.#limits.subscriptionsPerUser;
+        if (
+          this.#s.subscribe.run(user, canonical).changes > 0 &&
+          (this.#s.countSubscriptions.get(user)?.n ?? 0) > max
+        ) {
+          throw tooManySubscriptions(max);
+        }
+      } else {
+        this.#s.unsubscribe.run(user, canonical);
+      }
+      const box = this.#s.getMailbox.get(user, canonical) ?? { id: 0, user, name: canonical };
       changes.push({ ...mailboxChange('mailbox-subscribed', box, originOf(options)), subscribed });
     });
+  }
+
+  async listSubscriptions(user: string): Promise<string[]> {
+    this.#assertOpen();
+    return this.#s.listSubscriptions.all(user).map((r) => r.name);
   }
 
   async listMessages(mailboxId: number): Promise<MessageInfo[]> {
@@ -281,11 +326,70 @@ export class SqliteMailStore implements MailStore {
     return row === undefined ? null : row.bytes;
   }
 
+  async readRange(mailboxId: number, uid: number, start: number, length: number): Promise<Buffer | null> {
+    this.#assertOpen();
+    // substr() copies only the slice out of SQLite; its positions are 1-based.
+    const row = this.#s.readRange.get(Math.max(0, start) + 1, Math.max(0, length), mailboxId, uid);
+    return row === undefined ? null : row.part;
+  }
+
+  async readStructures(
+    mailboxId: number,
+    uids: readonly number[],
+    want: { readonly envelope?: boolean; readonly body?: boolean },
+  ): Promise<StoredStructure[]> {
+    this.#assertOpen();
+    const envelope = want.envelope === true;
+    const body = want.body === true;
+    const rows = this.#s.readStructures.all({
+      envelope: envelope ? 1 : 0,
+      body: body ? 1 : 0,
+      mailbox: mailboxId,
+      uids: uidList(uids),
+    });
+    return rows.map((r) => ({
+      uid: r.uid,
+      ...(r.envelope === null ? {} : { envelope: JSON.parse(r.envelope) as Envelope }),
+      ...(r.body === null ? {} : { body: JSON.parse(r.body) as BodyStructure }),
+    }));
+  }
+
+  async searchText(mailboxId: number, criterion: TextCriterion, uids?: readonly number[]): Promise<number[]> {
+    this.#assertOpen();
+    const folded = { ...criterion, needle: foldForSearch(criterion.needle) };
+    const params = {
+      mailbox: mailboxId,
+      uids: uids === undefined ? null : uidList(uids),
+      needle: folded.needle,
+    };
+    if (folded.in === 'header') {
+      // instr() narrows the candidates in SQL; the field is checked on what is left.
+      return this.#s.searchHeaders
+        .all(params)
+        .filter((r) => matchesText({ headerText: r.header_text, bodyText: '' }, folded))
+        .map((r) => r.uid);
+    }
+    const stmt = folded.in === 'body' ? this.#s.searchBody : this.#s.searchAll;
+    return stmt.all(params).map((r) => r.uid);
+  }
+
+  async changedSince(mailboxId: number, modSeq: number): Promise<MessageInfo[]> {
+    this.#assertOpen();
+    return this.#s.changedSince.all(mailboxId, modSeq).map((r) => toMessage(mailboxId, r));
+  }
+
+  async expungedSince(mailboxId: number, modSeq: number): Promise<number[] | null> {
+    this.#assertOpen();
+    const floor = this.#s.expungeFloor.get(mailboxId)?.floor;
+    if (floor === undefined || modSeq < floor) return null;
+    return this.#s.expungedSince.all(mailboxId, modSeq).map((r) => r.uid);
+  }
+
   async append(mailboxId: number, bytes: Buffer, options: AppendOptions = {}): Promise<MessageInfo> {
     const flags = normalizeFlags(options.flags ?? []);
     return this.#write((changes) => {
       const box = this.#mailboxById(mailboxId);
-      const blob = this.#blobs.insert(bytes, 0);
+      const blob = this.#storeBlob(bytes);
       const date = options.internalDate?.getTime() ?? this.#now();
       const info = this.#insertMessage(mailboxId, blob, bytes.length, flags, date);
       changes.push(messageChange('append', box, [info.uid], info.modSeq, originOf(options)));
@@ -317,6 +421,7 @@ export class SqliteMailStore implements MailStore {
           continue;
         }
         if (modSeq === 0) modSeq = this.#s.bumpModSeq.get(mailboxId)?.modseq ?? 0;
+        this.#noteKeywords(mailboxId, next);
         this.#s.updateFlags.run(column, hasSeen(next) ? 1 : 0, modSeq, mailboxId, uid);
         changed.push({ ...toMessage(mailboxId, row), flags: next, modSeq });
       }
@@ -354,6 +459,36 @@ export class SqliteMailStore implements MailStore {
     });
   }
 
+  async move(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    options: WriteOptions = {},
+  ): Promise<[number, number][]> {
+    return this.#write((changes) => {
+      const source = this.#mailboxById(fromMailboxId);
+      const dest = this.#mailboxById(toMailboxId);
+      const who = originOf(options);
+      const { pairs, modSeq } = this.#copyNow(fromMailboxId, uids, toMailboxId);
+      if (pairs.length === 0) return pairs;
+      changes.push(
+        messageChange(
+          'append',
+          dest,
+          pairs.map(([, uid]) => uid),
+          modSeq,
+          who,
+        ),
+      );
+      const removed = this.#expungeNow(
+        fromMailboxId,
+        pairs.map(([uid]) => uid),
+      );
+      changes.push(messageChange('expunge', source, removed.uids, removed.modSeq, who));
+      return pairs;
+    });
+  }
+
   async expunge(mailboxId: number, uids: readonly number[], options: WriteOptions = {}): Promise<number[]> {
     return this.#write((changes) => {
       const box = this.#mailboxById(mailboxId);
@@ -386,7 +521,7 @@ export class SqliteMailStore implements MailStore {
     if (request.local.length > 0) {
       const bytes = request.localBytes;
       if (bytes === undefined) throw new RangeError('accept: local deliveries need localBytes');
-      const blob = this.#blobs.insert(bytes, 0);
+      const blob = this.#storeBlob(bytes);
       for (const d of request.local) {
         this.#ensure(d.user, who, changes);
         const box = this.#mailboxRow(d.user, canonicalMailboxName(d.mailbox ?? 'INBOX'));
@@ -415,9 +550,48 @@ export class SqliteMailStore implements MailStore {
     if (this.#s.getMailbox.get(user, name) !== undefined) {
       throw mailboxExists(name);
     }
-    const row = this.#s.createMailbox.get(user, name, specialUse, this.#nextUidValidity());
+    this.#s.createMailbox.run(this.#nextMailboxId(), user, name, specialUse, this.#nextUidValidity());
+    this.#s.subscribe.run(user, name);
+    const row = this.#s.getMailbox.get(user, name);
     if (row === undefined) throw new OutpostError(ErrorCodes.STORAGE, 'mailbox insert returned nothing');
     return toMailbox(row);
+  }
+
+  /** Creates the missing superior levels of `name` (RFC 9051 §6.3.4), outermost first. */
+  #createSuperiors(user: string, name: string, who: ChangeOrigin, changes: StoreChange[]): void {
+    for (const level of superiorNames(name)) {
+      if (this.#s.getMailbox.get(user, level) !== undefined) continue;
+      changes.push(mailboxChange('mailbox-created', this.#create(user, level, null), who));
+    }
+  }
+
+  /** A mailbox id never used before in this store (ids of deleted mailboxes are not reused). */
+  #nextMailboxId(): number {
+    const next = (this.#s.getMeta.get('mailbox_id')?.value ?? 0) + 1;
+    this.#s.setMeta.run('mailbox_id', next);
+    return next;
+  }
+
+  /** Stores a message's bytes and what is computed from them once (message-meta.ts). */
+  #storeBlob(bytes: Buffer): number {
+    const blob = this.#blobs.insert(bytes, 0);
+    const meta = describeMessage(bytes);
+    this.#s.insertMeta.run(
+      blob,
+      JSON.stringify(meta.envelope),
+      JSON.stringify(meta.body),
+      meta.headerText,
+      meta.bodyText,
+    );
+    return blob;
+  }
+
+  /** Adds the keywords among `flags` to the mailbox's list (keywords.ts). */
+  #noteKeywords(mailboxId: number, flags: readonly string[]): void {
+    if (flags.every((f) => f.startsWith('\\'))) return;
+    const current = flagsFromColumn(this.#s.getKeywords.get(mailboxId)?.keywords ?? '');
+    const merged = mergeKeywords(current, flags, this.#limits.keywordsPerMailbox);
+    if (merged !== null) this.#s.setKeywords.run(flagsToColumn(merged), mailboxId);
   }
 
   /** A UIDVALIDITY never used before in this store: seconds since the epoch, or last + 1. */
@@ -448,6 +622,7 @@ export class SqliteMailStore implements MailStore {
     internalDate: number,
   ): MessageInfo {
     this.#blobs.retain(blob);
+    this.#noteKeywords(mailboxId, flags);
     const seen = hasSeen(flags);
     const next = this.#s.allocateUid.get(seen ? 0 : 1, mailboxId);
     if (next === undefined) throw mailboxNotFound(`#${mailboxId}`);
@@ -505,8 +680,22 @@ export class SqliteMailStore implements MailStore {
     if (removed.length > 0) {
       modSeq = this.#s.bumpModSeq.get(mailboxId)?.modseq ?? 0;
       this.#s.recount.run(mailboxId, mailboxId, mailboxId);
+      for (const uid of removed) this.#s.logExpunge.run(mailboxId, uid, modSeq);
+      this.#pruneExpungeLog(mailboxId);
     }
     return { uids: removed, modSeq };
+  }
+
+  /**
+   * Keeps the newest `limits.expungeLogPerMailbox` entries: the MODSEQ of the first entry
+   * past them, and every entry at or below it, go, and the floor rises to it (entries sharing a
+   * MODSEQ go together, so what is above the floor stays complete).
+   */
+  #pruneExpungeLog(mailboxId: number): void {
+    const cut = this.#s.expungeCut.get(mailboxId, this.#limits.expungeLogPerMailbox)?.modseq;
+    if (cut === undefined) return;
+    this.#s.pruneExpunged.run(mailboxId, cut);
+    this.#s.raiseExpungeFloor.run(cut, mailboxId);
   }
 
   /**
@@ -533,8 +722,24 @@ export class SqliteMailStore implements MailStore {
   }
 }
 
-const MAILBOX_COLUMNS =
-  'id, user, name, special_use, uid_validity, uid_next, highest_modseq, messages, unseen, subscribed';
+const MAILBOX_COLUMNS = `id, user, name, special_use, uid_validity, uid_next, highest_modseq, messages, unseen, keywords,
+  EXISTS (SELECT 1 FROM mail_subscriptions s WHERE s.user = mailboxes.user AND s.name = mailboxes.name) AS subscribed`;
+
+/** A UID list as the JSON array `json_each` reads (`uid IN (SELECT value FROM json_each(?))`). */
+function uidList(uids: readonly number[]): string {
+  return JSON.stringify(uids.filter((u) => Number.isSafeInteger(u)));
+}
+
+/** The candidate filter of the search statements: every message when the list is NULL. */
+const IN_LIST = '(@uids IS NULL OR m.uid IN (SELECT value FROM json_each(@uids)))';
+/** Parameters of the search statements (`uids` null: every message). */
+interface SearchParams {
+  mailbox: number;
+  uids: string | null;
+  needle: string;
+}
+
+const META_JOIN = 'mail_messages m JOIN mail_blob_meta x ON x.blob_id = m.blob_id';
 
 function prepare(db: Database) {
   const q = <P extends unknown[], R>(sql: string): BetterSqlite3.Statement<P, R> => db.prepare<P, R>(sql);
@@ -551,13 +756,71 @@ function prepare(db: Database) {
       `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE user = ? AND name = ?`,
     ),
     mailboxById: q<[number], MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?`),
-    createMailbox: q<[string, string, string | null, number], MailboxRow>(
-      `INSERT INTO mailboxes (user, name, special_use, uid_validity, uid_next, highest_modseq, messages, unseen, subscribed)
-       VALUES (?, ?, ?, ?, 1, 1, 0, 0, 1) RETURNING ${MAILBOX_COLUMNS}`,
+    createMailbox: q<[number, string, string, string | null, number], never>(
+      `INSERT INTO mailboxes (id, user, name, special_use, uid_validity, uid_next, highest_modseq, messages, unseen, expunge_floor)
+       VALUES (?, ?, ?, ?, ?, 1, 1, 0, 0, 0)`,
     ),
     renameMailbox: q<[string, number], never>('UPDATE mailboxes SET name = ? WHERE id = ?'),
     deleteMailbox: q<[number], never>('DELETE FROM mailboxes WHERE id = ?'),
-    setSubscribed: q<[number, number], never>('UPDATE mailboxes SET subscribed = ? WHERE id = ?'),
+    subscribe: q<[string, string], never>(
+      'INSERT OR IGNORE INTO mail_subscriptions (user, name) VALUES (?, ?)',
+    ),
+    unsubscribe: q<[string, string], never>('DELETE FROM mail_subscriptions WHERE user = ? AND name = ?'),
+    countSubscriptions: q<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM mail_subscriptions WHERE user = ?',
+    ),
+    listSubscriptions: q<[string], { name: string }>(
+      'SELECT name FROM mail_subscriptions WHERE user = ? ORDER BY name',
+    ),
+    getKeywords: q<[number], { keywords: string }>('SELECT keywords FROM mailboxes WHERE id = ?'),
+    setKeywords: q<[string, number], never>('UPDATE mailboxes SET keywords = ? WHERE id = ?'),
+    insertMeta: q<[number, string, string, string, string], never>(
+      'INSERT INTO mail_blob_meta (blob_id, envelope, body, header_text, body_text) VALUES (?, ?, ?, ?, ?)',
+    ),
+    readRange: q<[number, number, number, number], { part: Buffer }>(
+      `SELECT substr(b.bytes, ?, ?) AS part FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
+        WHERE m.mailbox_id = ? AND m.uid = ?`,
+    ),
+    // Columns not asked for are not read (CASE short-circuits), so ENVELOPE alone never reads the structure.
+    readStructures: q<
+      [{ envelope: number; body: number; mailbox: number; uids: string }],
+      { uid: number; envelope: string | null; body: string | null }
+    >(
+      `SELECT m.uid, CASE WHEN @envelope THEN x.envelope END AS envelope, CASE WHEN @body THEN x.body END AS body
+         FROM ${META_JOIN} WHERE m.mailbox_id = @mailbox AND m.uid IN (SELECT value FROM json_each(@uids)) ORDER BY m.uid`,
+    ),
+    searchBody: q<[SearchParams], { uid: number }>(
+      `SELECT m.uid FROM ${META_JOIN} WHERE m.mailbox_id = @mailbox AND ${IN_LIST} AND instr(x.body_text, @needle) > 0 ORDER BY m.uid`,
+    ),
+    searchAll: q<[SearchParams], { uid: number }>(
+      `SELECT m.uid FROM ${META_JOIN} WHERE m.mailbox_id = @mailbox AND ${IN_LIST}
+          AND (instr(x.header_text, @needle) > 0 OR instr(x.body_text, @needle) > 0) ORDER BY m.uid`,
+    ),
+    searchHeaders: q<[SearchParams], { uid: number; header_text: string }>(
+      `SELECT m.uid, x.header_text FROM ${META_JOIN} WHERE m.mailbox_id = @mailbox AND ${IN_LIST}
+          AND instr(x.header_text, @needle) > 0 ORDER BY m.uid`,
+    ),
+    changedSince: q<[number, number], MessageRow>(
+      `SELECT uid, blob_id, internal_date, size, flags, modseq FROM mail_messages
+        WHERE mailbox_id = ? AND modseq > ? ORDER BY uid`,
+    ),
+    expungeFloor: q<[number], { floor: number }>('SELECT expunge_floor AS floor FROM mailboxes WHERE id = ?'),
+    expungedSince: q<[number, number], { uid: number }>(
+      'SELECT uid FROM mail_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid',
+    ),
+    logExpunge: q<[number, number, number], never>(
+      'INSERT OR REPLACE INTO mail_expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)',
+    ),
+    expungeCut: q<[number, number], { modseq: number }>(
+      'SELECT modseq FROM mail_expunged WHERE mailbox_id = ? ORDER BY modseq DESC LIMIT 1 OFFSET ?',
+    ),
+    pruneExpunged: q<[number, number], never>(
+      'DELETE FROM mail_expunged WHERE mailbox_id = ? AND modseq <= ?',
+    ),
+    raiseExpungeFloor: q<[number, number], never>(
+      'UPDATE mailboxes SET expunge_floor = max(expunge_floor, ?) WHERE id = ?',
+    ),
+    deleteExpungeLog: q<[number], never>('DELETE FROM mail_expunged WHERE mailbox_id = ?'),
     allocateUid: q<[number, number], { uid: number; modseq: number }>(
       `UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1,
               messages = messages + 1, unseen = unseen + ?

@@ -13,3 +13,13 @@ export function mailboxNotFound(what: string): OutpostError {
 export function mailboxExists(name: string): OutpostError {
   return new OutpostError(ErrorCodes.MAILBOX_EXISTS, `mailbox ${name} exists`);
 }
+
+/** RENAME of a mailbox to a name below itself (`a` to `a/b`). */
+export function mailboxUnderItself(from: string, to: string): OutpostError {
+  return new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, `cannot rename ${from} to ${to}, below itself`);
+}
+
+/** A subscription past STORE_LIMITS.subscriptionsPerUser. */
+export function tooManySubscriptions(max: number): OutpostError {
+  return new OutpostError(ErrorCodes.INPUT_TOO_LARGE, `at most ${String(max)} subscriptions`);
+}

@@ -9,7 +9,15 @@
  * of metadata (local deliveries and outbound queue entries alike) are committed in ONE durable
  * transaction. Implementations may group several messages into one commit; none may resolve
  * before its commit.
+ *
+ * What IMAP needs beyond storage is computed once, when a message is stored, and kept with its
+ * bytes: the ENVELOPE and MIME structure with each part's byte ranges (FETCH ENVELOPE,
+ * BODYSTRUCTURE, BODY[1.2]<0.100> read these and a byte range, never the parsed message), and
+ * the decoded text SEARCH looks through. See docs/architecture.md (The mail store) for the split
+ * between the store and IMAP's SEARCH engine.
  */
+import type { BodyStructure } from '../message/body-structure.js';
+import type { Envelope } from '../message/envelope.js';
 
 /** RFC 6154 special-use attributes, plus INBOX (which RFC 9051 gives every user). */
 export type SpecialUse = '\\Inbox' | '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive';
@@ -37,7 +45,14 @@ export interface MailboxInfo {
   readonly highestModSeq: number;
   readonly messages: number;
   readonly unseen: number;
+  /** Whether the user's subscription list names this mailbox (see `listSubscriptions`). */
   readonly subscribed: boolean;
+  /**
+   * Keywords ever set on a message of this mailbox, sorted (IMAP FLAGS and PERMANENTFLAGS,
+   * RFC 9051 §7.1). At most STORE_LIMITS.keywordsPerMailbox; never shrinks while the mailbox
+   * lives.
+   */
+  readonly keywords: readonly string[];
 }
 
 /** One message in one mailbox, without its bytes. */
@@ -245,6 +260,23 @@ export interface AppendOptions extends WriteOptions {
   readonly internalDate?: Date;
 }
 
+/** What `readStructures` returns for one message (only the parts asked for). */
+export interface StoredStructure {
+  readonly uid: number;
+  readonly envelope?: Envelope;
+  readonly body?: BodyStructure;
+}
+
+/**
+ * One text condition of IMAP SEARCH (RFC 9051 §6.4.4), matched case-insensitively against the
+ * decoded text kept at delivery: `body` the text parts (BODY), `text` headers and text parts
+ * (TEXT), `header` one top-level header field by name (HEADER, SUBJECT, FROM, TO, CC, BCC; an
+ * empty needle matches every message that has the field).
+ */
+export type TextCriterion =
+  | { readonly in: 'body' | 'text'; readonly needle: string }
+  | { readonly in: 'header'; readonly field: string; readonly needle: string };
+
 /** Options of `createMailbox`. */
 export interface CreateMailboxOptions extends WriteOptions {
   readonly specialUse?: SpecialUse;
@@ -269,20 +301,78 @@ export interface MailStore {
   getMailbox(user: string, name: string): Promise<MailboxInfo | null>;
   /** A mailbox by id; null when absent (deleted). */
   getMailboxById(mailboxId: number): Promise<MailboxInfo | null>;
+  /**
+   * Creates a mailbox, and the superior levels of its name that do not exist yet (`a/b/c`
+   * creates `a` and `a/b` too, RFC 9051 §6.3.4), each with its own UIDVALIDITY; every new
+   * mailbox is subscribed. Returns the mailbox named. MAILBOX_EXISTS when it exists already.
+   * Mailbox ids are never reused, so neither is a deleted mailbox's UIDVALIDITY.
+   */
   createMailbox(user: string, name: string, options?: CreateMailboxOptions): Promise<MailboxInfo>;
   /**
-   * Renames a mailbox and its children; UIDVALIDITY is kept (RFC 9051 §6.3.6). Renaming INBOX
-   * moves its messages into a new mailbox and leaves INBOX empty.
+   * Renames a mailbox and its children; UIDVALIDITY is kept (RFC 9051 §6.3.6), subscriptions
+   * follow, missing superior levels of the new name are created. Renaming INBOX moves its
+   * messages into a new mailbox and leaves INBOX empty (its children stay). Renaming a mailbox
+   * under itself (`a` to `a/b`) is MAILBOX_NAME_INVALID.
    */
   renameMailbox(user: string, from: string, to: string, options?: WriteOptions): Promise<void>;
-  /** Deletes a mailbox and its messages (not its children); INBOX cannot be deleted. */
+  /**
+   * Deletes a mailbox and its messages, not its children: a deleted name that still has
+   * children is what IMAP lists as `\Noselect` (RFC 9051 §6.3.5; the store keeps no row for it,
+   * IMAP derives the attribute from the names). Its subscription stays (§6.3.7). INBOX cannot
+   * be deleted.
+   */
   deleteMailbox(user: string, name: string, options?: WriteOptions): Promise<void>;
+  /**
+   * Adds or removes `name` in the user's subscription list. The name need not exist (RFC 9051
+   * §6.3.7); at most STORE_LIMITS.subscriptionsPerUser names (INPUT_TOO_LARGE past it). The
+   * event's `mailboxId` is 0 when no mailbox has that name.
+   */
   setSubscribed(user: string, name: string, subscribed: boolean, options?: WriteOptions): Promise<void>;
+  /** The user's subscribed names, existing or not, sorted as `listMailboxes` sorts. */
+  listSubscriptions(user: string): Promise<string[]>;
 
   /** Every message of a mailbox by ascending UID (from an index, never a scan of bytes). */
   listMessages(mailboxId: number): Promise<MessageInfo[]>;
-  /** The exact stored bytes; null when expunged. */
+  /**
+   * The exact stored bytes; null when the message is not there (expunged, or never was). Every
+   * read answers null rather than failing for a message that is gone: POP3 answers `-ERR`
+   * saying it was removed, IMAP leaves it out of FETCH (RFC 9051 §7.5.1).
+   */
   readMessage(mailboxId: number, uid: number): Promise<Buffer | null>;
+  /**
+   * Octets `[start, start + length)` of a message, clipped to its size (an empty buffer when
+   * `start` is past the end; IMAP partial FETCH, RFC 9051 §6.4.5); null when the message is gone.
+   * Does not copy the whole message into the JS heap.
+   */
+  readRange(mailboxId: number, uid: number, start: number, length: number): Promise<Buffer | null>;
+  /**
+   * The ENVELOPE and/or MIME structure (with byte ranges) of messages, computed at delivery, by
+   * ascending UID; messages that are gone are left out.
+   */
+  readStructures(
+    mailboxId: number,
+    uids: readonly number[],
+    want: { readonly envelope?: boolean; readonly body?: boolean },
+  ): Promise<StoredStructure[]>;
+  /**
+   * The UIDs (ascending) among `uids` (every message when absent) whose stored text satisfies
+   * `criterion`. The IMAP SEARCH engine evaluates flags, dates, sizes, sets and OR/NOT itself
+   * from `listMessages`, and asks the store only for text keys, one call per key.
+   */
+  searchText(mailboxId: number, criterion: TextCriterion, uids?: readonly number[]): Promise<number[]>;
+  /**
+   * Messages whose MODSEQ is above `modSeq`, by ascending UID (CONDSTORE FETCH CHANGEDSINCE,
+   * RFC 7162 §3.1.4.1).
+   */
+  changedSince(mailboxId: number, modSeq: number): Promise<MessageInfo[]>;
+  /**
+   * UIDs expunged at a MODSEQ above `modSeq`, ascending (QRESYNC VANISHED, RFC 7162 §3.2.10).
+   * The log keeps the last STORE_LIMITS.expungeLogPerMailbox entries per mailbox; when it no
+   * longer reaches back to `modSeq` the answer is null, and the caller must treat every UID below
+   * UIDNEXT that is not in the mailbox as possibly expunged (RFC 7162 §3.2.10.1 allows a server
+   * to send such a superset). Mail stored before the log existed is covered the same way.
+   */
+  expungedSince(mailboxId: number, modSeq: number): Promise<number[] | null>;
   /** Appends to a mailbox (IMAP APPEND, Sent copies); durable on return. */
   append(mailboxId: number, bytes: Buffer, options?: AppendOptions): Promise<MessageInfo>;
   /**
@@ -303,7 +393,19 @@ export interface MailStore {
     toMailboxId: number,
     options?: WriteOptions,
   ): Promise<[number, number][]>;
-  /** Removes messages for good; returns the UIDs actually removed, ascending. */
+  /**
+   * Moves messages atomically (RFC 6851): copies them as `copy` does and expunges them from the
+   * source in ONE transaction, so a failure leaves both mailboxes as they were. Returns the
+   * `[source, destination]` UID pairs (COPYUID); events: `append` in the destination, then
+   * `expunge` in the source.
+   */
+  move(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    options?: WriteOptions,
+  ): Promise<[number, number][]>;
+  /** Removes messages for good (and logs their UIDs for `expungedSince`); returns the UIDs actually removed, ascending. */
   expunge(mailboxId: number, uids: readonly number[], options?: WriteOptions): Promise<number[]>;
 
   readonly queue: OutboundQueue;

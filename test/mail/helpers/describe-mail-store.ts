@@ -9,15 +9,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCodes, hasCode, type ErrorCode } from '../../../src/core/errors.js';
+import type { StoreLimits } from '../../../src/mail/store/limits.js';
 import {
   DEFAULT_MAILBOXES,
   type MailboxInfo,
   type MailStore,
   type StoreChange,
 } from '../../../src/mail/store/types.js';
+import { describeImapContract } from './describe-mail-store-imap.js';
 
-/** Opens a fresh, empty store whose clock is `now`. */
-export type OpenMailStore = (options: { now: () => number }) => MailStore | Promise<MailStore>;
+/** Opens a fresh, empty store whose clock is `now`, with `limits` when given. */
+export type OpenMailStore = (options: {
+  now: () => number;
+  limits?: StoreLimits;
+}) => MailStore | Promise<MailStore>;
 
 const BOB = 'bob@example.test';
 const CAROL = 'carol@example.test';
@@ -354,7 +359,7 @@ export function describeMailStore(name: string, open: OpenMailStore): void {
       assert.equal((await box(s, 'Trash')).subscribed, true);
       await s.setSubscribed(BOB, 'Junk', true);
       assert.equal((await box(s, 'Junk')).subscribed, true);
-      await assert.rejects(s.setSubscribed(BOB, 'Nope', true), code(ErrorCodes.MAILBOX_NOT_FOUND));
+      await assert.rejects(s.setSubscribed(BOB, 'a//b', true), code(ErrorCodes.MAILBOX_NAME_INVALID));
       await s.close();
     });
 
@@ -810,5 +815,7 @@ export function describeMailStore(name: string, open: OpenMailStore): void {
       await assert.rejects(s.queue.list(), code(ErrorCodes.STORAGE));
       await assert.rejects(s.queue.flush(), code(ErrorCodes.STORAGE));
     });
+
+    describeImapContract(open);
   });
 }

@@ -7,12 +7,12 @@ import { openMemoryMailStore, openSqliteMailStore } from '../../../src/mail/stor
 import { describeMailStore } from '../helpers/describe-mail-store.js';
 import { tempDir } from '../../helpers/temp.js';
 
-describeMailStore('SQLite (:memory:)', ({ now }) => openSqliteMailStore({ path: ':memory:', now }));
+describeMailStore('SQLite (:memory:)', (o) => openSqliteMailStore({ path: ':memory:', ...o }));
 
 let n = 0;
 const dir = tempDir('outpost-contract-');
-describeMailStore('SQLite (file)', ({ now }) =>
-  openSqliteMailStore({ path: join(dir, `mail-${String(++n)}.db`), now }),
+describeMailStore('SQLite (file)', (o) =>
+  openSqliteMailStore({ path: join(dir, `mail-${String(++n)}.db`), ...o }),
 );
 
-describeMailStore('memory', ({ now }) => openMemoryMailStore({ now }));
+describeMailStore('memory', (o) => openMemoryMailStore(o));

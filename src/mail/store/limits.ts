@@ -1,0 +1,46 @@
+/**
+ * Caps of the mail store that IMAP relies on, in one place so both backends (SQLite and memory)
+ * enforce the same numbers. Each bounds something a client could otherwise grow without end.
+ */
+
+/** The store's caps (see each field). */
+export const STORE_LIMITS = {
+  /**
+   * Expunged UIDs remembered per mailbox for QRESYNC VANISHED (RFC 7162 §3.2.10). Past this the
+   * oldest entries are dropped and the mailbox's expunge floor rises; `expungedSince` then
+   * answers null for a MODSEQ below the floor (see types.ts).
+   */
+  expungeLogPerMailbox: 10_000,
+  /**
+   * Distinct keywords one mailbox may hold (its PERMANENTFLAGS list, RFC 9051 §7.1). A flag
+   * change that would add a new keyword past this fails with INPUT_TOO_LARGE; IMAP then stops
+   * advertising `\*` for that mailbox.
+   */
+  keywordsPerMailbox: 1_000,
+  /** Subscriptions per user: they may name mailboxes that do not exist (RFC 9051 §6.3.7). */
+  subscriptionsPerUser: 10_000,
+  /**
+   * Characters of decoded body text kept per message for SEARCH BODY/TEXT (2 MiB of text, far
+   * more than any message's readable content; what lies past it is not searchable).
+   */
+  searchBodyChars: 2 * 1024 * 1024,
+} as const;
+
+/** The caps a store may be opened with (tests use small ones); each defaults to STORE_LIMITS. */
+export interface StoreLimits {
+  readonly expungeLogPerMailbox?: number;
+  readonly keywordsPerMailbox?: number;
+  readonly subscriptionsPerUser?: number;
+}
+
+/** Every cap, defaults filled in. */
+export type ResolvedStoreLimits = Required<StoreLimits>;
+
+/** The caps with defaults for those not given. */
+export function resolveStoreLimits(limits: StoreLimits = {}): ResolvedStoreLimits {
+  return {
+    expungeLogPerMailbox: limits.expungeLogPerMailbox ?? STORE_LIMITS.expungeLogPerMailbox,
+    keywordsPerMailbox: limits.keywordsPerMailbox ?? STORE_LIMITS.keywordsPerMailbox,
+    subscriptionsPerUser: limits.subscriptionsPerUser ?? STORE_LIMITS.subscriptionsPerUser,
+  };
+}
