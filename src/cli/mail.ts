@@ -18,7 +18,7 @@ import { ErrorCodes, OutpostError } from '../core/errors.js';
 import { caWithRoots, TlsUntrustedError } from '../core/tls-trust.js';
 import { parseAddressList, parseMailbox, flattenAddresses, type Address } from '../mail/message/address.js';
 import { buildMessage } from '../mail/message/mime-build.js';
-import { replyText } from '../mail/smtp/reply.js';
+import { replyText } from '../mail/smtp/codec/reply.js';
 import { connectSmtp, type SmtpClient } from '../mail/smtp/client/smtp-client.js';
 import { dataOptions, type DataOptions } from './data-dir.js';
 import { promptSecret } from './ftp-connect.js';

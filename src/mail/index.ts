@@ -13,7 +13,7 @@ export {
   type SmtpServerOptions,
   type SmtpListenOptions,
 } from './smtp/server.js';
-export { formatReply, parseReplyLine, ReplyAssembler, reply, type SmtpReply } from './smtp/reply.js';
+export { formatReply, parseReplyLine, ReplyAssembler, reply, type SmtpReply } from './smtp/codec/reply.js';
 export { SMTP_LIMITS } from './smtp/limits.js';
 export { smtpServiceDefinition } from './service/smtp-service.js';
 export { MAIL_STORE, mailDatabasePath, sharedMailStore } from './service/mail-store.js';

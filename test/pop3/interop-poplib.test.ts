@@ -1,7 +1,8 @@
 // Tier-4 interop: Python's poplib (a client nobody here wrote) against the suite's POP3 server
 // with the real store: USER/PASS, STAT, LIST, RETR, DELE, QUIT; POP3_SSL (implicit TLS) with
 // CAPA, UIDL and TOP; POP3.stls() (RFC 2595) then login; AUTH PLAIN and AUTH LOGIN (with its
-// hostile cases: '*' cancel, bad base64) driven by hand.
+// hostile cases: '*' cancel, bad base64) driven by hand; a throwing account hook answered
+// [SYS/TEMP] with the connection still usable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,9 @@ import { join } from 'node:path';
 import { runText as run } from '../helpers/run.js';
 import { ALICE, startPop3Outpost, testMessage } from './helpers/pop3-outpost.js';
 import { tempDir } from '../helpers/temp.js';
+import { createPop3Server } from '../../src/pop3/server.js';
+import { message, testAccounts } from './helpers/session-harness.js';
+import { Pop3TestStore } from './helpers/test-store.js';
 
 const SCRIPT = String.raw`
 import json, poplib, ssl, sys, base64
@@ -161,4 +165,44 @@ test('python poplib: plain, POP3_SSL, stls(), AUTH PLAIN, AUTH LOGIN, bad passwo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('python poplib: a throwing account hook gets -ERR [SYS/TEMP] and the same connection then logs in', async () => {
+  const store = new Pop3TestStore();
+  await store.add('alice@example.test', message('m1'));
+  const real = await testAccounts();
+  let failures = 1;
+  await using server = createPop3Server({
+    store,
+    hostname: 'pop.example.test',
+    accounts: {
+      authenticate: (...args) =>
+        failures-- > 0
+          ? Promise.reject(new Error('account database unreachable'))
+          : real.authenticate(...args),
+    },
+  });
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  const script = String.raw`
+import json, poplib, sys
+p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=10)
+out = {}
+p.user('alice@example.test')
+try:
+    p.pass_('alice pw')
+except poplib.error_proto as e:
+    out['first'] = e.args[0].decode()
+p.user('alice@example.test')
+out['second'] = p.pass_('alice pw').decode()
+out['stat'] = list(p.stat())
+out['quit'] = p.quit().decode()
+print(json.dumps(out))
+`;
+  const r = await run('python3', ['-c', script, String(port)]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(out.first, '-ERR [SYS/TEMP] Local error in processing; try again later');
+  assert.match(String(out.second), /^\+OK alice@example.test has 1 messages/);
+  assert.deepEqual(out.stat, [1, Buffer.byteLength(message('m1'))]);
+  assert.match(String(out.quit), /^\+OK/);
 });

@@ -27,7 +27,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ServiceMetrics } from '../../core/metrics.js';
 import { domainOf } from '../message/address.js';
 import { buildDsn, type DsnRecipient } from '../message/dsn.js';
-import { replyClass, replyText, type SmtpReply } from '../smtp/reply.js';
+import { replyClass, replyText, type SmtpReply } from '../smtp/codec/reply.js';
 import { SmtpClient, SmtpClientError, type SmtpClientOptions } from '../smtp/client/smtp-client.js';
 import type { MailStore, QueueEntry, QueueRecipient, RecipientOutcome } from '../store/types.js';
 import { QUEUE_LIMITS, retryDelay } from './limits.js';

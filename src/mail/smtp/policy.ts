@@ -6,8 +6,8 @@
  * `user@[127.0.0.1]`, unknown domains) is decided — and tested — in one place.
  */
 import { addressKey } from '../../core/accounts/address.js';
-import { reply, type SmtpReply } from './reply.js';
-import type { SmtpPath } from './command.js';
+import { reply, type SmtpReply } from './codec/reply.js';
+import type { SmtpPath } from './codec/command.js';
 
 /** The three kinds of listener (RFC 5321 MX, RFC 6409 submission, RFC 8314 implicit TLS). */
 export type ListenerKind = 'mx' | 'submission' | 'smtps';

@@ -19,10 +19,11 @@ import { TcpService } from '../../core/server/tcp-service.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../../core/metrics.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from './commands/table.js';
 import { DEFAULT_SMTP_LIMITS, SMTP_LIMITS, type SmtpLimits } from './limits.js';
 import type { ListenerKind } from './policy.js';
-import { SmtpSession, type SmtpHooks } from './session.js';
+import type { SmtpHooks } from './session-context.js';
+import { SmtpSession } from './session.js';
 
 /** Options of `createSmtpServer`. */
 export interface SmtpServerOptions {

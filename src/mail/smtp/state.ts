@@ -4,7 +4,7 @@
  * represented. `fresh` is before HELO/EHLO (and again after STARTTLS, RFC 3207 §4.2); `ready` has
  * a greeting; `mail` has a sender and collects recipients; `chunking` is inside a BDAT sequence.
  */
-import type { MailParams, RcptParams } from './command.js';
+import type { MailParams, RcptParams } from './codec/command.js';
 
 /** What HELO/EHLO told us. */
 export interface Greeting {

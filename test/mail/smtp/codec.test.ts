@@ -11,7 +11,7 @@ import {
   parsePath,
   parseRcptArgs,
   splitCommand,
-} from '../../../src/mail/smtp/command.js';
+} from '../../../src/mail/smtp/codec/command.js';
 import { BareNewlineDetector } from '../../../src/mail/smtp/data-reader.js';
 import { receivedHeader, returnPathHeader, withProtocol } from '../../../src/mail/smtp/trace.js';
 import { redactSmtpLine } from '../../../src/mail/smtp/server.js';

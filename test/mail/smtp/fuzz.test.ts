@@ -17,7 +17,7 @@
 // STARTTLS with pipelined plaintext is covered by submission-auth.test.ts.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS } from '../../../src/mail/smtp/commands.js';
+import { COMMANDS } from '../../../src/mail/smtp/commands/table.js';
 import { SMTP_LIMITS } from '../../../src/mail/smtp/limits.js';
 import {
   parseBdatArgs,
@@ -26,14 +26,14 @@ import {
   parsePath,
   parseRcptArgs,
   splitCommand,
-} from '../../../src/mail/smtp/command.js';
+} from '../../../src/mail/smtp/codec/command.js';
 import {
   formatReply,
   parseReplyLine,
   reply,
   ReplyAssembler,
   type SmtpReply,
-} from '../../../src/mail/smtp/reply.js';
+} from '../../../src/mail/smtp/codec/reply.js';
 import { BareNewlineDetector, readDotBody, type BodySource } from '../../../src/mail/smtp/data-reader.js';
 import { Capabilities, canonicalBody, dotStuffed, encodeXtext } from '../../../src/mail/smtp/client/index.js';
 import { checkPathAddress } from '../../../src/mail/smtp/client/envelope.js';

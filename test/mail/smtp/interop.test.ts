@@ -2,14 +2,17 @@ import { tempDir } from '../../helpers/temp.js';
 /**
  * Interop with SMTP clients nobody here wrote (a missing one FAILS the test): swaks (MX delivery,
  * a refused relay, submission with STARTTLS and AUTH PLAIN/LOGIN, PIPELINING, SMTPS), Python's
- * smtplib (STARTTLS, login, SMTPUTF8 + 8BITMIME) and nodemailer (SMTPS and STARTTLS submission).
+ * smtplib (STARTTLS, login, SMTPUTF8 + 8BITMIME; a failing account hook answered 451 and the
+ * same connection then logging in) and nodemailer (SMTPS and STARTTLS submission).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { inbox, PASSWORD, startSmtp } from './helpers.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { smtpHooks } from '../../../src/mail/service/smtp-service.js';
+import { HOSTNAME, inbox, PASSWORD, startSmtp } from './helpers.js';
 import { runText } from '../../helpers/run.js';
 
 /** A peer's exit code and everything it printed (stdout, then stderr). */
@@ -184,6 +187,49 @@ print('OK')
     assert.equal((await f.store.queue.list())[0]?.recipients[0]?.address, 'jörg@remote.test');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await f.close();
+  }
+});
+
+test('python smtplib: a throwing account hook gets 451 4.3.0 and the connection can still log in and send', async () => {
+  const f = await startSmtp();
+  const real = smtpHooks(f.accounts, {
+    store: f.store,
+    hostname: HOSTNAME,
+    logger: silentLogger(),
+    onQueued: () => undefined,
+  });
+  let failures = 1;
+  f.server.reconfigure({
+    hooks: {
+      ...real,
+      authenticate: (...args) =>
+        failures-- > 0
+          ? Promise.reject(new Error('account database unreachable'))
+          : real.authenticate(...args),
+    },
+  });
+  try {
+    const script = `
+import smtplib, sys, base64
+s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='py.test', timeout=20)
+s.ehlo()
+ir = base64.b64encode(b'\\0bob@example.test\\0' + sys.argv[2].encode()).decode()
+code, text = s.docmd('AUTH', 'PLAIN ' + ir)
+print(code, text.decode())
+s.login('bob@example.test', sys.argv[2])
+s.sendmail('bob@example.test', ['alice@example.test'], b'Subject: after 451\\r\\n\\r\\nstill here\\r\\n')
+s.quit()
+print('OK')
+`;
+    const r = await run('python3', ['-c', script, String(f.ports.submission), PASSWORD]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /^451 4\.3\.0 Local error in processing, try again later\nOK/);
+    assert.match(
+      (await inbox(f.store, 'alice@example.test'))[0] ?? '',
+      /Subject: after 451[\s\S]*still here/,
+    );
+  } finally {
     await f.close();
   }
 });

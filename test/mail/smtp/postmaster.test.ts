@@ -12,7 +12,7 @@ import { SqliteAccountStore, type AccountStore } from '../../../src/core/account
 import { openDatabase } from '../../../src/core/db.js';
 import { configFromObject } from '../../../src/core/config/load.js';
 import { ConfigError } from '../../../src/core/errors.js';
-import { parseRcptArgs } from '../../../src/mail/smtp/command.js';
+import { parseRcptArgs } from '../../../src/mail/smtp/codec/command.js';
 import {
   decideRecipient,
   type LocalDirectory,

@@ -3,7 +3,7 @@
  * further line an extension keyword with optional parameters. Also the obsolete `AUTH=PLAIN
  * LOGIN` spelling some servers still send.
  */
-import type { SmtpReply } from '../reply.js';
+import type { SmtpReply } from '../codec/reply.js';
 
 /** What a server said it supports. */
 export class Capabilities {

@@ -14,7 +14,7 @@ import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:t
 import { ErrorCodes, OutpostError, type ErrorCode } from '../../../core/errors.js';
 import { LineConnection } from '../../../core/line/connection.js';
 import { TlsUntrustedError, untrustedPeer } from '../../../core/tls-trust.js';
-import { replyClass, replyText, ReplyAssembler, reply as makeReply, type SmtpReply } from '../reply.js';
+import { replyClass, replyText, ReplyAssembler, reply as makeReply, type SmtpReply } from '../codec/reply.js';
 import { encodeSaslPlain } from '../../../core/sasl.js';
 import { Capabilities } from './capabilities.js';
 import {

@@ -5,7 +5,7 @@
  * 1870, BODY of RFC 6152, SMTPUTF8 of RFC 6531, RET/ENVID/NOTIFY/ORCPT of RFC 3461, AUTH of RFC
  * 4954). Pure: every failure is a ready SMTP reply, so the session only forwards it.
  */
-import { ADDRESS_LIMITS } from '../../core/limits.js';
+import { ADDRESS_LIMITS } from '../../../core/limits.js';
 import { reply, type SmtpReply } from './reply.js';
 
 /** A mailbox from a path: local part (unquoted when quoting was not needed) and domain. */

@@ -107,3 +107,9 @@ export function replyText(r: SmtpReply): string {
 export function replyClass(r: SmtpReply): 2 | 3 | 4 | 5 {
   return Math.floor(r.code / 100) as 2 | 3 | 4 | 5;
 }
+
+/** `451 4.3.0`: the server's temporary failure for an error it did not expect (RFC 3463 §3.4:
+ *  "other or undefined mail system status"); the session's error boundary answers with it. */
+export function localError(): SmtpReply {
+  return reply(451, '4.3.0', 'Local error in processing, try again later');
+}
