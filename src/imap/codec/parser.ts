@@ -142,7 +142,7 @@ export class CommandParser {
     this.#octets += line.length;
     this.#state = { phase: 'collecting' };
     if (this.#octets > this.limits.maxCommandOctets) return this.#failAt(marker, 'command too long');
-    if (this.#segments.length > this.limits.maxLiteralsPerCommand + 1) {
+    if (marker && this.#segments.length > this.limits.maxLiteralsPerCommand) {
       return this.#failAt(marker, 'too many literals in one command');
     }
     return this.#run(marker);

@@ -66,9 +66,7 @@ function searchKey(r: Reader, b: Budget): SearchKey {
   const c = r.peek();
   if (c === 0x28) {
     // A group: "(" search-key *(SP search-key) ")".
-    r.enter();
     const keys = nested(r, b, () => r.list(() => searchKey(r, b), false, 'a search group'));
-    r.leave();
     return keys.length === 1 && keys[0] ? keys[0] : { kind: 'and', keys };
   }
   if (isDigit(c) || c === 0x2a || c === 0x24) return { kind: 'sequence', set: sequenceSet(r) };
