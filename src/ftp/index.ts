@@ -6,7 +6,8 @@ export * from './codec/index.js';
 export { FTP_LIMITS } from './limits.js';
 export { createFtpServer, FtpServer, redactFtpLine, type FtpServerOptions } from './server/ftp-server.js';
 export { UserFs, FsError, type FtpPermissions } from './server/user-fs.js';
-export type { FtpSessionOptions, LoginOutcome } from './session/session.js';
+export type { FtpSessionOptions, LoginOutcome } from './session/context.js';
+export type { DataChannel, DataConnection, BulkReceiver } from './session/data-channel.js';
 export type { FtpUser, VirtualHost } from './session/state.js';
 export { FtpService, ftpServiceDefinition } from './service/ftp-service.js';
 export {

@@ -111,6 +111,7 @@ test('client errors: a refusal is an FtpReplyError with ERR_FTP_REPLY and the re
       assert.equal(err.reply.code, 550);
       return true;
     });
+    await rejectsWithCode(c.cd('x\r\nDELE important'), 'ERR_UNSAFE_OUTPUT');
   } finally {
     c.close();
     server.close();

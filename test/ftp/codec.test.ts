@@ -2,7 +2,7 @@
 // addresses (RFC 959 §4.1.2, RFC 2428), listings and MLSx facts (RFC 3659), TYPE A conversion
 // under every chunk split, and virtual path resolution.
 import { fsErrorOf } from '../../src/ftp/server/user-fs.js';
-import { fsReplyCode } from '../../src/ftp/session/outcome.js';
+import { fsReplyCode } from '../../src/ftp/session/context.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

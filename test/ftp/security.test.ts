@@ -8,11 +8,8 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
-import { Duplex, PassThrough } from 'node:stream';
-import type { LoginPolicy } from '../../src/core/auth/login-policy.js';
-import { LineConnection } from '../../src/core/line/connection.js';
-import { FtpSession } from '../../src/ftp/session/session.js';
-import { ReplyParser, parseEpsvReply } from '../../src/ftp/codec/index.js';
+import { parseEpsvReply } from '../../src/ftp/codec/index.js';
+import { startFtpSession } from './session-harness.js';
 import { RawFtp, readAll, startFtp, USER, type FtpFixture } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -126,69 +123,34 @@ test('require_tls: USER refused until AUTH TLS; plaintext pipelined after AUTH T
   }
 });
 
-/** A session over an in-memory duplex, seen as coming from `ip`. */
-function memorySession(
-  ip: string,
-  loginPolicy: Partial<LoginPolicy> = {},
-): {
-  send(line: string): void;
-  reply(): Promise<{ code: number; lines: readonly string[] }>;
-} {
-  const toServer = new PassThrough();
-  const fromServer = new PassThrough();
-  const conn = new LineConnection(Duplex.from({ readable: toServer, writable: fromServer }), {
-    protocol: 'ftp',
-    remoteAddress: ip,
-  });
-  const session = new FtpSession(conn, {
-    authenticate: () => Promise.reject(new Error('must not be called')),
-    loginPolicy,
-  });
-  void session.run();
-  const parser = new ReplyParser();
-  let buffer = '';
-  const queue: { code: number; lines: readonly string[] }[] = [];
-  const waiters: (() => void)[] = [];
-  fromServer.on('data', (c: Buffer) => {
-    buffer += c.toString();
-    for (let i = buffer.indexOf('\r\n'); i !== -1; i = buffer.indexOf('\r\n')) {
-      const r = parser.push(buffer.slice(0, i));
-      buffer = buffer.slice(i + 2);
-      if (r) queue.push(r);
-    }
-    waiters.splice(0).forEach((w) => {
-      w();
-    });
-  });
-  return {
-    send: (line) => toServer.write(`${line}\r\n`),
-    reply: async () => {
-      while (queue.length === 0) await new Promise<void>((resolve) => waiters.push(resolve));
-      return queue.shift() as { code: number; lines: readonly string[] };
-    },
-  };
-}
-
 test('plaintext logins from a non-loopback client are refused before the password is sent', async () => {
-  const s = memorySession('203.0.113.9');
-  assert.equal((await s.reply()).code, 220);
-  s.send('USER alice@example.test');
-  const r = await s.reply();
-  assert.equal(r.code, 530);
-  assert.match(r.lines[0] ?? '', /AUTH TLS/);
-  s.send('AUTH TLS');
-  assert.equal((await s.reply()).code, 431, 'no TLS configured in this session');
+  const { client } = startFtpSession({ remoteAddress: '203.0.113.9' });
+  await client.play(`
+    S: 220 *
+    C: USER alice@example.test
+    S: /^530 .*AUTH TLS/
+    # no TLS configured in this session
+    C: AUTH TLS
+    S: 431 TLS not available
+  `);
 });
 
 test('allow_plaintext_login lets a non-loopback client send USER without TLS; require_tls still wins', async () => {
-  const open = memorySession('203.0.113.9', { allowPlaintextLogin: true });
-  assert.equal((await open.reply()).code, 220);
-  open.send('USER alice@example.test');
-  assert.equal((await open.reply()).code, 331);
-  const strict = memorySession('203.0.113.9', { allowPlaintextLogin: true, requireTls: true });
-  assert.equal((await strict.reply()).code, 220);
-  strict.send('USER alice@example.test');
-  assert.equal((await strict.reply()).code, 530);
+  const open = startFtpSession({ remoteAddress: '203.0.113.9', loginPolicy: { allowPlaintextLogin: true } });
+  await open.client.play(`
+    S: 220 *
+    C: USER alice@example.test
+    S: 331 Password required
+  `);
+  const strict = startFtpSession({
+    remoteAddress: '203.0.113.9',
+    loginPolicy: { allowPlaintextLogin: true, requireTls: true },
+  });
+  await strict.client.play(`
+    S: 220 *
+    C: USER alice@example.test
+    S: 530 TLS required: use AUTH TLS before logging in
+  `);
 });
 
 test('allow_plaintext_on_loopback = false: loopback USER refused until AUTH TLS, anonymous unaffected', async () => {

@@ -6,6 +6,8 @@
  * match any file.
  */
 
+import { ErrorCodes, OutpostError } from '../../core/errors.js';
+
 /** A parsed command, or why the line is not one. */
 export type ParsedCommand =
   | { readonly ok: true; readonly verb: string; readonly arg: string }
@@ -43,10 +45,13 @@ export function parseCommand(raw: Buffer | string): ParsedCommand {
   return { ok: true, verb, arg };
 }
 
-/** Formats a command for the client to send; throws when the argument holds CR, LF or NUL. */
+/**
+ * Formats a command for the client to send; throws an OutpostError (UNSAFE_OUTPUT) when the
+ * argument holds CR, LF or NUL (a second command smuggled into the line).
+ */
 export function formatCommand(verb: string, arg?: string): string {
   if (arg !== undefined && /[\r\n\0]/.test(arg)) {
-    throw new Error('FTP command argument must not contain CR, LF or NUL');
+    throw new OutpostError(ErrorCodes.UNSAFE_OUTPUT, 'FTP command argument must not contain CR, LF or NUL');
   }
   return arg === undefined || arg === '' ? verb : `${verb} ${arg}`;
 }

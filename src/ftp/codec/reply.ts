@@ -1,17 +1,25 @@
 /**
- * FTP replies (RFC 959 §4.2): formatting for the server, including multi-line replies, and a
- * parser for the client. A multi-line reply is `ddd-first`, any lines, `ddd last`; a middle line
+ * FTP replies (RFC 959 §4.2): the one reply type, formatting for the server, including multi-line
+ * replies, and a parser for the client. A multi-line reply is `ddd-first`, any lines, `ddd last`; a middle line
  * that itself starts with three digits is indented by one space so a client cannot mistake it
  * for the end (§4.2, the "may begin with a space" rule). Text that came from users (file names)
  * never puts CR, LF or NUL on the wire: they become `?` (the control connection is a line
  * protocol, and RFC 959 §3.1.1 file names are byte strings that may hold anything).
  */
 
-/** A complete reply as the client sees it. */
+/**
+ * A complete reply: what a server session's handlers return and the server writes, and what the
+ * client reads. The one reply type of FTP.
+ */
 export interface FtpReply {
   readonly code: number;
   /** Text of every line, the code and separator removed from the first and last. */
   readonly lines: readonly string[];
+}
+
+/** A reply with one line of text, or several (written multi-line, RFC 959 §4.2). */
+export function ftpReply(code: number, text: string | readonly string[]): FtpReply {
+  return { code, lines: typeof text === 'string' ? [text] : text };
 }
 
 import { ErrorCodes, OutpostError } from '../../core/errors.js';

@@ -1,5 +1,6 @@
 /**
- * Data connections (RFC 959 §3.2-3.3): passive listeners opened on a port from the configured
+ * Data connections over sockets (RFC 959 §3.2-3.3), the DataChannel the server gives each FTP
+ * session (session/data-channel.ts is the interface): passive listeners opened on a port from the configured
  * range that accept exactly one connection, and only from the control connection's IP (anything
  * else is dropped and the listener keeps waiting, the defence against data-port theft); active
  * connections to the address PORT/EPRT named (checked by the session against bounce attacks);
@@ -9,10 +10,14 @@
  * clients) resumes here; we do not require it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { sameHost } from '../codec/address.js';
 import { FTP_LIMITS } from '../limits.js';
+import type { BulkReceiver, DataChannel, DataConnection } from '../session/data-channel.js';
+import { adoptForBulkReads } from './bulk-reader.js';
+import { finishSocket } from './transfer.js';
 
 /** An inclusive port range. */
 export interface PortRange {
@@ -163,7 +168,7 @@ export function connectActive(
 
 /** Runs the server side of a TLS handshake on a data socket (PROT P). */
 export function secureDataSocket(
-  socket: Socket,
+  socket: Duplex,
   context: SecureContext,
   timeoutMs: number,
 ): Promise<TLSSocket> {
@@ -185,4 +190,119 @@ export function secureDataSocket(
       reject(new OutpostError(ErrorCodes.TLS_UNAVAILABLE, 'data TLS handshake failed', { cause: err }));
     });
   });
+}
+
+/** The two ends of a control connection, as its data channel needs them. */
+export interface ControlEnds {
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+}
+
+/** A data connection over a socket (TLS on top after `secure`). */
+class SocketDataConnection implements DataConnection {
+  readonly stream: Duplex;
+  readonly bulk: BulkReceiver | null;
+  readonly #raw: Socket;
+
+  constructor(raw: Socket, stream: Duplex, bulk: BulkReceiver | null) {
+    this.#raw = raw;
+    this.stream = stream;
+    this.bulk = bulk;
+  }
+
+  idleTimeout(ms: number, onIdle: () => void): void {
+    this.#raw.setTimeout(ms, onIdle);
+  }
+
+  async secure(context: SecureContext, timeoutMs: number): Promise<DataConnection> {
+    try {
+      return new SocketDataConnection(this.#raw, await secureDataSocket(this.#raw, context, timeoutMs), null);
+    } catch (err) {
+      this.#raw.destroy();
+      throw err;
+    }
+  }
+
+  finish(): Promise<void> {
+    return finishSocket(this.stream);
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+  }
+}
+
+/** The socket DataChannel of one control connection. */
+export class SocketDataChannel implements DataChannel {
+  readonly #control: ControlEnds;
+  readonly #passivePorts: PortRange | undefined;
+  #setup:
+    | { readonly kind: 'active'; readonly host: string; readonly port: number }
+    | { readonly kind: 'passive'; readonly listener: PassiveListener }
+    | null = null;
+
+  constructor(control: ControlEnds, options: { passivePorts?: PortRange | undefined } = {}) {
+    this.#control = control;
+    this.#passivePorts = options.passivePorts;
+  }
+
+  get prepared(): boolean {
+    return this.#setup !== null;
+  }
+
+  /** Listens on the control connection's local address (passive ports from the range). */
+  async listen(): Promise<number> {
+    this.reset();
+    const local = this.#control.localAddress;
+    const host = local === 'unknown' ? '127.0.0.1' : local;
+    const listener = await PassiveListener.open(host, this.#control.remoteAddress, this.#passivePorts);
+    this.#setup = { kind: 'passive', listener };
+    return listener.port;
+  }
+
+  target(host: string, port: number): void {
+    this.reset();
+    this.#setup = { kind: 'active', host, port };
+  }
+
+  async open(options: {
+    timeoutMs: number;
+    bulkReads: boolean;
+    signal: AbortSignal;
+  }): Promise<DataConnection | null> {
+    const setup = this.#setup;
+    this.#setup = null;
+    if (setup === null) return null;
+    let raw: Socket | null;
+    try {
+      if (setup.kind === 'passive') {
+        const stop = (): void => {
+          setup.listener.close();
+        };
+        options.signal.addEventListener('abort', stop, { once: true });
+        raw = await setup.listener.accept(options.timeoutMs);
+        options.signal.removeEventListener('abort', stop);
+        if (raw) setup.listener.take(raw);
+        setup.listener.close();
+      } else {
+        raw = await connectActive(setup.host, setup.port, undefined, options.timeoutMs);
+      }
+    } catch {
+      raw = null;
+    }
+    if (!raw || options.signal.aborted) {
+      raw?.destroy();
+      return null;
+    }
+    // Uploads in TYPE I over plain TCP read into reusable buffers (see bulk-reader.ts).
+    const bulk = options.bulkReads ? adoptForBulkReads(raw, FTP_LIMITS.transferChunkOctets) : null;
+    if (bulk) raw = bulk.socket;
+    raw.setNoDelay(false);
+    return new SocketDataConnection(raw, raw, bulk);
+  }
+
+  reset(): void {
+    if (this.#setup?.kind === 'passive') this.#setup.listener.close();
+    this.#setup = null;
+  }
 }

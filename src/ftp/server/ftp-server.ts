@@ -13,13 +13,17 @@ import { CommandMeter, createMetrics, type ServiceMetrics } from '../../core/met
 import { TcpService, type BoundListener, type ListenOptions } from '../../core/server/tcp-service.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS } from '../session/commands.js';
+import type { DataChannel } from '../session/data-channel.js';
 import { FtpSession, type FtpSessionOptions } from '../session/session.js';
+import { SocketDataChannel } from './data-channel.js';
 
 /** Options of createFtpServer: the session's, plus transport limits. */
 export interface FtpServerOptions extends Omit<
   FtpSessionOptions,
-  'implicitTls' | 'tlsContext' | 'commands' | 'dataBytes'
+  'implicitTls' | 'tlsContext' | 'commands' | 'dataBytes' | 'dataChannel'
 > {
+  /** The data channel of each control connection (default: sockets, with `passivePorts`). */
+  dataChannel?: (conn: LineConnection) => DataChannel;
   /** Current TLS context (AUTH TLS, PROT P, implicit FTPS); called per use so reloads apply. */
   tlsContext?: () => SecureContext | undefined;
   idleTimeoutMs?: number;
@@ -101,6 +105,9 @@ export class FtpServer {
       ...this.#options,
       ...this.#meters,
       tlsContext: this.#options.tlsContext,
+      dataChannel:
+        this.#options.dataChannel ??
+        ((c) => new SocketDataChannel(c, { passivePorts: this.#options.passivePorts })),
       implicitTls: conn.secure && this.#implicit.has(conn.localPort),
     });
     await session.run();

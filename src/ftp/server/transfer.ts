@@ -1,32 +1,21 @@
 /**
- * Moving bytes over a data connection: files from disk to the socket (RETR), from the socket to
- * disk (STOR/APPE/STOU), and listings from memory. Large reads (FTP_LIMITS.transferChunkOctets)
+ * Moving bytes over a data connection: files from disk to the data stream (RETR), from the data
+ * stream to disk (STOR/APPE/STOU), and listings from memory; and the TYPE A size of a file
+ * (SIZE). Files arrive already opened by the user's filesystem (user-fs.ts); these functions read
+ * and write their descriptors and never close them. Large reads (FTP_LIMITS.transferChunkOctets)
  * and stream backpressure; TYPE A goes through the CRLF converters. Uploads are fsync'ed before
  * they resolve, so a 226 means the file is on disk. Every function honours an AbortSignal (ABOR,
  * shutdown) and counts bytes for STAT.
  */
-import {
-  close,
-  createReadStream,
-  createWriteStream,
-  fdatasync,
-  fsync,
-  ftruncate,
-  open,
-  read,
-  write,
-} from 'node:fs';
+import { createReadStream, createWriteStream, fdatasync, fsync, ftruncate, read, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import { toCrlfStream, toLfStream } from '../codec/ascii.js';
+import { AsciiSizeCounter, toCrlfStream, toLfStream } from '../codec/ascii.js';
 import { FTP_LIMITS } from '../limits.js';
-import type { BulkReader } from './bulk-reader.js';
+import type { BulkReceiver } from '../session/data-channel.js';
+import type { WriteMode } from './user-fs.js';
 
-// Numeric descriptors, not FileHandle: a FileHandle stream with autoClose off keeps the handle
-// referenced, and FileHandle.close() then never resolves.
-const openFd = promisify(open);
-const closeFd = promisify(close);
 const fsyncFd = promisify(fsync);
 const fdatasyncFd = promisify(fdatasync);
 const truncateFd = promisify(ftruncate);
@@ -86,31 +75,37 @@ export async function finishSocket(socket: Duplex): Promise<void> {
   });
 }
 
-/** Sends `real` from `offset`; TYPE A converts LF to CRLF. */
+/** Reads the file open on `fd` from `start`, in large chunks, leaving the descriptor open. */
+function readStream(fd: number, start: number): Readable {
+  return createReadStream('', { fd, start, highWaterMark: FTP_LIMITS.transferChunkOctets, autoClose: false });
+}
+
+/** The size of the file open on `fd` as TYPE A sends it, every LF counted as CRLF (RFC 3659 §4). */
+export async function asciiSize(fd: number): Promise<number> {
+  const counter = new AsciiSizeCounter();
+  for await (const chunk of readStream(fd, 0)) counter.push(chunk as Buffer);
+  return counter.size;
+}
+
+/** Sends the file open on `fd` from `offset`; TYPE A converts LF to CRLF. */
 export async function sendFile(
   socket: Duplex,
-  real: string,
+  fd: number,
   options: { offset: number; ascii: boolean; signal: AbortSignal; progress: Progress },
 ): Promise<void> {
-  const fd = await openFd(real, 'r');
-  try {
-    if (!options.ascii) {
-      await sendRaw(socket, fd, options);
-      return;
-    }
-    const source = createReadStream('', {
-      fd,
-      start: options.offset,
-      highWaterMark: FTP_LIMITS.transferChunkOctets,
-      autoClose: false,
-    });
-    await pipeline(counted(source, options.progress), toCrlfStream(), socket as Writable, {
+  if (!options.ascii) {
+    await sendRaw(socket, fd, options);
+    return;
+  }
+  await pipeline(
+    counted(readStream(fd, options.offset), options.progress),
+    toCrlfStream(),
+    socket as Writable,
+    {
       signal: options.signal,
       end: false,
-    });
-  } finally {
-    await closeFd(fd);
-  }
+    },
+  );
 }
 
 /** Rethrows a write error recorded by a socket callback. */
@@ -202,33 +197,28 @@ class WritebackPacer {
   }
 }
 
-/** Receives into `real`: truncate, append, or write from `offset` (REST). */
+/**
+ * Receives into the file open for writing on `fd` (see UserFs.openWrite): truncated to 0 first,
+ * appended to, or written from `offset` (REST) after truncating there.
+ */
 export async function receiveFile(
   socket: Duplex,
-  real: string,
+  fd: number,
   options: {
-    mode: 'truncate' | 'append' | 'offset' | 'exclusive';
+    mode: WriteMode;
     offset: number;
     ascii: boolean;
     signal: AbortSignal;
     progress: Progress;
     fsync: boolean;
-    /** The data socket re-wrapped for bulk reads (plain TCP, TYPE I), when that was possible. */
-    bulk?: BulkReader | null;
+    /** Bulk reads of `socket` (plain TCP, TYPE I), when the data connection offers them. */
+    bulk?: BulkReceiver | null;
   },
 ): Promise<void> {
-  const flags =
-    options.mode === 'append'
-      ? 'a'
-      : options.mode === 'exclusive'
-        ? 'wx'
-        : options.mode === 'offset'
-          ? 'r+'
-          : 'w';
-  const fd = await openFd(real, flags, 0o644);
   const pacer = options.fsync && !options.ascii ? new WritebackPacer(fd) : null;
   try {
     if (options.mode === 'offset') await truncateFd(fd, options.offset);
+    else if (options.mode === 'truncate') await truncateFd(fd, 0);
     const start = options.mode === 'append' ? null : options.mode === 'offset' ? options.offset : 0;
     if (options.ascii) {
       const sink = createWriteStream('', {
@@ -241,7 +231,7 @@ export async function receiveFile(
         signal: options.signal,
       });
     } else if (options.bulk) {
-      await receiveBulk(options.bulk, fd, start, { ...options, pacer });
+      await receiveBulk(options.bulk, socket, fd, start, { ...options, pacer });
     } else {
       await receiveRaw(socket, fd, start, { ...options, pacer });
     }
@@ -250,7 +240,6 @@ export async function receiveFile(
   } finally {
     // A background sync must finish before its descriptor is closed (and possibly reused).
     await pacer?.settle().catch(() => undefined);
-    await closeFd(fd);
   }
 }
 
@@ -319,14 +308,15 @@ async function receiveRaw(
  * buffer is waiting for the disk.
  */
 async function receiveBulk(
-  reader: BulkReader,
+  reader: BulkReceiver,
+  socket: Duplex,
   fd: number,
   start: number | null,
   options: { signal: AbortSignal; progress: Progress; pacer: WritebackPacer | null },
 ): Promise<void> {
   let position = start;
   const onAbort = (): void => {
-    reader.socket.destroy();
+    socket.destroy();
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {

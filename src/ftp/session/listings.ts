@@ -1,64 +1,24 @@
 /**
- * Building directory listings for LIST, NLST, MLSD and STAT <path>: reads a directory through the
- * user's confined filesystem (symlinks that lead out of the home are left out, links inside are
- * shown as what they point to) and formats it with the codec. Bounded by
- * FTP_LIMITS.maxListEntries.
+ * Directory listings for LIST, NLST, MLSD and STAT <path>: the argument resolved from the current
+ * directory, the entries read through the user's filesystem (UserFs.list, which leaves out
+ * symlinks leading out of the home and is bounded by FTP_LIMITS.maxListEntries), and the text
+ * the codec formats from them.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
-import { join } from 'node:path';
-import { formatListLine, formatMlsxLine, type ListEntry } from '../codec/listing.js';
-import { baseName, resolveVirtual, splitListArgs } from '../codec/path.js';
-import { FsError, fsErrorOf, type UserFs } from '../server/user-fs.js';
-import { FTP_LIMITS } from '../limits.js';
-import type { FtpSession } from './session.js';
+import { formatListLine, formatMlsxLine, type ListEntry, type MlsxFact } from '../codec/listing.js';
+import { resolveVirtual, splitListArgs } from '../codec/path.js';
+import { FsError, type Listing } from '../server/user-fs.js';
+import type { ReadyState } from './state.js';
 
-/** One entry and its name as it appears in the listing. */
-interface Listed {
-  readonly entry: ListEntry;
-}
-
-async function readEntries(fs: UserFs, real: string): Promise<ListEntry[]> {
-  let dirents;
-  try {
-    dirents = await readdir(real, { withFileTypes: true });
-  } catch (err) {
-    throw fsErrorOf(err);
-  }
-  const out: ListEntry[] = [];
-  for (const d of dirents.slice(0, FTP_LIMITS.maxListEntries)) {
-    const path = join(real, d.name);
-    let stats: Stats;
-    try {
-      if (d.isSymbolicLink()) {
-        const target = await realpath(path);
-        if (target !== fs.root && !target.startsWith(fs.root + '/')) continue;
-      }
-      stats = await stat(path);
-    } catch {
-      continue;
-    }
-    out.push(fs.entry(d.name, stats));
-  }
-  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return out;
-}
-
-/** Resolves a listing argument: the virtual path, whether it is a directory, and its entries. */
+/** Resolves a listing argument (`ls` options dropped when `parseOptions`) and lists it. */
 export async function collect(
-  s: FtpSession,
+  ready: ReadyState,
   arg: string,
   options: { parseOptions: boolean },
-): Promise<{ virtual: string; isDir: boolean; entries: ListEntry[]; self: ListEntry }> {
-  const ready = s.ready;
-  if (!ready) throw new FsError('denied', 'Not logged in');
+): Promise<Listing & { virtual: string }> {
   const path = options.parseOptions ? splitListArgs(arg).path : arg.trim();
   const virtual = resolveVirtual(ready.cwd, path === '' ? '.' : path);
   if (virtual === null) throw new FsError('not-found', 'Invalid path');
-  const { real, stats } = await ready.fs.stat(virtual);
-  const self = ready.fs.entry(baseName(virtual), stats);
-  if (!stats.isDirectory()) return { virtual, isDir: false, entries: [self], self };
-  return { virtual, isDir: true, entries: await readEntries(ready.fs, real), self };
+  return { virtual, ...(await ready.fs.list(virtual)) };
 }
 
 /** LIST text (`ls -l` lines, CRLF-terminated). */
@@ -72,11 +32,12 @@ export function nlstText(entries: readonly ListEntry[]): string {
 }
 
 /** MLSD text: a `cdir` entry then one line per entry (RFC 3659 §7.2). */
-export function mlsdText(s: FtpSession, self: ListEntry, entries: readonly ListEntry[]): string {
-  const facts = s.settings.mlstFacts;
+export function mlsdText(
+  facts: ReadonlySet<MlsxFact>,
+  self: ListEntry,
+  entries: readonly ListEntry[],
+): string {
   const lines = [formatMlsxLine({ ...self, type: 'cdir' }, facts, '.')];
   for (const e of entries) lines.push(formatMlsxLine(e, facts));
   return lines.map((l) => l + '\r\n').join('');
 }
-
-export type { Listed };

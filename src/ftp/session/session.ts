@@ -1,107 +1,70 @@
 /**
- * One FTP control connection (RFC 959): the command loop, the single gate that checks every
- * command against the command table (state, login, argument, permission, TLS policy), and the
- * transfer runner. Transfers run beside the loop, so while bytes flow the client can still send
- * ABOR (426 then 226), STAT (progress) or NOOP; any other command waits for the transfer's final
- * reply first (RFC 959 §5.4 lets a server queue commands during a transfer). The session talks
- * to a LineConnection and to the injected services, never to the listening socket.
+ * One FTP control connection (RFC 959): the command loop, with the command table's pure gate
+ * (`checkCommand`) before every handler and one error boundary around it (an unexpected error is
+ * logged and answered `451`, core/session/command-turn.ts), and the transfer runner. Handlers
+ * return their reply and the loop writes it. Transfers run beside the loop, so while bytes flow
+ * the client can still send ABOR (426 then 226), STAT (progress) or NOOP; any other command waits
+ * for the transfer's final reply first (RFC 959 §5.4 lets a server queue commands during a
+ * transfer). The session talks to a LineConnection, to its DataChannel and to the injected hooks,
+ * never to a socket or the disk directly.
  */
-import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
-import type { Counter } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
-import { replyClassLabel, type CommandMeter } from '../../core/metrics.js';
+import { replyClassLabel } from '../../core/metrics.js';
 import { silentLogger } from '../../core/logger.js';
-import { parseCommand } from '../codec/command.js';
-import { formatReply } from '../codec/reply.js';
-import { connectActive, PassiveListener, secureDataSocket, type PortRange } from '../server/data-channel.js';
-import { finishSocket } from '../server/transfer.js';
-import { adoptForBulkReads, type BulkReader } from '../server/bulk-reader.js';
-import { FsError, fsErrorOf } from '../server/user-fs.js';
-import type { FtpPermissions } from '../server/user-fs.js';
-import { FTP_LIMITS } from '../limits.js';
-import { COMMANDS, type CommandSpec } from './commands.js';
+import { runCommand, type CommandBoundary } from '../../core/session/command-turn.js';
 import {
   passwordAllowed,
   resolveLoginPolicy,
   withLegacyLoginOptions,
   type LoginPolicy,
 } from '../../core/auth/login-policy.js';
-import { fsReplyCode, Reply } from './outcome.js';
-import type { FtpUser, RunningTransfer, SessionState, TransferSettings, VirtualHost } from './state.js';
-import type { HostArgument } from '../codec/host.js';
+import { parseCommand, type ParsedCommand } from '../codec/command.js';
+import { formatReply, ftpReply, type FtpReply } from '../codec/reply.js';
 import { MLSX_FACTS } from '../codec/listing.js';
+import { FsError, fsErrorOf } from '../server/user-fs.js';
+import { FTP_LIMITS } from '../limits.js';
+import { checkCommand, COMMANDS, waitsForTransfer, type CommandSpec, type GateState } from './commands.js';
+import {
+  fsReplyCode,
+  type CommandInfo,
+  type FtpSessionContext,
+  type FtpSessionOptions,
+  type HandlerResult,
+  type TransferBody,
+} from './context.js';
+import type { DataChannel, DataConnection } from './data-channel.js';
+import type { ReadyState, RunningTransfer, SessionState, TransferSettings } from './state.js';
 
-/** The outcome of a login attempt, as the embedding server decides it. */
-export type LoginOutcome =
-  | { readonly ok: true; readonly user: FtpUser; readonly root: string; readonly permissions: FtpPermissions }
-  | { readonly ok: false; readonly reason: 'invalid' | 'throttled' };
-
-/** What a session needs from its server. */
-export interface FtpSessionOptions {
-  /** Checks USER/PASS (not called for anonymous logins) on the virtual host HOST selected. */
-  authenticate: (
-    user: string,
-    password: string,
-    ip: string,
-    host: VirtualHost | null,
-  ) => Promise<LoginOutcome>;
-  /**
-   * The virtual host a HOST argument names (RFC 7151), or null for an unknown one (504). Absent:
-   * every well-formed name is accepted and selects the one tree.
-   */
-  virtualHost?: ((requested: HostArgument) => VirtualHost | null | Promise<VirtualHost | null>) | undefined;
-  /** Public read-only directory for USER anonymous/ftp; absent = no anonymous login. */
-  anonymousRoot?: string | undefined;
-  /** TLS for AUTH TLS and PROT P; absent = not offered. */
-  tlsContext?: (() => SecureContext | undefined) | undefined;
-  /** When passwords may be sent without TLS (default: from loopback only). `requireTls` also
-   *  refuses USER/PASS, anonymous included, until TLS is active (RFC 4217 §6). */
-  loginPolicy?: Partial<LoginPolicy> | undefined;
-  /** @deprecated Use `loginPolicy: { requireTls }`; still honoured. */
-  requireTls?: boolean | undefined;
-  /** @deprecated Use `loginPolicy: { allowPlaintextLogin }`; still honoured. */
-  allowPlaintextLogin?: boolean | undefined;
-  passivePorts?: PortRange | undefined;
-  /** Address advertised in 227 replies (NAT); the control connection's local address otherwise. */
-  passiveAddress?: string | undefined;
-  dataConnectTimeoutMs?: number;
-  dataIdleTimeoutMs?: number;
-  /** fsync uploads before 226 (default true). */
-  fsync?: boolean;
-  /** The connection arrived on an implicit-TLS listener (PROT P by default). */
-  implicitTls?: boolean;
-  greeting?: string;
-  logger?: Logger;
-  /** Counts commands by verb and reply class (the server's metrics). */
-  commands?: CommandMeter | undefined;
-  /** Counts data-connection octets by direction, `sent` or `received` (the server's metrics). */
-  dataBytes?: Counter<'direction'> | undefined;
-  now?: () => Date;
-}
+export type { FtpSessionOptions, LoginOutcome } from './context.js';
 
 /** Transfers whose data flows from the client to us. */
 const UPLOADS: ReadonlySet<string> = new Set(['STOR', 'APPE', 'STOU']);
 
+/** The temporary failure an unexpected error is answered with (RFC 959 §4.2.2). */
+const LOCAL_ERROR = ftpReply(451, 'Local error in processing');
+
 /** One control connection's session. */
-export class FtpSession {
+export class FtpSession implements FtpSessionContext {
   readonly conn: LineConnection;
   readonly options: FtpSessionOptions;
   readonly logger: Logger;
   state: SessionState = { kind: 'login', host: null };
   readonly settings: TransferSettings;
-  readonly now: () => Date;
-  /** Code of the last reply written (0: none since the command began): a command's class. */
-  #lastCode = 0;
+  readonly data: DataChannel;
+  readonly commands: ReadonlyMap<string, CommandInfo> = COMMANDS;
+  readonly #now: () => Date;
   readonly #loginPolicy: LoginPolicy;
+  readonly #boundary: CommandBoundary<FtpReply>;
 
   constructor(conn: LineConnection, options: FtpSessionOptions) {
     this.conn = conn;
     this.options = options;
     this.#loginPolicy = resolveLoginPolicy(withLegacyLoginOptions(options.loginPolicy, options));
     this.logger = options.logger ?? silentLogger();
-    this.now = options.now ?? (() => new Date());
+    this.#now = options.now ?? (() => new Date());
+    this.data = options.dataChannel(conn);
     this.settings = {
       type: 'A',
       prot: options.implicitTls === true ? 'P' : 'C',
@@ -110,159 +73,124 @@ export class FtpSession {
       utf8: true,
       mlstFacts: new Set(MLSX_FACTS),
     };
+    // The commands metric is counted by the loop: a started transfer (no reply yet) counts as 1xx.
+    this.#boundary = {
+      protocol: 'ftp',
+      sessionId: conn.id,
+      logger: this.logger,
+      temporaryFailure: () => LOCAL_ERROR,
+      classOf: (r) => replyClassLabel(r.code),
+    };
   }
 
-  /** Writes a reply (multi-line when several lines are given, RFC 959 §4.2). */
-  reply(code: number, text: string | readonly string[]): void {
-    this.#lastCode = code;
-    this.conn.writeLines(formatReply(code, text));
+  now(): Date {
+    return this.#now();
   }
 
-  /** The logged-in state, or null. */
-  get ready(): Extract<SessionState, { kind: 'ready' }> | null {
+  #write(reply: FtpReply): void {
+    this.conn.writeLines(formatReply(reply.code, reply.lines));
+  }
+
+  #ready(): ReadyState | null {
     return this.state.kind === 'ready' ? this.state : null;
   }
 
-  /** TLS context when AUTH TLS can be offered. */
   tls(): SecureContext | undefined {
     return this.options.tlsContext?.();
   }
 
-  /** Runs the session until QUIT, EOF, timeout or server shutdown. */
-  async run(): Promise<void> {
-    this.reply(220, this.options.greeting ?? 'Outpost FTP ready');
-    for (;;) {
-      const r = await this.conn.readLine({ command: true });
-      if (r.kind === 'shutdown') {
-        this.#abortTransfer();
-        this.reply(421, 'Server shutting down, closing control connection');
-        break;
-      }
-      if (r.kind === 'end') break;
-      if (r.kind === 'timeout') {
-        if (r.which === 'idle' && this.ready?.transfer) continue;
-        this.reply(
-          421,
-          r.which === 'idle' ? 'Idle timeout, closing control connection' : 'Session too long, closing',
-        );
-        break;
-      }
-      if (r.kind === 'overflow') {
-        this.reply(500, 'Command line too long');
-        continue;
-      }
-      const parsed = parseCommand(r.raw);
-      if (!parsed.ok) {
-        if (parsed.reason !== 'empty') this.reply(500, 'Syntax error, command unrecognized');
-        else this.reply(500, 'Empty command');
-        this.options.commands?.count('', '5xx');
-        continue;
-      }
-      const spec = COMMANDS.get(parsed.verb);
-      if (!spec) {
-        this.reply(500, `Unknown command ${parsed.verb.slice(0, 4)}`);
-        this.options.commands?.count(parsed.verb, '5xx');
-        continue;
-      }
-      const transfer = this.ready?.transfer;
-      if (transfer && spec.duringTransfer !== true) await transfer.done;
-      await this.#dispatch(spec, parsed.arg);
-      if (this.state.kind === 'closing') break;
-    }
-    this.#abortTransfer();
-    await this.ready?.transfer?.done;
-    this.#dropData();
-    this.state = { kind: 'closing' };
-  }
-
-  /** The one gate: may `spec` run now with `arg`? Returns the refusal, or null. */
-  isAllowed(spec: CommandSpec, arg: string): Reply | null {
-    const kind = this.state.kind;
-    if (!spec.states.includes(kind)) {
-      if (kind !== 'ready' && spec.states.includes('ready') && spec.states.length === 1) {
-        return new Reply(530, 'Please login with USER and PASS');
-      }
-      return new Reply(503, 'Bad sequence of commands');
-    }
-    if (spec.arg === 'required' && arg.trim() === '') return new Reply(501, `Syntax: ${spec.help}`);
-    if (spec.arg === 'none' && arg.trim() !== '') return new Reply(501, `Syntax: ${spec.help}`);
-    if (spec.tlsGate === true && this.#tlsRequired()) {
-      return new Reply(530, 'TLS required: use AUTH TLS before logging in');
-    }
-    const ready = this.ready;
-    if (spec.perm !== undefined && ready && !ready.fs.permissions[spec.perm]) {
-      return new Reply(550, 'Permission denied');
-    }
-    if (spec.epsvAllBlocked === true && this.settings.epsvAll) {
-      return new Reply(503, 'EPSV ALL in effect: only EPSV may set up data connections');
-    }
-    return null;
-  }
-
-  #tlsRequired(): boolean {
-    return !this.conn.secure && this.#loginPolicy.requireTls;
-  }
-
-  /** True when a plaintext password from this client must be refused (the login policy). */
   plaintextRefused(): boolean {
     return !passwordAllowed(this.#loginPolicy, this.conn);
   }
 
-  async #dispatch(spec: CommandSpec, arg: string): Promise<void> {
-    this.#lastCode = 0;
-    await this.#run(spec, arg);
-    // No reply yet: a transfer started, whose 150 comes once the data connection is open.
-    this.options.commands?.count(spec.verb, this.#lastCode === 0 ? '1xx' : replyClassLabel(this.#lastCode));
+  /** Runs the session until QUIT, EOF, timeout or server shutdown. */
+  async run(): Promise<void> {
+    this.#write(ftpReply(220, this.options.greeting ?? 'Outpost FTP ready'));
+    try {
+      for (;;) {
+        const r = await this.conn.readLine({ command: true });
+        if (r.kind === 'shutdown') {
+          this.#abortTransfer();
+          this.#write(ftpReply(421, 'Server shutting down, closing control connection'));
+          break;
+        }
+        if (r.kind === 'end') break;
+        if (r.kind === 'timeout') {
+          if (r.which === 'idle' && this.#ready()?.transfer) continue;
+          const why =
+            r.which === 'idle' ? 'Idle timeout, closing control connection' : 'Session too long, closing';
+          this.#write(ftpReply(421, why));
+          break;
+        }
+        if (r.kind === 'overflow') {
+          this.#write(ftpReply(500, 'Command line too long'));
+          continue;
+        }
+        const parsed = parseCommand(r.raw);
+        const transfer = this.#ready()?.transfer;
+        if (transfer && waitsForTransfer(parsed)) await transfer.done;
+        await this.#turn(parsed);
+        if (this.state.kind === 'closing') break;
+      }
+    } finally {
+      this.#abortTransfer();
+      await this.#ready()?.transfer?.done;
+      this.data.reset();
+      this.state = { kind: 'closing' };
+    }
   }
 
-  async #run(spec: CommandSpec, arg: string): Promise<void> {
-    const refusal = this.isAllowed(spec, arg);
-    if (refusal) {
-      this.reply(refusal.code, refusal.text);
+  /** One command: the gate, then the handler inside the error boundary, then its reply. */
+  async #turn(parsed: ParsedCommand): Promise<void> {
+    const verb = parsed.ok ? parsed.verb : '';
+    const gate = checkCommand(parsed, this.#gateState());
+    if (!gate.ok) {
+      this.#write(gate.reply);
+      this.options.commands?.count(verb, replyClassLabel(gate.reply.code));
       return;
     }
-    const ready = this.ready;
-    const renameFrom = ready?.renameFrom ?? null;
-    try {
-      const out = await spec.handler(this, arg);
-      if (out) this.reply(out.code, out.text);
-    } catch (err) {
-      if (err instanceof FsError) this.reply(fsReplyCode(err), err.message);
-      else {
-        this.logger.error({ err, verb: spec.verb }, 'ftp command failed');
-        this.reply(451, 'Local error in processing');
-      }
-    }
+    const before = this.#ready();
+    const renameFrom = before?.renameFrom ?? null;
+    const reply = await runCommand(verb, () => this.#invoke(gate.spec, gate.arg), this.#boundary);
+    if (reply !== null) this.#write(reply);
+    this.options.commands?.count(verb, reply === null ? '1xx' : replyClassLabel(reply.code));
     // RNFR only applies to an immediately following RNTO. REST stays until a transfer uses it
     // (clients send it before or after PASV/TYPE; vsftpd and pyftpdlib keep it the same way).
-    const after = this.ready;
-    if (after && after === ready && spec.verb !== 'RNFR' && after.renameFrom === renameFrom)
+    const after = this.#ready();
+    if (after && after === before && verb !== 'RNFR' && after.renameFrom === renameFrom)
       after.renameFrom = null;
   }
 
-  /** Closes a pending passive listener and forgets the data setup. */
-  #dropData(): void {
-    const ready = this.ready;
-    if (ready?.data?.kind === 'passive') ready.data.listener.close();
-    if (ready) ready.data = null;
+  #gateState(): GateState {
+    return {
+      kind: this.state.kind,
+      tlsRequired: !this.conn.secure && this.#loginPolicy.requireTls,
+      permissions: this.#ready()?.fs.permissions ?? null,
+      epsvAll: this.settings.epsvAll,
+    };
   }
 
-  /** Replaces the data setup (a new PASV closes the previous listener). */
-  setData(data: Extract<SessionState, { kind: 'ready' }>['data']): void {
-    this.#dropData();
-    const ready = this.ready;
-    if (ready) ready.data = data;
+  /** Calls the handler with the state it runs in; a refused filesystem operation is its reply. */
+  async #invoke(spec: CommandSpec, arg: string): Promise<HandlerResult> {
+    try {
+      if (spec.when !== 'ready') return await spec.handler(this, arg);
+      const ready = this.#ready();
+      if (!ready) throw new Error(`${spec.verb} passed the gate before login`);
+      return await spec.handler(this, ready, arg);
+    } catch (err) {
+      if (err instanceof FsError) return ftpReply(fsReplyCode(err), err.message);
+      throw err;
+    }
   }
 
   #abortTransfer(): void {
-    this.ready?.transfer?.controller.abort();
+    this.#ready()?.transfer?.controller.abort();
   }
 
-  /** Aborts the running transfer (ABOR); resolves after its 426. False when none ran. */
   async abortTransfer(): Promise<boolean> {
-    const transfer = this.ready?.transfer;
+    const transfer = this.#ready()?.transfer;
     if (!transfer) {
-      this.#dropData();
+      this.data.reset();
       return false;
     }
     transfer.controller.abort();
@@ -270,29 +198,22 @@ export class FtpSession {
     return true;
   }
 
-  /**
-   * Opens the data connection and runs `body` on it beside the command loop. Replies 425 when
-   * no data connection can be made, 150 once it is, then 226 / 426 (aborted or broken) / 451
-   * (local error) / 550 when `body` throws an FsError.
-   */
-  startTransfer(
-    verb: string,
-    path: string,
-    opening: string,
-    body: (socket: Duplex, transfer: RunningTransfer, bulk: BulkReader | null) => Promise<string | undefined>,
-    options: { bulkReads?: boolean } = {},
-  ): Reply | null {
-    const ready = this.ready;
-    if (!ready) return new Reply(530, 'Please login with USER and PASS');
-    const setup = ready.data;
-    ready.data = null;
-    if (!setup) return new Reply(425, 'Use PORT, EPRT, PASV or EPSV first');
-    const controller = new AbortController();
+  startTransfer(t: {
+    verb: string;
+    path: string;
+    opening: string;
+    body: TransferBody;
+    bulkReads?: boolean;
+    release?: () => Promise<void>;
+  }): HandlerResult {
+    const ready = this.#ready();
+    if (!ready) return ftpReply(530, 'Please login with USER and PASS');
+    if (!this.data.prepared) return ftpReply(425, 'Use PORT, EPRT, PASV or EPSV first');
     let resolveDone!: () => void;
     const transfer: RunningTransfer = {
-      verb,
-      path,
-      controller,
+      verb: t.verb,
+      path: t.path,
+      controller: new AbortController(),
       bytes: 0,
       startedAt: Date.now(),
       done: new Promise<void>((resolve) => {
@@ -300,86 +221,87 @@ export class FtpSession {
       }),
     };
     ready.transfer = transfer;
-    const connectMs = this.options.dataConnectTimeoutMs ?? FTP_LIMITS.dataConnectTimeoutMs;
-    const run = async (): Promise<void> => {
-      let socket: Duplex | null = null;
-      try {
-        let raw;
-        try {
-          if (setup.kind === 'passive') {
-            raw = await setup.listener.accept(connectMs);
-            if (raw) setup.listener.take(raw);
-            setup.listener.close();
-          } else {
-            raw = await connectActive(setup.host, setup.port, undefined, connectMs);
-          }
-        } catch {
-          raw = null;
-        }
-        if (!raw || controller.signal.aborted) {
-          raw?.destroy();
-          this.reply(425, "Can't open data connection");
-          return;
-        }
-        // Uploads in TYPE I over plain TCP read into reusable buffers (see bulk-reader.ts).
-        let bulk: BulkReader | null = null;
-        if (options.bulkReads === true && this.settings.prot !== 'P') {
-          bulk = adoptForBulkReads(raw, FTP_LIMITS.transferChunkOctets);
-          if (bulk) raw = bulk.socket;
-        }
-        raw.setNoDelay(false);
-        socket = raw;
-        this.reply(150, opening);
-        if (this.settings.prot === 'P') {
-          const ctx = this.tls();
-          if (!ctx) throw new Error('PROT P without TLS');
-          try {
-            socket = await secureDataSocket(raw, ctx, connectMs);
-          } catch {
-            raw.destroy();
-            this.reply(425, 'TLS negotiation on the data connection failed');
-            return;
-          }
-        }
-        const idleMs = this.options.dataIdleTimeoutMs ?? FTP_LIMITS.dataIdleTimeoutMs;
-        const data = socket;
-        raw.setTimeout(idleMs, () => {
-          controller.abort(new Error('data connection idle'));
-          data.destroy();
-        });
-        // ABOR may arrive while `body` is still opening its file, before it listens for the
-        // abort itself: closing the data connection here ends the transfer whatever it awaits.
-        whenAborted(controller.signal, () => {
-          data.destroy();
-        });
-        const done = await body(data, transfer, bulk);
-        await finishSocket(data);
-        this.reply(226, done ?? 'Transfer complete');
-      } catch (err) {
-        socket?.destroy();
-        if (controller.signal.aborted) this.reply(426, 'Connection closed; transfer aborted');
-        else if (err instanceof FsError) this.reply(fsReplyCode(err), err.message);
-        else if (isSocketError(err)) this.reply(426, 'Data connection broken; transfer aborted');
-        else if (fsErrorOf(err).kind === 'no-space')
-          this.reply(452, 'Insufficient storage space; transfer aborted');
-        else {
-          this.logger.warn({ err, verb }, 'ftp transfer failed');
-          this.reply(451, 'Transfer aborted: local error');
-        }
-      } finally {
-        this.options.dataBytes?.inc({ direction: UPLOADS.has(verb) ? 'received' : 'sent' }, transfer.bytes);
-        if (ready.transfer === transfer) ready.transfer = null;
-        resolveDone();
-      }
-    };
-    void run();
+    void this.#runTransfer(transfer, t).finally(() => {
+      this.options.dataBytes?.inc({ direction: UPLOADS.has(t.verb) ? 'received' : 'sent' }, transfer.bytes);
+      if (ready.transfer === transfer) ready.transfer = null;
+      resolveDone();
+    });
     return null;
   }
 
-  /** Opens a passive listener for PASV/EPSV on the control connection's local address. */
-  async openPassive(): Promise<PassiveListener> {
-    const host = this.conn.localAddress === 'unknown' ? '127.0.0.1' : this.conn.localAddress;
-    return PassiveListener.open(host, this.conn.remoteAddress, this.options.passivePorts);
+  /**
+   * Opens the data connection and runs the body on it. Replies 425 when no data connection can
+   * be made, 150 once it is, then 226 / 426 (aborted or broken) / 452 (disk full) / 451 (local
+   * error, logged) / the filesystem's code when the body throws an FsError. Never throws.
+   */
+  async #runTransfer(
+    transfer: RunningTransfer,
+    t: {
+      verb: string;
+      opening: string;
+      body: TransferBody;
+      bulkReads?: boolean;
+      release?: () => Promise<void>;
+    },
+  ): Promise<void> {
+    const { controller } = transfer;
+    const connectMs = this.options.dataConnectTimeoutMs ?? FTP_LIMITS.dataConnectTimeoutMs;
+    let data: DataConnection | null = null;
+    try {
+      const opened = await this.data.open({
+        timeoutMs: connectMs,
+        bulkReads: t.bulkReads === true && this.settings.prot !== 'P',
+        signal: controller.signal,
+      });
+      if (!opened) {
+        this.#write(ftpReply(425, "Can't open data connection"));
+        return;
+      }
+      data = opened;
+      this.#write(ftpReply(150, t.opening));
+      if (this.settings.prot === 'P') {
+        const context = this.tls();
+        if (!context) throw new Error('PROT P without TLS');
+        try {
+          data = await opened.secure(context, connectMs);
+        } catch {
+          data = null;
+          this.#write(ftpReply(425, 'TLS negotiation on the data connection failed'));
+          return;
+        }
+      }
+      const conn = data;
+      conn.idleTimeout(this.options.dataIdleTimeoutMs ?? FTP_LIMITS.dataIdleTimeoutMs, () => {
+        controller.abort(new Error('data connection idle'));
+        conn.destroy();
+      });
+      // ABOR may arrive while the body is still starting, before it listens for the abort
+      // itself: closing the data connection here ends the transfer whatever it awaits.
+      whenAborted(controller.signal, () => {
+        conn.destroy();
+      });
+      const done = await t.body(conn, transfer);
+      await conn.finish();
+      await t.release?.();
+      this.#write(ftpReply(226, done ?? 'Transfer complete'));
+    } catch (err) {
+      data?.destroy();
+      this.#write(this.#transferFailure(err, controller.signal, t.verb));
+    } finally {
+      await t.release?.().catch((err: unknown) => {
+        this.logger.warn({ err, verb: t.verb }, 'ftp: closing a transfer file failed');
+      });
+    }
+  }
+
+  #transferFailure(err: unknown, signal: AbortSignal, verb: string): FtpReply {
+    if (signal.aborted) return ftpReply(426, 'Connection closed; transfer aborted');
+    if (err instanceof FsError) return ftpReply(fsReplyCode(err), err.message);
+    if (isSocketError(err)) return ftpReply(426, 'Data connection broken; transfer aborted');
+    if (fsErrorOf(err).kind === 'no-space')
+      return ftpReply(452, 'Insufficient storage space; transfer aborted');
+    this.logger.warn({ err, verb }, 'ftp transfer failed');
+    return ftpReply(451, 'Transfer aborted: local error');
   }
 }
 

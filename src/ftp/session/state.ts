@@ -1,13 +1,12 @@
 /**
  * The FTP session's one state, a discriminated union: before USER, waiting for PASS, logged in
  * (carrying everything that only exists for a logged-in user: the confined filesystem, the
- * current directory, a pending RNFR, a REST offset, the prepared data connection and the running
- * transfer), and closing. Transfer parameters that RFC 959 lets a client set at any time (TYPE,
+ * current directory, a pending RNFR, a REST offset and the running transfer), and closing. The
+ * prepared data connection lives in the session's DataChannel. Transfer parameters that RFC 959 lets a client set at any time (TYPE,
  * PROT…) live in `TransferSettings`.
  */
 import type { MlsxFact } from '../codec/listing.js';
 import type { UserFs } from '../server/user-fs.js';
-import type { PassiveListener } from '../server/data-channel.js';
 
 /** A logged-in user, as the authenticator describes them. */
 export interface FtpUser {
@@ -28,11 +27,6 @@ export interface VirtualHost {
   /** Anonymous tree of this host; undefined = the server's `anonymousRoot`. */
   readonly anonymousRoot?: string | undefined;
 }
-
-/** How the next data connection will be made (PORT/EPRT or PASV/EPSV). */
-export type DataSetup =
-  | { readonly kind: 'active'; readonly host: string; readonly port: number }
-  | { readonly kind: 'passive'; readonly listener: PassiveListener };
 
 /** A transfer in progress (for ABOR and STAT). */
 export interface RunningTransfer {
@@ -56,12 +50,14 @@ export type SessionState =
       cwd: string;
       renameFrom: string | null;
       restart: number;
-      data: DataSetup | null;
       transfer: RunningTransfer | null;
     }
   | { readonly kind: 'closing' };
 
 export type StateKind = SessionState['kind'];
+
+/** The logged-in state, the one the handlers of most commands run in. */
+export type ReadyState = Extract<SessionState, { kind: 'ready' }>;
 
 /** TYPE/MODE/STRU/PROT and friends. */
 export interface TransferSettings {
