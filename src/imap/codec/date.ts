@@ -65,7 +65,7 @@ export function formatDateTime(date: Date): string {
   const day = pad2(date.getUTCDate());
   const month = MONTH_NAMES[date.getUTCMonth()] ?? 'Jan';
   const time = `${pad2(date.getUTCHours())}:${pad2(date.getUTCMinutes())}:${pad2(date.getUTCSeconds())}`;
-  return `"${day}-${month}-${date.getUTCFullYear()} ${time} +0000"`;
+  return `"${day}-${month}-${String(date.getUTCFullYear()).padStart(4, '0')} ${time} +0000"`;
 }
 
 /** A `date` as the server writes it: `7-Dec-2026`. */

@@ -11,6 +11,7 @@ export * from './envelope.js';
 export * from './fetch-response.js';
 export * from './mailbox-name.js';
 export * from './parser.js';
+export * from './redact.js';
 export * from './responses.js';
 export * from './search-key.js';
 export * from './sequence-set.js';

@@ -28,12 +28,14 @@ export interface NumberRange {
 /**
  * The set's ranges with `*` replaced by `max` (the highest sequence number or UID in use), each
  * ordered low..high, sorted and merged. `n:*` with n above `max` still includes `max`, as RFC
- * 9051 §6.4.9 requires of UID ranges; numbers below 1 are dropped (an empty mailbox resolves to
- * nothing). `saved` (`$`) is the session's to substitute before resolving.
+ * 9051 §6.4.9 requires of UID ranges; in an empty mailbox a range with `*` resolves to nothing.
+ * `saved` (`$`) is the session's to substitute before resolving.
  */
 export function resolveRanges(ranges: readonly SeqRange[], max: number): NumberRange[] {
   const concrete: NumberRange[] = [];
   for (const r of ranges) {
+    // In an empty mailbox `*` names no message, so a range reaching it names none either.
+    if (max < 1 && (r.from === '*' || r.to === '*')) continue;
     const a = r.from === '*' ? max : r.from;
     const b = r.to === '*' ? max : r.to;
     const low = Math.min(a, b);
