@@ -14,7 +14,8 @@
  * an index on MODSEQ (CONDSTORE CHANGEDSINCE), per-mailbox keywords, subscriptions as their
  * own table (they may name mailboxes that do not exist), and a mailbox id counter in `mail_meta`
  * so a deleted mailbox's id is never given again. Version 3 fills in the blob metadata and the
- * keyword lists for mail stored before version 2.
+ * keyword lists for mail stored before version 2. Version 4 adds `mail_blob_chunks`: a message
+ * larger than one chunk is stored in chunks (sqlite-blobs.ts).
  */
 import type { Database, Migration } from '../../core/db.js';
 import { flagsFromColumn, flagsToColumn } from './flags.js';
@@ -126,6 +127,19 @@ export const MAIL_STORE_MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'IMAP: envelope, structure and search text of stored mail; mailbox keyword lists',
     up: fillMessageMeta,
+  },
+  {
+    // Messages stored before stay whole; they are read as before (sqlite-blobs.ts).
+    version: 4,
+    description: 'large messages in chunks, so a byte range reads only what it covers',
+    up: `
+      CREATE TABLE mail_blob_chunks (
+        blob_id INTEGER NOT NULL REFERENCES mail_blobs (id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        bytes   BLOB    NOT NULL,
+        PRIMARY KEY (blob_id, seq)
+      ) STRICT;
+    `,
   },
 ];
 

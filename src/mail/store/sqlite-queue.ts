@@ -1,6 +1,6 @@
 /**
- * The durable outbound queue (`OutboundQueue` of types.ts) in the mail store's database, and the
- * reference-counted blob table it shares with mailboxes. A queue entry holds its bytes in
+ * The durable outbound queue (`OutboundQueue` of types.ts) in the mail store's database, over the
+ * reference-counted blob table it shares with mailboxes (sqlite-blobs.ts). A queue entry holds its bytes in
  * `mail_blobs` and one row per recipient with its status and last reply; an entry with no
  * pending recipient left is deleted in the same transaction as the attempt that finished it.
  * The methods are `async` for the contract; better-sqlite3 answers synchronously.
@@ -9,6 +9,7 @@
 import type { Database } from '../../core/db.js';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { newQueueId } from './queue-id.js';
+import type { BlobTable } from './sqlite-blobs.js';
 import type {
   DsnRecipientOptions,
   OutboundMessage,
@@ -19,48 +20,6 @@ import type {
   QueueStats,
   RecipientOutcome,
 } from './types.js';
-
-/** Message bytes stored once, counted by their referrers, deleted when the count reaches 0. */
-export class BlobTable {
-  readonly #insert;
-  readonly #retain;
-  readonly #release;
-  readonly #drop;
-  readonly #read;
-
-  constructor(db: Database) {
-    this.#insert = db.prepare<[Buffer, number], { id: number }>(
-      'INSERT INTO mail_blobs (bytes, refs) VALUES (?, ?) RETURNING id',
-    );
-    this.#retain = db.prepare<[number], never>('UPDATE mail_blobs SET refs = refs + 1 WHERE id = ?');
-    this.#release = db.prepare<[number], { refs: number }>(
-      'UPDATE mail_blobs SET refs = refs - 1 WHERE id = ? RETURNING refs',
-    );
-    this.#drop = db.prepare<[number], never>('DELETE FROM mail_blobs WHERE id = ?');
-    this.#read = db.prepare<[number], { bytes: Buffer }>('SELECT bytes FROM mail_blobs WHERE id = ?');
-  }
-
-  /** Stores bytes with `refs` references; returns the blob id. */
-  insert(bytes: Buffer, refs: number): number {
-    const row = this.#insert.get(bytes, refs);
-    if (row === undefined) throw new Error('blob insert returned nothing');
-    return row.id;
-  }
-
-  retain(id: number): void {
-    this.#retain.run(id);
-  }
-
-  /** Drops one reference; deletes the bytes with the last one. */
-  release(id: number): void {
-    const row = this.#release.get(id);
-    if (row !== undefined && row.refs <= 0) this.#drop.run(id);
-  }
-
-  read(id: number): Buffer | null {
-    return this.#read.get(id)?.bytes ?? null;
-  }
-}
 
 interface EntryRow {
   id: string;

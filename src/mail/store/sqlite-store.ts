@@ -29,10 +29,11 @@ import {
   MAILBOX_SEPARATOR,
   superiorNames,
 } from './mailbox-name.js';
-import { describeMessage } from './message-meta.js';
+import { describeMessage, type MessageMeta } from './message-meta.js';
 import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
 import { foldForSearch, matchesText } from './search-text.js';
-import { BlobTable, SqliteOutboundQueue } from './sqlite-queue.js';
+import { BlobTable } from './sqlite-blobs.js';
+import { SqliteOutboundQueue } from './sqlite-queue.js';
 import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
 import { mailboxExists, mailboxNotFound, mailboxUnderItself, tooManySubscriptions } from './store-errors.js';
 import {
@@ -168,7 +169,12 @@ export class SqliteMailStore implements MailStore {
 
   async accept(request: AcceptRequest): Promise<AcceptResult> {
     this.#assertOpen();
-    const { result, changes } = await this.#committer.submit(() => this.#acceptNow(request));
+    // Parsed before the transaction, so the write lock is not held for it.
+    const meta =
+      request.local.length > 0 && request.localBytes !== undefined
+        ? describeMessage(request.localBytes)
+        : null;
+    const { result, changes } = await this.#committer.submit(() => this.#acceptNow(request, meta));
     this.#hub.publish(changes);
     return result;
   }
@@ -322,15 +328,14 @@ export class SqliteMailStore implements MailStore {
 
   async readMessage(mailboxId: number, uid: number): Promise<Buffer | null> {
     this.#assertOpen();
-    const row = this.#s.readMessage.get(mailboxId, uid);
-    return row === undefined ? null : row.bytes;
+    const row = this.#s.getMessage.get(mailboxId, uid);
+    return row === undefined ? null : this.#blobs.read(row.blob_id);
   }
 
   async readRange(mailboxId: number, uid: number, start: number, length: number): Promise<Buffer | null> {
     this.#assertOpen();
-    // substr() copies only the slice out of SQLite; its positions are 1-based.
-    const row = this.#s.readRange.get(Math.max(0, start) + 1, Math.max(0, length), mailboxId, uid);
-    return row === undefined ? null : row.part;
+    const row = this.#s.getMessage.get(mailboxId, uid);
+    return row === undefined ? null : this.#blobs.readRange(row.blob_id, row.size, start, length);
   }
 
   async readStructures(
@@ -387,9 +392,10 @@ export class SqliteMailStore implements MailStore {
 
   async append(mailboxId: number, bytes: Buffer, options: AppendOptions = {}): Promise<MessageInfo> {
     const flags = normalizeFlags(options.flags ?? []);
+    const meta = describeMessage(bytes);
     return this.#write((changes) => {
       const box = this.#mailboxById(mailboxId);
-      const blob = this.#storeBlob(bytes);
+      const blob = this.#storeBlob(bytes, meta);
       const date = options.internalDate?.getTime() ?? this.#now();
       const info = this.#insertMessage(mailboxId, blob, bytes.length, flags, date);
       changes.push(messageChange('append', box, [info.uid], info.modSeq, originOf(options)));
@@ -514,14 +520,18 @@ export class SqliteMailStore implements MailStore {
 
   // ---- inside transactions ----
 
-  #acceptNow(request: AcceptRequest): { result: AcceptResult; changes: StoreChange[] } {
+  #acceptNow(
+    request: AcceptRequest,
+    meta: MessageMeta | null,
+  ): { result: AcceptResult; changes: StoreChange[] } {
     const changes: StoreChange[] = [];
     const who = request.origin ?? null;
     const delivered: AcceptResult['delivered'][number][] = [];
     if (request.local.length > 0) {
       const bytes = request.localBytes;
-      if (bytes === undefined) throw new RangeError('accept: local deliveries need localBytes');
-      const blob = this.#storeBlob(bytes);
+      if (bytes === undefined || meta === null)
+        throw new RangeError('accept: local deliveries need localBytes');
+      const blob = this.#storeBlob(bytes, meta);
       for (const d of request.local) {
         this.#ensure(d.user, who, changes);
         const box = this.#mailboxRow(d.user, canonicalMailboxName(d.mailbox ?? 'INBOX'));
@@ -572,10 +582,9 @@ export class SqliteMailStore implements MailStore {
     return next;
   }
 
-  /** Stores a message's bytes and what is computed from them once (message-meta.ts). */
-  #storeBlob(bytes: Buffer): number {
+  /** Stores a message's bytes and what was computed from them (message-meta.ts). */
+  #storeBlob(bytes: Buffer, meta: MessageMeta): number {
     const blob = this.#blobs.insert(bytes, 0);
-    const meta = describeMessage(bytes);
     this.#s.insertMeta.run(
       blob,
       JSON.stringify(meta.envelope),
@@ -777,10 +786,6 @@ function prepare(db: Database) {
     insertMeta: q<[number, string, string, string, string], never>(
       'INSERT INTO mail_blob_meta (blob_id, envelope, body, header_text, body_text) VALUES (?, ?, ?, ?, ?)',
     ),
-    readRange: q<[number, number, number, number], { part: Buffer }>(
-      `SELECT substr(b.bytes, ?, ?) AS part FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
-        WHERE m.mailbox_id = ? AND m.uid = ?`,
-    ),
     // Columns not asked for are not read (CASE short-circuits), so ENVELOPE alone never reads the structure.
     readStructures: q<
       [{ envelope: number; body: number; mailbox: number; uids: string }],
@@ -844,10 +849,6 @@ function prepare(db: Database) {
     ),
     getMessage: q<[number, number], MessageRow>(
       'SELECT uid, blob_id, internal_date, size, flags, modseq FROM mail_messages WHERE mailbox_id = ? AND uid = ?',
-    ),
-    readMessage: q<[number, number], { bytes: Buffer }>(
-      `SELECT b.bytes FROM mail_messages m JOIN mail_blobs b ON b.id = m.blob_id
-        WHERE m.mailbox_id = ? AND m.uid = ?`,
     ),
     updateFlags: q<[string, number, number, number, number], never>(
       'UPDATE mail_messages SET flags = ?, seen = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?',

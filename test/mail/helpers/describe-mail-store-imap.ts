@@ -333,6 +333,36 @@ export function describeImapContract(open: OpenMailStore): void {
     await s.close();
   });
 
+  test('readRange and readMessage: a large message, ranges across the storage chunks', async () => {
+    const { s, inbox } = await ready(open);
+    const big = Buffer.alloc(700 * 1024 + 13);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+    const bytes = Buffer.concat([Buffer.from('Subject: big\r\n\r\n'), big]);
+    await s.append(inbox.id, bytes);
+    assert.ok((await s.readMessage(inbox.id, 1))?.equals(bytes));
+    const K = 256 * 1024;
+    for (const [start, length] of [
+      [0, 10],
+      [K - 5, 10],
+      [K, K],
+      [300_000, 500_000],
+      [bytes.length - 3, 100],
+      [5, bytes.length],
+    ] as const) {
+      const got = await s.readRange(inbox.id, 1, start, length);
+      assert.ok(got?.equals(bytes.subarray(start, start + length)), `range ${start} +${length}`);
+    }
+    assert.equal((await s.readRange(inbox.id, 1, bytes.length, 1))?.length, 0);
+    const r = await s.accept({
+      receivedAt: new Date(T0),
+      local: [],
+      outbound: { mailFrom: BOB, recipients: [{ address: 'x@remote.test' }], bytes },
+    });
+    assert.ok(r.queueId);
+    assert.ok((await s.queue.readBytes(r.queueId))?.equals(bytes), 'the queue reads large messages whole');
+    await s.close();
+  });
+
   test('readStructures: ENVELOPE and BODYSTRUCTURE kept from delivery, ranges point at the parts', async () => {
     const { s, inbox } = await ready(open);
     await s.append(inbox.id, msg(1));

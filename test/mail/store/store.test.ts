@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { openSqliteMailStore, type SqliteMailStore } from '../../../src/mail/store/index.js';
 import { hasCode, ErrorCodes } from '../../../src/core/errors.js';
 import { tempDir } from '../../helpers/temp.js';
+import { BLOB_CHUNK_OCTETS } from '../../../src/mail/store/sqlite-blobs.js';
 
 function memStore(now = () => Date.UTC(2026, 0, 1)): SqliteMailStore {
   return openSqliteMailStore({ path: ':memory:', now });
@@ -198,4 +199,28 @@ test('file-backed store persists across reopen; WAL + synchronous=FULL', async (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a message larger than one chunk is stored in chunks, shared by copies, dropped with the last reference', async () => {
+  const s = memStore();
+  await s.ensureMailboxes(BOB);
+  const inbox = await inboxId(s);
+  const archive = (await s.getMailbox(BOB, 'Archive'))!.id;
+  const bytes = Buffer.concat([
+    Buffer.from('Subject: big\r\n\r\n'),
+    Buffer.alloc(BLOB_CHUNK_OCTETS * 2 + 1, 'x'),
+  ]);
+  const count = (sql: string): number => (s.database.prepare(sql).get() as { n: number }).n;
+  await s.append(inbox, bytes);
+  assert.equal(count('SELECT COUNT(*) AS n FROM mail_blob_chunks'), 3);
+  assert.equal(count('SELECT length(bytes) AS n FROM mail_blobs'), 0, 'the blob row holds no bytes');
+  await s.append(inbox, msg(2));
+  assert.equal(count('SELECT COUNT(*) AS n FROM mail_blob_chunks'), 3, 'a small message is not chunked');
+  await s.copy(inbox, [1], archive);
+  assert.equal(count('SELECT COUNT(*) AS n FROM mail_blob_chunks'), 3, 'a copy shares the chunks');
+  await s.expunge(inbox, [1]);
+  assert.equal(count('SELECT COUNT(*) AS n FROM mail_blob_chunks'), 3);
+  await s.expunge(archive, [1]);
+  assert.equal(count('SELECT COUNT(*) AS n FROM mail_blob_chunks'), 0);
+  await s.close();
 });
