@@ -27,6 +27,7 @@ import { registerHttpCommand } from './http-command.js';
 import { registerMailCommand } from './mail.js';
 import { registerQueueCommand } from './queue.js';
 import { serve } from './serve.js';
+import { registerTelnetCommand } from './telnet.js';
 
 /** The package's package.json: two levels up from src/cli (tsx) or three from dist/src/cli. */
 function packageJsonPath(): URL {
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
   registerFtpCommand(program);
   registerMailCommand(program);
   registerQueueCommand(program);
+  registerTelnetCommand(program);
 
   const dns = program.command('dns').description('DNS tools');
   dns

@@ -68,6 +68,12 @@ export const ErrorCodes = {
   NO_DATA: 'ERR_NO_DATA',
   /** A command would overwrite an existing file it was not told to replace (`--force`). */
   FILE_EXISTS: 'ERR_FILE_EXISTS',
+  /** A host name has no address (the system resolver's or the DNS server's answer). */
+  HOST_NOT_FOUND: 'ERR_HOST_NOT_FOUND',
+  /** A TCP connection could not be opened (refused, unreachable, timed out). */
+  CONNECT_FAILED: 'ERR_CONNECT_FAILED',
+  /** A STARTTLS exchange (SMTP STARTTLS, POP3 STLS, IMAP STARTTLS, FTP AUTH TLS) was refused or broke. */
+  STARTTLS_FAILED: 'ERR_STARTTLS_FAILED',
 } as const;
 
 /** One of the known codes (`ErrorCodes`' values): a typo or an unlisted code does not compile. */

@@ -3,7 +3,7 @@
  * loopback?" decides whether plaintext logins are allowed (auth only over TLS, except on
  * loopback). Node reports IPv4 peers on dual-stack sockets as IPv4-mapped IPv6 (`::ffff:a.b.c.d`).
  * And whether a lower-case name is a host name (FTP HOST, the development certificate's names),
- * and how a listener's address reads as a metrics label.
+ * how a listener's address reads as a metrics label, and a socket error in words for clients.
  */
 import { isIP } from 'node:net';
 
@@ -26,4 +26,20 @@ export function isDnsName(name: string): boolean {
 export function listenerLabel(address: { address: string; port: number }): string {
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   return `${host}:${String(address.port)}`;
+}
+
+const SOCKET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** A socket error in words (`connection refused`), falling back to its message. */
+export function describeSocketError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return (code === undefined ? undefined : SOCKET_ERRORS[code]) ?? err.message;
 }

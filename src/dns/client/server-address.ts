@@ -50,17 +50,3 @@ export async function resolveServer(server: DnsServerAddress | ResolvedServer): 
 export function serverLabel(server: ResolvedServer): string {
   return `${server.address}#${server.port}`;
 }
-
-const SOCKET_ERRORS: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EPIPE: 'connection closed',
-};
-
-/** A socket error in words (`connection refused`), falling back to its message. */
-export function describeSocketError(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return (code === undefined ? undefined : SOCKET_ERRORS[code]) ?? err.message;
-}

@@ -13,13 +13,8 @@ import { frameMessage } from '../tcp-frame.js';
 import { TCP_LENGTH_PREFIX } from './defaults.js';
 import { replyMismatch, type MatchOptions } from './match.js';
 import { decodeReply, type DnsReply } from './reply.js';
-import {
-  describeSocketError,
-  resolveServer,
-  serverLabel,
-  type DnsServerAddress,
-  type ResolvedServer,
-} from './server-address.js';
+import { describeSocketError } from '../../core/net.js';
+import { resolveServer, serverLabel, type DnsServerAddress, type ResolvedServer } from './server-address.js';
 
 /** Options of `exchangeTcp` beyond the required timeout. */
 export type TcpExchangeOptions = MatchOptions;

@@ -12,13 +12,8 @@ import { decodeHeader, decodeMessage } from '../decode.js';
 import { HEADER_SIZE } from '../limits.js';
 import { replyMismatch, type MatchOptions } from './match.js';
 import { decodeReply, type DnsReply } from './reply.js';
-import {
-  describeSocketError,
-  resolveServer,
-  serverLabel,
-  type DnsServerAddress,
-  type ResolvedServer,
-} from './server-address.js';
+import { describeSocketError } from '../../core/net.js';
+import { resolveServer, serverLabel, type DnsServerAddress, type ResolvedServer } from './server-address.js';
 
 /** Options of `exchangeUdp` beyond the required timeout. */
 export interface UdpExchangeOptions extends MatchOptions {
