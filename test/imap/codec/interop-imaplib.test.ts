@@ -2,7 +2,8 @@
 // reads with the line layer exactly as the session will (LineConnection.readLine, `+` for a
 // synchronising literal, readExactly) and answers OK to everything it parses. Every command
 // imaplib sends must parse, with the values the Python script meant (its quoting of
-// passwords and mailbox names, literals for 8-bit search strings, APPEND's date and flags).
+// passwords and mailbox names, literals for 8-bit search strings, APPEND's date and flags);
+// and imaplib must read our FETCH response, literals included, as we wrote it.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -12,11 +13,15 @@ import {
   capabilityResponse,
   CommandParser,
   continuation,
+  FetchResponseBuilder,
   statusLine,
   type Command,
 } from '../../../src/imap/codec/index.js';
+import { EMPTY_ENVELOPE } from '../../../src/mail/message/envelope.js';
 import { IMAP_LINE_OPTIONS } from '../../../src/imap/limits.js';
 import { run } from '../../helpers/run.js';
+
+const HEADER = Buffer.from('From: Ann <ann@example.test>\r\nSubject: =?utf-8?q?hi?=\r\n\r\n');
 
 const CAPABILITIES = [
   'IMAP4rev1',
@@ -62,6 +67,18 @@ async function serve(socket: Socket, seen: (Command | string)[]): Promise<void> 
     const c = step.command;
     seen.push(c);
     if (c.name === 'CAPABILITY') conn.writeLine(capabilityResponse(CAPABILITIES));
+    if (c.name === 'FETCH' && !c.uid) {
+      // Our FETCH response with literals (an 8-bit subject, a header section) as imaplib reads it.
+      const chunks = new FetchResponseBuilder(1)
+        .uid(5)
+        .flags(['\\Seen'])
+        .envelope({ ...EMPTY_ENVELOPE, subject: 'Grüße', messageId: '<a@b>' })
+        .section(c.items[2]!, HEADER)
+        .finish();
+      await conn.response(async (w) => {
+        for (const chunk of chunks) await w.writeRaw(chunk);
+      });
+    }
     if (c.name === 'AUTHENTICATE') {
       conn.writeLine(continuation());
       const response = await conn.readLine();
@@ -97,7 +114,7 @@ M.search(None, 'OR', 'FROM', '"Ann Smith"', 'SINCE', '1-Feb-2026')
 M.literal = 'Grüße'.encode('utf-8')
 M.search('UTF-8', 'SUBJECT')
 M.uid('SEARCH', 'UID', '1:*', 'UNSEEN')
-M.fetch('1:3', '(UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]<0.512>)')
+typ, fetched = M.fetch('1:3', '(UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]<0.512>)')
 M.uid('FETCH', '4:*', '(BODYSTRUCTURE RFC822.SIZE)')
 M.store('2', '+FLAGS.SILENT', r'(\Deleted $Junk)')
 M.uid('STORE', '7', '-FLAGS', r'\Seen')
@@ -117,7 +134,8 @@ M.logout()
 M2 = imaplib.IMAP4('127.0.0.1', port)
 M2.authenticate('PLAIN', lambda _: b'\0bob@example.test\0secret')
 M2.logout()
-print('ok')
+import json
+print(json.dumps([[p.decode('utf-8') for p in x] if isinstance(x, tuple) else x.decode('utf-8') for x in fetched]))
 `;
 
 test('python3 imaplib: every command it sends parses, with the values it meant', async () => {
@@ -130,7 +148,12 @@ test('python3 imaplib: every command it sends parses, with the values it meant',
     const { port } = server.address() as AddressInfo;
     const result = await run('python3', ['-c', SCRIPT, String(port)]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.toString().trim(), 'ok');
+    // imaplib splits a response at each literal: [text before, literal octets] pairs, then the rest.
+    assert.deepEqual(JSON.parse(result.stdout.toString()), [
+      ['1 (UID 5 FLAGS (\\Seen) ENVELOPE (NIL {7}', 'Grüße'],
+      [' NIL NIL NIL NIL NIL NIL NIL "<a@b>") BODY[HEADER.FIELDS (FROM SUBJECT)]<0> {57}', HEADER.toString()],
+      ')',
+    ]);
     await Promise.all(sessions);
   } finally {
     server.close();
