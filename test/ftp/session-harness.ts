@@ -3,13 +3,16 @@
  * script client, test/helpers/script-client.ts) and an in-memory DataChannel, so session tests
  * need no socket. The user's files are a temporary directory behind the real UserFs. A test
  * prepares a data connection with EPSV/PASV/PORT as a client would, sends the transfer command,
- * and takes the client end of the data connection from `data.next()`.
+ * and takes the client end of the data connection from `data.next()`. Every home starts with
+ * `docs/` and `notes.txt` ("line1\nline2\n"). MemoryFtp drives the same session reply by reply.
  */
+import assert from 'node:assert/strict';
 import type { Duplex } from 'node:stream';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoginPolicy } from '../../src/core/auth/login-policy.js';
 import type { Logger } from '../../src/core/logger.js';
+import { ReplyParser, type FtpReply } from '../../src/ftp/codec/reply.js';
 import { FTP_LIMITS } from '../../src/ftp/limits.js';
 import { redactFtpLine } from '../../src/ftp/server/ftp-server.js';
 import type { FtpPermissions } from '../../src/ftp/server/user-fs.js';
@@ -145,6 +148,8 @@ export interface FtpHarnessOptions {
   authenticate?: FtpSessionOptions['authenticate'];
   anonymousRoot?: string;
   virtualHost?: FtpSessionOptions['virtualHost'];
+  /** TLS for AUTH TLS and PROT P (none by default). */
+  tlsContext?: FtpSessionOptions['tlsContext'];
 }
 
 /** A running in-memory FTP session. */
@@ -158,6 +163,7 @@ export interface FtpHarness extends InMemorySession {
 export function startFtpSession(options: FtpHarnessOptions = {}): FtpHarness {
   const home = tempDir('outpost-ftp-session-');
   mkdirSync(join(home, 'docs'));
+  writeFileSync(join(home, 'notes.txt'), 'line1\nline2\n');
   const data = new MemoryDataChannel();
   const permissions = options.permissions ?? { read: true, write: true, delete: true };
   const authenticate =
@@ -184,7 +190,84 @@ export function startFtpSession(options: FtpHarnessOptions = {}): FtpHarness {
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...(options.anonymousRoot === undefined ? {} : { anonymousRoot: options.anonymousRoot }),
         ...(options.virtualHost === undefined ? {} : { virtualHost: options.virtualHost }),
+        ...(options.tlsContext === undefined ? {} : { tlsContext: options.tlsContext }),
       }).run(),
   );
   return { ...session, data, home };
+}
+
+/** A data connection the next transfer will open, seen from the client. */
+export interface PendingData {
+  /** Reads what the server sends to its end. */
+  read(): Promise<string>;
+  /** Sends `text` and ends (an upload). */
+  end(text: string): Promise<void>;
+}
+
+/**
+ * The harness driven reply by reply (code and lines, as RawFtp over TCP gives them), for tests
+ * that branch on reply values rather than play a script.
+ */
+export class MemoryFtp {
+  readonly harness: FtpHarness;
+  readonly #parser = new ReplyParser();
+
+  private constructor(harness: FtpHarness) {
+    this.harness = harness;
+  }
+
+  /** Starts a session and reads its greeting. */
+  static async open(options: FtpHarnessOptions = {}): Promise<MemoryFtp> {
+    const ftp = new MemoryFtp(startFtpSession(options));
+    const greeting = await ftp.reply();
+    if (greeting.code !== 220) throw new Error(`greeting ${String(greeting.code)}`);
+    return ftp;
+  }
+
+  get home(): string {
+    return this.harness.home;
+  }
+
+  /** The next complete reply. */
+  async reply(): Promise<FtpReply> {
+    for (;;) {
+      const line = await this.harness.client.line();
+      if (line === null) throw new Error(`server closed the connection\n${this.harness.client.exchange()}`);
+      const r = this.#parser.push(line);
+      if (r) return r;
+    }
+  }
+
+  /** Sends exact bytes. */
+  send(data: string | Buffer): void {
+    this.harness.client.send(data);
+  }
+
+  /** Sends one command line and reads its reply. */
+  cmd(line: string): Promise<FtpReply> {
+    this.send(`${line}\r\n`);
+    return this.reply();
+  }
+
+  /** USER + PASS as alice. */
+  async login(): Promise<void> {
+    assert.equal((await this.cmd(`USER ${USER}`)).code, 331);
+    assert.equal((await this.cmd(`PASS ${PASSWORD}`)).code, 230);
+  }
+
+  /** EPSV, and the data connection of the transfer command sent next. */
+  async passiveData(): Promise<PendingData> {
+    assert.equal((await this.cmd('EPSV')).code, 229);
+    const channel = this.harness.data;
+    return {
+      read: async () => readData(await channel.next()),
+      end: async (text) => {
+        writeData(await channel.next(), text);
+      },
+    };
+  }
+
+  close(): void {
+    this.harness.client.destroy();
+  }
 }

@@ -110,7 +110,6 @@ test('memory session: a throwing virtual-host hook is 451 too, and HOST works ag
 
 test('memory session: LIST, STOR and RETR move their bytes over the in-memory data channel', async () => {
   const { client, data, home, done } = startFtpSession();
-  writeFileSync(join(home, 'notes.txt'), 'line1\nline2\n');
   await client.play(LOGIN);
   await client.play(`
     C: EPSV

@@ -1,26 +1,18 @@
-// FTP session transcripts over real TCP on 127.0.0.1:0: the command table's gate (login,
-// sequence, arguments), HELP/FEAT from the table, parameters (TYPE/MODE/STRU), names
-// (CWD/PWD/MKD/RNFR/RNTO/DELE/RMD/SIZE/MDTM/MLST), MFMT and SITE CHMOD, REST sequencing,
-// hostile lines, REIN and HOST.
-import { after, before, test } from 'node:test';
+// FTP session transcripts in memory (tier 2: the shared script client on the control connection,
+// the in-memory DataChannel for data): the command table's gate (login, sequence, arguments),
+// HELP/FEAT from the table, parameters (TYPE/MODE/STRU), names (CWD/PWD/MKD/RNFR/RNTO/DELE/RMD/
+// SIZE/MDTM/MLST), MFMT and SITE CHMOD, REST sequencing, STOU/APPE, listings, hostile lines.
+// What needs the real server (the suite's login names, HOST, the idle timeout) is in
+// server.test.ts; data connections over sockets are in transfer.test.ts and security.test.ts.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RawFtp, readAll, startFtp, type FtpFixture } from './helpers.js';
-import { recordTranscript } from '../../src/testing/index.js';
-
-let f: FtpFixture;
-before(async () => {
-  f = await startFtp();
-  writeFileSync(join(f.home, 'notes.txt'), 'line1\nline2\n');
-  mkdirSync(join(f.home, 'docs'), { recursive: true });
-});
-after(async () => {
-  await f.close();
-});
+import { createSecureContext } from 'node:tls';
+import { MemoryFtp } from './session-harness.js';
 
 test('greeting, then the gate: 530 before login, 503 out of sequence, 500 unknown, 501 bad args', async () => {
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
   assert.equal((await c.cmd('PWD')).code, 530);
   assert.equal((await c.cmd('RETR notes.txt')).code, 530);
   assert.equal((await c.cmd('PASS secret')).code, 503);
@@ -33,23 +25,13 @@ test('greeting, then the gate: 530 before login, 503 out of sequence, 500 unknow
   await c.login();
   assert.equal((await c.cmd('USER bob@example.test')).code, 503);
   assert.equal((await c.cmd('QUIT')).code, 221);
-  assert.equal(await c.raw.closed(), true);
-});
-
-test('bare local part logs in when the suite has one domain; password never in the transcript', async () => {
-  const rec = recordTranscript((e) => e.protocol === 'ftp');
-  const c = await RawFtp.open(f.port);
-  await c.login('alice', 'wonderland-42');
-  assert.equal((await c.cmd('PWD')).lines[0], '"/" is the current directory');
-  c.close();
-  rec.stop();
-  const text = rec.entries.map((e) => e.text).join('\n');
-  assert.match(text, /PASS \*\*\*\*/);
-  assert.doesNotMatch(text, /wonderland/);
+  assert.equal(await c.harness.client.closed(), true);
 });
 
 test('HELP and FEAT come from the command table', async () => {
-  const c = await RawFtp.open(f.port);
+  // A context (without a certificate) is enough for FEAT to offer AUTH TLS.
+  const context = createSecureContext({});
+  const c = await MemoryFtp.open({ tlsContext: () => context });
   const help = await c.cmd('HELP');
   assert.equal(help.code, 214);
   const verbs = help.lines.join(' ');
@@ -81,7 +63,7 @@ test('HELP and FEAT come from the command table', async () => {
 });
 
 test('TYPE, MODE, STRU: supported values 200, others 504, junk 501', async () => {
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
   await c.login();
   for (const [cmd, code] of [
     ['TYPE A', 200],
@@ -111,8 +93,8 @@ test('TYPE, MODE, STRU: supported values 200, others 504, junk 501', async () =>
 });
 
 test('directories and names: CWD/CDUP/PWD/MKD/RMD/RNFR/RNTO/DELE, SIZE/MDTM/MLST', async () => {
-  writeFileSync(join(f.home, 'rename-me.txt'), 'line1\nline2\n');
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
+  writeFileSync(join(c.home, 'rename-me.txt'), 'line1\nline2\n');
   await c.login();
   assert.equal((await c.cmd('MKD work')).lines[0], '"/work" created');
   assert.equal((await c.cmd('CWD work')).code, 250);
@@ -129,7 +111,7 @@ test('directories and names: CWD/CDUP/PWD/MKD/RMD/RNFR/RNTO/DELE, SIZE/MDTM/MLST
   assert.equal((await c.cmd('RNTO y')).code, 503, 'RNFR only applies to the next command');
   assert.equal((await c.cmd('RNFR rename-me.txt')).code, 350);
   assert.equal((await c.cmd('RNTO work/moved.txt')).code, 250);
-  assert.ok(existsSync(join(f.home, 'work', 'moved.txt')));
+  assert.ok(existsSync(join(c.home, 'work', 'moved.txt')));
   assert.equal((await c.cmd('TYPE I')).code, 200);
   assert.deepEqual(await c.cmd('SIZE work/moved.txt'), { code: 213, lines: ['12'] });
   assert.equal((await c.cmd('TYPE A')).code, 200);
@@ -157,14 +139,14 @@ test('directories and names: CWD/CDUP/PWD/MKD/RMD/RNFR/RNTO/DELE, SIZE/MDTM/MLST
 });
 
 test("MFMT sets a file's modification time; SITE CHMOD sets permission bits only", async () => {
-  writeFileSync(join(f.home, 'stamp.txt'), 'x');
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
+  writeFileSync(join(c.home, 'stamp.txt'), 'x');
   await c.login();
   assert.deepEqual(await c.cmd('MFMT 20240229123456 stamp.txt'), {
     code: 213,
     lines: ['Modify=20240229123456; /stamp.txt'],
   });
-  assert.equal(statSync(join(f.home, 'stamp.txt')).mtime.toISOString(), '2024-02-29T12:34:56.000Z');
+  assert.equal(statSync(join(c.home, 'stamp.txt')).mtime.toISOString(), '2024-02-29T12:34:56.000Z');
   assert.deepEqual(await c.cmd('MDTM stamp.txt'), { code: 213, lines: ['20240229123456'] });
   for (const [cmd, code] of [
     ['MFMT 20230229123456 stamp.txt', 501], // no 29 February in 2023
@@ -178,17 +160,17 @@ test("MFMT sets a file's modification time; SITE CHMOD sets permission bits only
     assert.equal((await c.cmd(cmd)).code, code, cmd);
   }
   assert.equal((await c.cmd('SITE CHMOD 640 stamp.txt')).code, 200);
-  assert.equal(statSync(join(f.home, 'stamp.txt')).mode & 0o7777, 0o640);
+  assert.equal(statSync(join(c.home, 'stamp.txt')).mode & 0o7777, 0o640);
   assert.equal((await c.cmd('SITE chmod 4755 stamp.txt')).code, 550, 'no setuid');
-  assert.equal(statSync(join(f.home, 'stamp.txt')).mode & 0o7777, 0o640);
+  assert.equal(statSync(join(c.home, 'stamp.txt')).mode & 0o7777, 0o640);
   assert.equal((await c.cmd('SITE CHMOD 755 docs')).code, 200, 'directories too');
   assert.equal((await c.cmd('SITE CHMOD 644 /../../tmp')).code, 550);
   c.close();
 });
 
 test('REST applies to the next transfer only; bad offsets are 501', async () => {
-  writeFileSync(join(f.home, 'digits.txt'), '0123456789');
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
+  writeFileSync(join(c.home, 'digits.txt'), '0123456789');
   await c.login();
   await c.cmd('TYPE I');
   assert.equal((await c.cmd('REST -1')).code, 501);
@@ -196,11 +178,11 @@ test('REST applies to the next transfer only; bad offsets are 501', async () => 
   assert.equal((await c.cmd('REST 4')).code, 350);
   const data = await c.passiveData();
   assert.equal((await c.cmd('RETR digits.txt')).code, 150);
-  assert.equal((await readAll(data)).toString(), '456789');
+  assert.equal(await data.read(), '456789');
   assert.equal((await c.reply()).code, 226);
   const again = await c.passiveData();
   assert.equal((await c.cmd('RETR digits.txt')).code, 150);
-  assert.equal((await readAll(again)).toString(), '0123456789', 'REST was consumed');
+  assert.equal(await again.read(), '0123456789', 'REST was consumed');
   assert.equal((await c.reply()).code, 226);
   assert.equal((await c.cmd('REST 11')).code, 350);
   await c.passiveData();
@@ -209,48 +191,48 @@ test('REST applies to the next transfer only; bad offsets are 501', async () => 
 });
 
 test('STOU picks a unique name; APPE appends; STOR with REST overwrites from the offset', async () => {
-  writeFileSync(join(f.home, 'base.txt'), 'AAAAAAAAAA');
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
+  writeFileSync(join(c.home, 'base.txt'), 'AAAAAAAAAA');
   await c.login();
   await c.cmd('TYPE I');
   let data = await c.passiveData();
   const stou = await c.cmd('STOU base.txt');
   assert.equal(stou.code, 150);
   assert.equal(stou.lines[0], 'FILE: base.txt.1');
-  data.end('new');
+  await data.end('new');
   assert.equal((await c.reply()).code, 226);
-  assert.equal(readFileSync(join(f.home, 'base.txt.1'), 'utf8'), 'new');
+  assert.equal(readFileSync(join(c.home, 'base.txt.1'), 'utf8'), 'new');
   data = await c.passiveData();
   assert.equal((await c.cmd('APPE base.txt')).code, 150);
-  data.end('BB');
+  await data.end('BB');
   assert.equal((await c.reply()).code, 226);
-  assert.equal(readFileSync(join(f.home, 'base.txt'), 'utf8'), 'AAAAAAAAAABB');
+  assert.equal(readFileSync(join(c.home, 'base.txt'), 'utf8'), 'AAAAAAAAAABB');
   assert.equal((await c.cmd('REST 3')).code, 350);
   data = await c.passiveData();
   assert.equal((await c.cmd('STOR base.txt')).code, 150);
-  data.end('xyz');
+  await data.end('xyz');
   assert.equal((await c.reply()).code, 226);
-  assert.equal(readFileSync(join(f.home, 'base.txt'), 'utf8'), 'AAAxyz');
+  assert.equal(readFileSync(join(c.home, 'base.txt'), 'utf8'), 'AAAxyz');
   c.close();
 });
 
 test('listings: LIST (ls -l), LIST -la, NLST, MLSD with a cdir entry, STAT <path> on the control connection', async () => {
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
   await c.login();
   let data = await c.passiveData();
   assert.equal((await c.cmd('LIST -la')).code, 150);
-  const list = (await readAll(data)).toString();
+  const list = await data.read();
   assert.equal((await c.reply()).code, 226);
   assert.match(list, /^drwx.* docs\r$/m);
   assert.match(list, /^-rw.* 12 \w{3} [ \d]\d \d\d:\d\d notes\.txt\r$/m);
   data = await c.passiveData();
   await c.cmd('NLST');
-  const names = (await readAll(data)).toString().split('\r\n');
+  const names = (await data.read()).split('\r\n');
   assert.equal((await c.reply()).code, 226);
   assert.ok(names.includes('docs') && names.includes('notes.txt'));
   data = await c.passiveData();
   await c.cmd('MLSD');
-  const mlsd = (await readAll(data)).toString();
+  const mlsd = await data.read();
   assert.equal((await c.reply()).code, 226);
   assert.match(mlsd, /^type=cdir;.* \.\r$/m);
   assert.match(mlsd, /^type=dir;modify=\d{14};perm=cdeflmp;unique=\w+; docs\r$/m);
@@ -266,12 +248,12 @@ test('listings: LIST (ls -l), LIST -la, NLST, MLSD with a cdir entry, STAT <path
 });
 
 test('hostile input: overlong line 500 and the session lives; NUL in a path; an HTTP request', async () => {
-  const c = await RawFtp.open(f.port);
-  c.raw.send(`NOOP ${'x'.repeat(5000)}\r\n`);
+  const c = await MemoryFtp.open();
+  c.send(`NOOP ${'x'.repeat(5000)}\r\n`);
   assert.equal((await c.reply()).code, 500);
   assert.equal((await c.cmd('NOOP')).code, 200);
   await c.login();
-  c.raw.send(Buffer.from('CWD a\0b\r\n'));
+  c.send(Buffer.from('CWD a\0b\r\n'));
   assert.equal((await c.reply()).code, 500);
   assert.equal((await c.cmd(`CWD ${'d/'.repeat(600)}`)).code, 553);
   assert.equal((await c.cmd('GET / HTTP/1.1')).code, 500);
@@ -287,8 +269,8 @@ test('hostile input: overlong line 500 and the session lives; NUL in a path; an 
 });
 
 test('transfer commands without PORT/PASV get 425; EPSV ALL blocks PORT and PASV', async () => {
-  writeFileSync(join(f.home, 'x.txt'), 'x');
-  const c = await RawFtp.open(f.port);
+  const c = await MemoryFtp.open();
+  writeFileSync(join(c.home, 'x.txt'), 'x');
   await c.login();
   assert.equal((await c.cmd('RETR x.txt')).code, 425);
   assert.equal((await c.cmd('EPSV ALL')).code, 200);
@@ -296,28 +278,4 @@ test('transfer commands without PORT/PASV get 425; EPSV ALL blocks PORT and PASV
   assert.equal((await c.cmd('PORT 127,0,0,1,200,1')).code, 503);
   assert.equal((await c.cmd('EPSV')).code, 229);
   c.close();
-});
-
-test('REIN logs out but keeps the connection; HOST only before login (RFC 7151)', async () => {
-  const c = await RawFtp.open(f.port);
-  assert.equal((await c.cmd('HOST ftp.example.test')).code, 220);
-  await c.login();
-  assert.equal((await c.cmd('HOST other')).code, 503);
-  assert.equal((await c.cmd('REIN')).code, 220);
-  assert.equal((await c.cmd('PWD')).code, 530);
-  await c.login();
-  assert.equal((await c.cmd('PWD')).code, 257);
-  c.close();
-});
-
-test('idle control connections get 421 and are closed', async () => {
-  const g = await startFtp({ idle_timeout_seconds: 1 });
-  try {
-    const c = await RawFtp.open(g.port);
-    const r = await c.reply(5000);
-    assert.equal(r.code, 421);
-    assert.equal(await c.raw.closed(), true);
-  } finally {
-    await g.close();
-  }
 });
