@@ -17,7 +17,7 @@ interface UserListeners {
 }
 
 /** The mailbox fields an event needs. */
-interface EventMailbox {
+export interface EventMailbox {
   readonly id: number;
   readonly user: string;
   readonly name: string;

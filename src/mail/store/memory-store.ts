@@ -251,23 +251,7 @@ export class MemoryMailStore implements MailStore {
       changes.push(...this.#createSuperiors(user, target, who));
       const dest = this.#create(user, target, null);
       changes.push(mailboxChange('mailbox-created', dest, who));
-      const uids = [...box.messages.keys()];
-      const copied = this.#copyNow(box, uids, dest);
-      if (copied.pairs.length > 0) {
-        changes.push(
-          messageChange(
-            'append',
-            dest,
-            copied.pairs.map(([, uid]) => uid),
-            copied.modSeq,
-            who,
-          ),
-        );
-      }
-      const expunged = this.#expungeNow(box, uids);
-      if (expunged.uids.length > 0) {
-        changes.push(messageChange('expunge', box, expunged.uids, expunged.modSeq, who));
-      }
+      this.#transferNow(box, [...box.messages.keys()], dest, { move: true, who }, changes);
       this.#hub.publish(changes);
       return;
     }
@@ -458,23 +442,7 @@ export class MemoryMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    this.#assertOpen();
-    const from = this.#boxById(fromMailboxId);
-    const to = this.#boxById(toMailboxId);
-    this.#checkKeywords(from, uids, to);
-    const { pairs, modSeq } = this.#copyNow(from, uids, to);
-    if (pairs.length > 0) {
-      this.#hub.publish([
-        messageChange(
-          'append',
-          to,
-          pairs.map(([, uid]) => uid),
-          modSeq,
-          originOf(options),
-        ),
-      ]);
-    }
-    return pairs;
+    return this.#transfer(fromMailboxId, uids, toMailboxId, { move: false, who: originOf(options) });
   }
 
   async move(
@@ -483,28 +451,7 @@ export class MemoryMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    this.#assertOpen();
-    const from = this.#boxById(fromMailboxId);
-    const to = this.#boxById(toMailboxId);
-    this.#checkKeywords(from, uids, to);
-    const who = originOf(options);
-    const { pairs, modSeq } = this.#copyNow(from, uids, to);
-    if (pairs.length === 0) return pairs;
-    const removed = this.#expungeNow(
-      from,
-      pairs.map(([uid]) => uid),
-    );
-    this.#hub.publish([
-      messageChange(
-        'append',
-        to,
-        pairs.map(([, uid]) => uid),
-        modSeq,
-        who,
-      ),
-      messageChange('expunge', from, removed.uids, removed.modSeq, who),
-    ]);
-    return pairs;
+    return this.#transfer(fromMailboxId, uids, toMailboxId, { move: true, who: originOf(options) });
   }
 
   async expunge(mailboxId: number, uids: readonly number[], options: WriteOptions = {}): Promise<number[]> {
@@ -621,6 +568,52 @@ export class MemoryMailStore implements MailStore {
     };
     box.messages.set(m.uid, m);
     return toMessage(box.id, m);
+  }
+
+  /** COPY or MOVE after checking everything (see `#transferNow`); publishes the events. */
+  #transfer(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    how: { readonly move: boolean; readonly who: ChangeOrigin },
+  ): [number, number][] {
+    this.#assertOpen();
+    const from = this.#boxById(fromMailboxId);
+    const to = this.#boxById(toMailboxId);
+    this.#checkKeywords(from, uids, to);
+    const changes: StoreChange[] = [];
+    const pairs = this.#transferNow(from, uids, to, how, changes);
+    this.#hub.publish(changes);
+    return pairs;
+  }
+
+  /** Copies, and for a MOVE expunges the originals; records the events (append, then expunge). */
+  #transferNow(
+    from: Box,
+    uids: readonly number[],
+    to: Box,
+    how: { readonly move: boolean; readonly who: ChangeOrigin },
+    changes: StoreChange[],
+  ): [number, number][] {
+    const { pairs, modSeq } = this.#copyNow(from, uids, to);
+    if (pairs.length === 0) return pairs;
+    changes.push(
+      messageChange(
+        'append',
+        to,
+        pairs.map(([, uid]) => uid),
+        modSeq,
+        how.who,
+      ),
+    );
+    if (how.move) {
+      const removed = this.#expungeNow(
+        from,
+        pairs.map(([uid]) => uid),
+      );
+      changes.push(messageChange('expunge', from, removed.uids, removed.modSeq, how.who));
+    }
+    return pairs;
   }
 
   #copyNow(from: Box, uids: readonly number[], to: Box): { pairs: [number, number][]; modSeq: number } {

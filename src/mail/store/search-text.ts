@@ -36,7 +36,10 @@ function headerLines(fields: readonly HeaderField[]): string {
 function bodyText(part: MimePart, out: { text: string }, max: number): void {
   if (out.text.length >= max) return;
   if (part.children.length === 0) {
-    if (part.contentType.startsWith('text/')) out.text += foldForSearch(textContent(part)) + '\n';
+    // Cut before folding: a huge text part costs one decode, not a fold of all of it.
+    if (part.contentType.startsWith('text/')) {
+      out.text += foldForSearch(textContent(part).slice(0, max - out.text.length)) + '\n';
+    }
     return;
   }
   const encapsulates = part.contentType.startsWith('message/');

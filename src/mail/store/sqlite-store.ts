@@ -34,7 +34,7 @@ import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
 import { foldForSearch, matchesText } from './search-text.js';
 import { BlobTable } from './sqlite-blobs.js';
 import { SqliteOutboundQueue } from './sqlite-queue.js';
-import { ChangeHub, mailboxChange, messageChange, originOf } from './change-hub.js';
+import { ChangeHub, mailboxChange, messageChange, originOf, type EventMailbox } from './change-hub.js';
 import { mailboxExists, mailboxNotFound, mailboxUnderItself, tooManySubscriptions } from './store-errors.js';
 import {
   DEFAULT_MAILBOXES,
@@ -230,22 +230,7 @@ export class SqliteMailStore implements MailStore {
         const dest = this.#create(user, target, null);
         changes.push(mailboxChange('mailbox-created', dest, who));
         const uids = this.#s.listMessages.all(box.id).map((m) => m.uid);
-        const copied = this.#copyNow(box.id, uids, dest.id);
-        if (copied.pairs.length > 0) {
-          changes.push(
-            messageChange(
-              'append',
-              dest,
-              copied.pairs.map(([, uid]) => uid),
-              copied.modSeq,
-              who,
-            ),
-          );
-        }
-        const expunged = this.#expungeNow(box.id, uids);
-        if (expunged.uids.length > 0) {
-          changes.push(messageChange('expunge', box, expunged.uids, expunged.modSeq, who));
-        }
+        this.#transferNow(box, uids, dest, { move: true, who }, changes);
         return;
       }
       const renamed: string[] = [];
@@ -446,23 +431,15 @@ export class SqliteMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    return this.#write((changes) => {
-      this.#mailboxById(fromMailboxId);
-      const dest = this.#mailboxById(toMailboxId);
-      const { pairs, modSeq } = this.#copyNow(fromMailboxId, uids, toMailboxId);
-      if (pairs.length > 0) {
-        changes.push(
-          messageChange(
-            'append',
-            dest,
-            pairs.map(([, uid]) => uid),
-            modSeq,
-            originOf(options),
-          ),
-        );
-      }
-      return pairs;
-    });
+    return this.#write((changes) =>
+      this.#transferNow(
+        this.#mailboxById(fromMailboxId),
+        uids,
+        this.#mailboxById(toMailboxId),
+        { move: false, who: originOf(options) },
+        changes,
+      ),
+    );
   }
 
   async move(
@@ -471,28 +448,15 @@ export class SqliteMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    return this.#write((changes) => {
-      const source = this.#mailboxById(fromMailboxId);
-      const dest = this.#mailboxById(toMailboxId);
-      const who = originOf(options);
-      const { pairs, modSeq } = this.#copyNow(fromMailboxId, uids, toMailboxId);
-      if (pairs.length === 0) return pairs;
-      changes.push(
-        messageChange(
-          'append',
-          dest,
-          pairs.map(([, uid]) => uid),
-          modSeq,
-          who,
-        ),
-      );
-      const removed = this.#expungeNow(
-        fromMailboxId,
-        pairs.map(([uid]) => uid),
-      );
-      changes.push(messageChange('expunge', source, removed.uids, removed.modSeq, who));
-      return pairs;
-    });
+    return this.#write((changes) =>
+      this.#transferNow(
+        this.#mailboxById(fromMailboxId),
+        uids,
+        this.#mailboxById(toMailboxId),
+        { move: true, who: originOf(options) },
+        changes,
+      ),
+    );
   }
 
   async expunge(mailboxId: number, uids: readonly number[], options: WriteOptions = {}): Promise<number[]> {
@@ -673,6 +637,38 @@ export class SqliteMailStore implements MailStore {
       modSeq = info.modSeq;
     }
     return { pairs, modSeq };
+  }
+
+  /**
+   * COPY, or MOVE (RFC 6851: the copy and the expunge in the caller's one transaction); returns
+   * the `[source, destination]` UID pairs and records the events (append, then expunge).
+   */
+  #transferNow(
+    source: EventMailbox,
+    uids: readonly number[],
+    dest: EventMailbox,
+    how: { readonly move: boolean; readonly who: ChangeOrigin },
+    changes: StoreChange[],
+  ): [number, number][] {
+    const { pairs, modSeq } = this.#copyNow(source.id, uids, dest.id);
+    if (pairs.length === 0) return pairs;
+    changes.push(
+      messageChange(
+        'append',
+        dest,
+        pairs.map(([, uid]) => uid),
+        modSeq,
+        how.who,
+      ),
+    );
+    if (how.move) {
+      const removed = this.#expungeNow(
+        source.id,
+        pairs.map(([uid]) => uid),
+      );
+      changes.push(messageChange('expunge', source, removed.uids, removed.modSeq, how.who));
+    }
+    return pairs;
   }
 
   /** Removes what exists of `uids`; one new MODSEQ for the lot (0 when nothing was removed). */
