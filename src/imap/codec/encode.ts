@@ -12,7 +12,10 @@ import { formatNumberSet } from './sequence-set.js';
 /** A piece of a response: text, or the octets of a literal (written as they are). */
 export type Chunk = string | Buffer;
 
-/** Response codes (RFC 9051 §7.1, RFC 5530, RFC 4315, RFC 7162, RFC 4978). No quota exists, so no OVERQUOTA. */
+/**
+ * Response codes (RFC 9051 §7.1, RFC 5530, RFC 4315 UIDPLUS, RFC 7162 CONDSTORE, RFC 3516
+ * UNKNOWN-CTE, RFC 5182 NOTSAVED, RFC 6154 USEATTR, RFC 4978). No quota exists, so no OVERQUOTA.
+ */
 export type ResponseCode =
   | {
       readonly code:
@@ -43,6 +46,8 @@ export type ResponseCode =
         | 'TOOBIG'
         | 'HASCHILDREN'
         | 'UNKNOWN-CTE'
+        | 'NOTSAVED'
+        | 'USEATTR'
         | 'COMPRESSIONACTIVE';
     }
   | { readonly code: 'UIDVALIDITY' | 'UIDNEXT' | 'HIGHESTMODSEQ' | 'UNSEEN'; readonly value: number }

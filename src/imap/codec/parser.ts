@@ -166,9 +166,9 @@ export class CommandParser {
 
   #run(marker: LiteralMarker | null): ParseStep {
     const reader = new Reader(this.#segments, this.limits, this.utf8Names);
-    let body: CommandBody;
+    let command: Command;
     try {
-      body = parseBody(reader, this.limits.maxTagOctets);
+      command = parseCommand(reader, this.limits.maxTagOctets);
     } catch (e) {
       if (e instanceof ParseError) return this.#failAt(marker, e.message);
       if (!(e instanceof NeedLiteral) || marker === null) throw e;
@@ -182,9 +182,8 @@ export class CommandParser {
       this.#state = { phase: 'awaiting-literal', size: marker.size };
       return { kind: 'literal', tag, size: marker.size, sync: marker.sync, binary: marker.binary };
     }
-    const tag = this.#tag() ?? '*';
     this.reset();
-    return { kind: 'command', command: { ...body, tag } };
+    return { kind: 'command', command };
   }
 
   #error(reason: string, code: 'TOOBIG' | null, close: boolean): ErrorStep {
@@ -222,10 +221,15 @@ export class CommandParser {
 }
 
 /** tag SP command [SP arguments], the UID prefix included. */
-function parseBody(r: Reader, maxTagOctets: number): CommandBody {
+function parseCommand(r: Reader, maxTagOctets: number): Command {
   const tag = r.run(isTagChar, 'a tag');
   if (tag.length > maxTagOctets) r.fail('tag too long');
   if (!r.eat(0x20)) r.fail(r.atEnd() ? 'missing command' : 'expected a space after the tag');
+  return { ...parseBody(r), tag };
+}
+
+/** The command name and its arguments. */
+function parseBody(r: Reader): CommandBody {
   const name = r.keyword('a command name');
   if (name === 'UID') {
     r.sp();

@@ -377,6 +377,8 @@ describe('messages', () => {
       flags: [],
     });
     bad('a STORE 1 +FLAGZ (\\Seen)', /FLAGS or FLAGS.SILENT/);
+    bad('a STORE 1 (UNCHANGEDSINCE 1 UNCHANGEDSINCE 2) FLAGS ()', /repeated store modifier/);
+    bad('a STORE 1 (FOO 1) FLAGS ()', /unknown store modifier/);
     bad('a STORE 1 FLAGS (\\Recent)', /Recent cannot be set/);
   });
   test('COPY, MOVE and their UID forms', () => {

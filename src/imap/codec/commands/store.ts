@@ -13,12 +13,13 @@ export function parseStore(r: Reader, uid: boolean): CommandBody {
   r.sp();
   let unchangedSince: number | null = null;
   if (r.peek() === 0x28) {
-    const [value] = r.list(() => {
+    const values = r.list(() => {
       if (r.keyword('a store modifier') !== 'UNCHANGEDSINCE') r.fail('unknown store modifier');
       r.sp();
       return modSeq(r, true);
     });
-    if (value === undefined) r.fail('unknown store modifier');
+    const [value] = values;
+    if (value === undefined || values.length > 1) r.fail('repeated store modifier');
     unchangedSince = value;
     r.sp();
   }

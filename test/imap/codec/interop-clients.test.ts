@@ -1,9 +1,10 @@
-// A real peer's commands through our parser: Python's imaplib talks to a minimal server that
+// Real clients' commands through our parser: Python's imaplib and curl talk to a minimal server that
 // reads with the line layer exactly as the session will (LineConnection.readLine, `+` for a
 // synchronising literal, readExactly) and answers OK to everything it parses. Every command
 // imaplib sends must parse, with the values the Python script meant (its quoting of
 // passwords and mailbox names, literals for 8-bit search strings, APPEND's date and flags);
-// and imaplib must read our FETCH response, literals included, as we wrote it.
+// and imaplib must read our FETCH response, literals included, as we wrote it. curl's own quoting
+// of a user, a password and a mailbox name (from its URL) must parse too.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -37,14 +38,14 @@ const CAPABILITIES = [
 ];
 
 /** One connection: parse every command imaplib sends, record it, answer OK (or BAD with the reason). */
-async function serve(socket: Socket, seen: (Command | string)[]): Promise<void> {
+async function serve(socket: Socket, seen: (Command | string)[], capabilities = CAPABILITIES): Promise<void> {
   const conn = new LineConnection(socket, {
     protocol: 'imap',
     ...IMAP_LINE_OPTIONS,
     remoteAddress: '127.0.0.1',
   });
   const parser = new CommandParser();
-  conn.writeLine(`* OK [CAPABILITY ${CAPABILITIES.join(' ')}] ready`);
+  conn.writeLine(`* OK [CAPABILITY ${capabilities.join(' ')}] ready`);
   for (;;) {
     const read = await conn.readLine({ command: !parser.inCommand });
     if (read.kind !== 'line') break;
@@ -66,7 +67,7 @@ async function serve(socket: Socket, seen: (Command | string)[]): Promise<void> 
     if (step.kind !== 'command') continue;
     const c = step.command;
     seen.push(c);
-    if (c.name === 'CAPABILITY') conn.writeLine(capabilityResponse(CAPABILITIES));
+    if (c.name === 'CAPABILITY') conn.writeLine(capabilityResponse(capabilities));
     if (c.name === 'FETCH' && !c.uid) {
       // Our FETCH response with literals (an 8-bit subject, a header section) as imaplib reads it.
       const chunks = new FetchResponseBuilder(1)
@@ -246,4 +247,43 @@ test('python3 imaplib: every command it sends parses, with the values it meant',
   ]) {
     assert.ok(byName(name).length > 0, `${name} was sent and parsed`);
   }
+});
+
+test('curl imap://: its quoting of a user, a password and a mailbox name parses', async () => {
+  const seen: (Command | string)[] = [];
+  const sessions: Promise<void>[] = [];
+  // Without AUTH= capabilities curl logs in with LOGIN, which it quotes itself.
+  const server = createServer((socket) => sessions.push(serve(socket, seen, ['IMAP4rev1', 'LITERAL+'])));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    // Our stand-in server sends no message, so curl's own exit status is not the point here.
+    await run('curl', [
+      '-s',
+      '--max-time',
+      '20',
+      '-u',
+      'al ice:p"w\\d',
+      `imap://127.0.0.1:${port}/Sent%20Items;UID=7`,
+    ]);
+    await Promise.all(sessions);
+  } finally {
+    server.close();
+  }
+  const commands = seen.filter((s): s is Command => typeof s !== 'string');
+  assert.deepEqual(
+    seen.filter((s) => typeof s === 'string'),
+    [],
+    'nothing curl sent was refused',
+  );
+  const login = commands.find((c) => c.name === 'LOGIN');
+  assert.ok(login?.name === 'LOGIN');
+  assert.deepEqual([login.user, login.password], ['al ice', 'p"w\\d']);
+  const select = commands.find((c) => c.name === 'SELECT' || c.name === 'EXAMINE');
+  assert.ok(select && (select.name === 'SELECT' || select.name === 'EXAMINE'));
+  assert.equal(select.mailbox, 'Sent Items');
+  const fetch = commands.find((c) => c.name === 'FETCH');
+  assert.ok(fetch?.name === 'FETCH' && fetch.uid, 'curl fetches ;UID=7 with UID FETCH');
+  assert.deepEqual(fetch.set, { kind: 'ranges', ranges: [{ from: 7, to: 7 }] });
 });
