@@ -5,16 +5,13 @@
  * space-separated, sorted, de-duplicated string column.
  */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { STORE_LIMITS } from './limits.js';
 
 const SYSTEM_FLAGS = ['\\Answered', '\\Deleted', '\\Draft', '\\Flagged', '\\Seen'] as const;
 const SYSTEM_BY_KEY = new Map<string, string>(SYSTEM_FLAGS.map((f) => [f.toLowerCase(), f]));
 // RFC 9051 §9 atom: any CHAR except atom-specials ( ) { SP CTL % * " \ ]
 // eslint-disable-next-line no-control-regex
 const KEYWORD = /^[^(){ \x00-\x1f\x7f%*"\\\]]+$/;
-/** Longest keyword accepted, in characters (keeps one message's flag column bounded). */
-const MAX_KEYWORD_LENGTH = 100;
-/** Most flags one message may carry. */
-const MAX_FLAGS = 64;
 
 /** The canonical spelling of one flag; throws OutpostError PARSE for anything not storable. */
 export function canonicalFlag(flag: string): string {
@@ -23,7 +20,7 @@ export function canonicalFlag(flag: string): string {
     if (system === undefined) throw new OutpostError(ErrorCodes.PARSE, 'unknown or non-storable system flag');
     return system;
   }
-  if (flag.length === 0 || flag.length > MAX_KEYWORD_LENGTH || !KEYWORD.test(flag)) {
+  if (flag.length === 0 || flag.length > STORE_LIMITS.keywordChars || !KEYWORD.test(flag)) {
     throw new OutpostError(ErrorCodes.PARSE, 'malformed keyword');
   }
   return flag;
@@ -37,7 +34,9 @@ export function normalizeFlags(flags: readonly string[]): string[] {
     const key = c.toLowerCase();
     if (!byKey.has(key)) byKey.set(key, c);
   }
-  if (byKey.size > MAX_FLAGS) throw new OutpostError(ErrorCodes.PARSE, `more than ${MAX_FLAGS} flags`);
+  if (byKey.size > STORE_LIMITS.flagsPerMessage) {
+    throw new OutpostError(ErrorCodes.PARSE, `more than ${String(STORE_LIMITS.flagsPerMessage)} flags`);
+  }
   return [...byKey.values()].sort();
 }
 

@@ -1,10 +1,18 @@
 /**
- * Caps of the mail store that IMAP relies on, in one place so both backends (SQLite and memory)
- * enforce the same numbers. Each bounds something a client could otherwise grow without end.
+ * Every cap of the mail store, in one place so both backends (SQLite and memory) and the rules
+ * they share (mailbox names, flags, keywords) enforce the same numbers. Each bounds something a
+ * client could otherwise grow without end.
  */
 
 /** The store's caps (see each field). */
 export const STORE_LIMITS = {
+  /** Longest mailbox name, in characters (mailbox-name.ts); a name is one path of the hierarchy. */
+  mailboxNameChars: 255,
+  /** Longest keyword (a user-defined flag, RFC 9051 §2.3.2), in characters (flags.ts): keeps one
+   *  message's flag column bounded. */
+  keywordChars: 100,
+  /** Most flags one message may carry, system flags and keywords together (flags.ts). */
+  flagsPerMessage: 64,
   /**
    * Expunged UIDs remembered per mailbox for QRESYNC VANISHED (RFC 7162 §3.2.10). Past this the
    * oldest entries are dropped and the mailbox's expunge floor rises; `expungedSince` then

@@ -5,15 +5,14 @@
  * protocol ever has to quote a line break out of a mailbox name.
  */
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
+import { STORE_LIMITS } from './limits.js';
 
 /** The hierarchy separator. */
 export const MAILBOX_SEPARATOR = '/';
-/** Longest mailbox name, in characters. */
-export const MAX_MAILBOX_NAME_LENGTH = 255;
 
 /** The canonical form of a mailbox name; throws OutpostError MAILBOX_NAME_INVALID. */
 export function canonicalMailboxName(name: string): string {
-  if (name.length === 0 || name.length > MAX_MAILBOX_NAME_LENGTH) {
+  if (name.length === 0 || name.length > STORE_LIMITS.mailboxNameChars) {
     throw new OutpostError(ErrorCodes.MAILBOX_NAME_INVALID, 'mailbox name is empty or too long');
   }
   // eslint-disable-next-line no-control-regex

@@ -18,7 +18,9 @@ export type ParsedCommand =
     }
   | { readonly ok: false; readonly reason: string };
 
-const KEYWORD = /^[A-Za-z]{1,40}$/;
+const KEYWORD = new RegExp(`^[A-Za-z]{1,${String(POP3_LIMITS.maxArgOctets)}}$`);
+/** A number argument: decimal digits, at most an argument's length (RFC 2449 §4). */
+const DIGITS = new RegExp(`^\\d{1,${String(POP3_LIMITS.maxArgOctets)}}$`);
 // Controls other than TAB are never part of a command (NUL included); bytes >= 0x80 may be UTF-8
 // in a password, so they pass.
 // eslint-disable-next-line no-control-regex
@@ -45,7 +47,7 @@ export function parseCommand(line: string): ParsedCommand {
  * the argument is not a number at all (`-1`, `1x`, `0x10`, empty).
  */
 export function parseMessageNumber(arg: string): number | null {
-  if (!/^\d{1,40}$/.test(arg)) return null;
+  if (!DIGITS.test(arg)) return null;
   const digits = arg.replace(/^0+(?=\d)/, '');
   if (digits.length > 10) return POP3_LIMITS.maxMessageNumber + 1;
   return Math.min(Number(digits), POP3_LIMITS.maxMessageNumber + 1);
@@ -53,7 +55,7 @@ export function parseMessageNumber(arg: string): number | null {
 
 /** TOP's line count (RFC 1939 §7: non-negative); null when malformed; huge means "every line". */
 export function parseLineCount(arg: string): number | null {
-  if (!/^\d{1,40}$/.test(arg)) return null;
+  if (!DIGITS.test(arg)) return null;
   const digits = arg.replace(/^0+(?=\d)/, '');
   if (digits.length > 10) return POP3_LIMITS.maxTopLines;
   return Math.min(Number(digits), POP3_LIMITS.maxTopLines);

@@ -67,10 +67,8 @@ function row<K extends Pop3StateKind>(spec: Pop3Command<K>): Pop3Command {
 }
 
 const NUMBER_ARG = POP3_LIMITS.maxArgOctets;
-/** USER takes an address (RFC 5321 §4.5.3.1.3: 254 octets), longer than RFC 2449's 40. */
-const ADDRESS_ARG = 254;
-/** An AUTH initial response may be as long as the line allows (RFC 5034 §4). */
-const SASL_ARG = POP3_LIMITS.maxLineOctets;
+const ADDRESS_ARG = POP3_LIMITS.userArgOctets;
+const SASL_ARG = POP3_LIMITS.saslArgOctets;
 
 const AUTH = ['authorization'] as const;
 const TRANSACTION = ['transaction'] as const;

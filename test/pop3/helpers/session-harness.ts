@@ -15,6 +15,7 @@ import { openDatabase } from '../../../src/core/db.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type { TranscriptEntry } from '../../../src/core/transcript.js';
 import { redactCommand } from '../../../src/pop3/codec/command.js';
+import { POP3_LIMITS } from '../../../src/pop3/limits.js';
 import { MaildropCache, MaildropLocks } from '../../../src/pop3/maildrop.js';
 import type { Pop3SessionDeps } from '../../../src/pop3/session-context.js';
 import { Pop3Session } from '../../../src/pop3/session.js';
@@ -83,7 +84,7 @@ export async function startSession(options: HarnessOptions = {}): Promise<Harnes
       protocol: 'pop3',
       remoteAddress: options.remoteAddress ?? '127.0.0.1',
       redact: redactCommand,
-      maxLineOctets: options.maxLineOctets ?? 2048,
+      maxLineOctets: options.maxLineOctets ?? POP3_LIMITS.maxLineOctets,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
     },
     (conn) => new Pop3Session(conn, deps).run(),

@@ -6,6 +6,7 @@
  * 4954). Pure: every failure is a ready SMTP reply, so the session only forwards it.
  */
 import { ADDRESS_LIMITS } from '../../../core/limits.js';
+import { SMTP_LIMITS } from '../limits.js';
 import { reply, type SmtpReply } from './reply.js';
 
 /** A mailbox from a path: local part (unquoted when quoting was not needed) and domain. */
@@ -63,6 +64,8 @@ export function splitCommand(line: string): { verb: string; args: string } {
 }
 
 // RFC 5321 §4.1.2 atext (plus UTF-8, RFC 6531 §3.3 uses RFC 6532's UTF8-non-ascii).
+const SIZE_VALUE = new RegExp(`^\\d{1,${String(SMTP_LIMITS.sizeParamDigits)}}$`);
+const BDAT_ARGS = new RegExp(`^(\\d{1,${String(SMTP_LIMITS.bdatSizeDigits)}})(?: +(LAST))? *$`, 'i');
 const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+$/;
 const LABEL = /^[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]*[A-Za-z0-9\u0080-\uffff])?$/;
 // eslint-disable-next-line no-control-regex
@@ -192,7 +195,7 @@ export function parseMailArgs(args: string): Parsed<{ path: SmtpPath; params: Ma
   for (const { key, value } of split.value) {
     switch (key) {
       case 'SIZE':
-        if (value === undefined || !/^\d{1,20}$/.test(value)) return fail(badValue(key));
+        if (value === undefined || !SIZE_VALUE.test(value)) return fail(badValue(key));
         params = { ...params, size: Number(value) };
         break;
       case 'BODY': {
@@ -215,7 +218,8 @@ export function parseMailArgs(args: string): Parsed<{ path: SmtpPath; params: Ma
       }
       case 'ENVID':
         // RFC 3461 §4.4: xtext, at most 100 characters.
-        if (value === undefined || value.length > 100 || !XTEXT.test(value)) return fail(badValue(key));
+        if (value === undefined || value.length > SMTP_LIMITS.envIdChars || !XTEXT.test(value))
+          return fail(badValue(key));
         params = { ...params, envId: value };
         break;
       case 'AUTH':
@@ -256,7 +260,7 @@ export function parseRcptArgs(args: string): Parsed<{ path: SmtpPath; params: Rc
       }
       case 'ORCPT':
         // RFC 3461 §4.2: addr-type ";" xtext, at most 500 characters.
-        if (value === undefined || value.length > 500 || !/^[A-Za-z0-9-]+;/.test(value))
+        if (value === undefined || value.length > SMTP_LIMITS.orcptChars || !/^[A-Za-z0-9-]+;/.test(value))
           return fail(badValue(key));
         if (!XTEXT.test(value.slice(value.indexOf(';') + 1))) return fail(badValue(key));
         params = { ...params, orcpt: value };
@@ -270,7 +274,7 @@ export function parseRcptArgs(args: string): Parsed<{ path: SmtpPath; params: Rc
 
 /** Parses BDAT arguments (RFC 3030 §2: `chunk-size [SP "LAST"]`). */
 export function parseBdatArgs(args: string): { size: number; last: boolean } | null {
-  const m = /^(\d{1,15})(?: +(LAST))? *$/i.exec(args);
+  const m = BDAT_ARGS.exec(args);
   if (!m) return null;
   return { size: Number(m[1]), last: m[2] !== undefined };
 }

@@ -3,11 +3,12 @@
  * which also reset any transaction), RSET, VRFY (answered 252, §3.5.3), NOOP, HELP and QUIT.
  */
 import { reply, type SmtpReply } from '../codec/reply.js';
+import { SMTP_LIMITS } from '../limits.js';
 import type { SmtpSessionContext } from '../session-context.js';
 import { withoutTransaction, type SessionState } from '../state.js';
 
 // A HELO/EHLO argument: a domain or an address literal; leniently any printable token.
-const HELO_ARG = /^[\x21-\x7e]{1,255}$/;
+const HELO_ARG = new RegExp(`^[\\x21-\\x7e]{1,${String(SMTP_LIMITS.heloArgOctets)}}$`);
 
 function greet(ctx: SmtpSessionContext, args: string, esmtp: boolean): SmtpReply {
   const name = args.split(' ')[0] ?? '';
