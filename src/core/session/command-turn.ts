@@ -67,3 +67,22 @@ export function sendFailed<R>(boundary: CommandBoundary<R>, verb: string, err: u
     `${boundary.protocol}: ${verb} failed while sending its reply; closing`,
   );
 }
+
+/**
+ * A command-table row's handler typed by the states the row lists, for a table of rows with
+ * different states (POP3 and SMTP `row()`): the gate already guarantees the state, and should
+ * anything else call the handler in another state it throws (the boundary answers with the
+ * temporary failure) instead of running on the wrong data or returning silently. `where` names
+ * a state for that error, e.g. `the AUTHORIZATION state`.
+ */
+export function guardState<C, I, S, T extends S, R>(
+  verb: string,
+  accepts: (state: S) => state is T,
+  where: (state: S) => string,
+  run: (ctx: C, input: I, state: T) => R,
+): (ctx: C, input: I, state: S) => R {
+  return (ctx, input, state) => {
+    if (!accepts(state)) throw new Error(`${verb} run in ${where(state)}`);
+    return run(ctx, input, state);
+  };
+}

@@ -4,7 +4,7 @@
  * pure) enforces states and arguments before any handler runs; CAPA is generated from the same
  * table. Each handler is typed by the states its row lists and gets that state as an argument.
  */
-import type { CommandResult } from '../../core/session/command-turn.js';
+import { guardState, type CommandResult } from '../../core/session/command-turn.js';
 import type { ParsedCommand } from '../codec/command.js';
 import { errLine, type Pop3Reply } from '../codec/reply.js';
 import { POP3_LIMITS } from '../limits.js';
@@ -55,15 +55,10 @@ export interface Pop3Command<K extends Pop3StateKind = Pop3StateKind> {
  * answers `[SYS/TEMP]`) instead of running on the wrong data or doing nothing.
  */
 function row<K extends Pop3StateKind>(spec: Pop3Command<K>): Pop3Command {
-  const inStates = (state: Pop3State): state is StateIn<K> =>
+  const accepts = (state: Pop3State): state is StateIn<K> =>
     (spec.states as readonly Pop3StateKind[]).includes(state.kind);
-  return {
-    ...spec,
-    run: (ctx, cmd, state) => {
-      if (!inStates(state)) throw new Error(`${spec.verb} run in the ${stateName(state.kind)} state`);
-      return spec.run(ctx, cmd, state);
-    },
-  };
+  const where = (state: Pop3State): string => `the ${stateName(state.kind)} state`;
+  return { ...spec, run: guardState(spec.verb, accepts, where, spec.run) };
 }
 
 const NUMBER_ARG = POP3_LIMITS.maxArgOctets;

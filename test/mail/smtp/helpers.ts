@@ -6,7 +6,7 @@
  */
 import { createSecureContext } from 'node:tls';
 import { SqliteAccountStore, type AccountStore } from '../../../src/core/accounts/store.js';
-import { openDatabase } from '../../../src/core/db.js';
+import { openDatabase, type Database } from '../../../src/core/db.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { generateSelfSigned } from '../../../src/core/tls.js';
 import { smtpHooks } from '../../../src/mail/service/smtp-service.js';
@@ -34,11 +34,8 @@ export interface SmtpFixture {
   close(): Promise<void>;
 }
 
-/** Starts a server with the three listeners. */
-export async function startSmtp(
-  extra: Partial<Omit<SmtpServerOptions, 'hooks' | 'hostname'>> & { storePath?: string } = {},
-): Promise<SmtpFixture> {
-  const db = openDatabase(':memory:');
+/** example.test with bob and alice (both with PASSWORD) on `db`, with a cheap hasher. */
+export async function testAccounts(db: Database = openDatabase(':memory:')): Promise<AccountStore> {
   const accounts = new SqliteAccountStore({
     db,
     hasher: {
@@ -49,6 +46,15 @@ export async function startSmtp(
   await accounts.addDomain('example.test');
   await accounts.addUser('bob@example.test', { password: PASSWORD });
   await accounts.addUser('alice@example.test', { password: PASSWORD });
+  return accounts;
+}
+
+/** Starts a server with the three listeners. */
+export async function startSmtp(
+  extra: Partial<Omit<SmtpServerOptions, 'hooks' | 'hostname'>> & { storePath?: string } = {},
+): Promise<SmtpFixture> {
+  const db = openDatabase(':memory:');
+  const accounts = await testAccounts(db);
   const store = openSqliteMailStore({ path: extra.storePath ?? ':memory:' });
   const { cert, key } = await testCertificate();
   const context = createSecureContext({ cert, key });

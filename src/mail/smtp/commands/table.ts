@@ -5,7 +5,7 @@
  * runs; HELP and EHLO are generated from it. Each handler is typed by the phases its row lists
  * and gets that state as an argument. The handlers are in this directory, one file per group.
  */
-import type { CommandResult } from '../../../core/session/command-turn.js';
+import { guardState, type CommandResult } from '../../../core/session/command-turn.js';
 import { SASL_MECHANISMS } from '../../../core/sasl.js';
 import { reply, type SmtpReply } from '../codec/reply.js';
 import type { SmtpSessionContext } from '../session-context.js';
@@ -53,15 +53,10 @@ export interface CommandSpec<P extends Phase = Phase> {
  * instead of returning silently.
  */
 function row<P extends Phase>(spec: CommandSpec<P>): CommandSpec {
-  const inPhases = (state: SessionState): state is StateIn<P> =>
+  const accepts = (state: SessionState): state is StateIn<P> =>
     (spec.phases as readonly Phase[]).includes(state.phase);
-  return {
-    ...spec,
-    run: (ctx, args, state) => {
-      if (!inPhases(state)) throw new Error(`${spec.verb} run in the ${state.phase} phase`);
-      return spec.run(ctx, args, state);
-    },
-  };
+  const where = (state: SessionState): string => `the ${state.phase} phase`;
+  return { ...spec, run: guardState(spec.verb, accepts, where, spec.run) };
 }
 
 const ANY = ['fresh', 'ready', 'mail', 'chunking'] as const;

@@ -1,13 +1,12 @@
 /**
  * Tier-2 harness for SMTP: one SmtpSession over an in-memory duplex (no sockets) driven by the
  * shared C:/S: script client (test/helpers/script-client.ts), with the suite's real hooks
- * (`smtpHooks`) over an in-memory account store (example.test with bob and alice, a cheap
- * hasher) and the in-memory mail store. `hooks` overrides single hooks (a throwing
+ * (`smtpHooks`) over the SMTP tests' account store (`testAccounts`: example.test with bob and
+ * alice) and the in-memory mail store. `hooks` overrides single hooks (a throwing
  * `authenticate`, say) to test the session's error boundary.
  */
 import { resolveLoginPolicy, type LoginPolicy } from '../../../../src/core/auth/login-policy.js';
-import { SqliteAccountStore, type AccountStore } from '../../../../src/core/accounts/store.js';
-import { openDatabase } from '../../../../src/core/db.js';
+import type { AccountStore } from '../../../../src/core/accounts/store.js';
 import { silentLogger, type Logger } from '../../../../src/core/logger.js';
 import { smtpHooks } from '../../../../src/mail/service/smtp-service.js';
 import { DEFAULT_SMTP_LIMITS, SMTP_LIMITS, type SmtpLimits } from '../../../../src/mail/smtp/limits.js';
@@ -18,9 +17,9 @@ import { SmtpSession } from '../../../../src/mail/smtp/session.js';
 import { openMemoryMailStore } from '../../../../src/mail/store/memory-store.js';
 import type { MailStore } from '../../../../src/mail/store/types.js';
 import { startInMemory, type InMemorySession } from '../../../helpers/script-client.js';
+import { HOSTNAME, PASSWORD, testAccounts } from '../helpers.js';
 
-export const HOSTNAME = 'mx.example.test';
-export const PASSWORD = 'correct horse';
+export { HOSTNAME, PASSWORD };
 
 /** Options of `startSmtpSession`. */
 export interface SmtpHarnessOptions {
@@ -41,16 +40,7 @@ export interface SmtpHarness extends InMemorySession {
 
 /** Starts a session; the greeting is not read yet (a script starts with `S: 220 …`). */
 export async function startSmtpSession(options: SmtpHarnessOptions = {}): Promise<SmtpHarness> {
-  const accounts = new SqliteAccountStore({
-    db: openDatabase(':memory:'),
-    hasher: {
-      hash: (p) => Promise.resolve(`plain:${p}`),
-      verify: (p, e) => Promise.resolve(e === `plain:${p}`),
-    },
-  });
-  await accounts.addDomain('example.test');
-  await accounts.addUser('bob@example.test', { password: PASSWORD });
-  await accounts.addUser('alice@example.test', { password: PASSWORD });
+  const accounts = await testAccounts();
   const store = openMemoryMailStore();
   const logger = options.logger ?? silentLogger();
   const hooks: SmtpHooks = {
