@@ -28,7 +28,7 @@ export interface Pop3ServerOptions {
   /** TLS context for STLS and implicit TLS (asked per handshake, so reloads apply). */
   tlsContext?: () => SecureContext | undefined;
   /** When passwords may be sent without TLS (default: from loopback only, as `[pop3]`'s
-   *  defaults); a function is asked per login, so a configuration reload applies to the next one. */
+   *  defaults); a function is asked per login. `reconfigure` replaces it for new sessions. */
   loginPolicy?: Partial<LoginPolicy> | (() => LoginPolicy);
   /** @deprecated Use `loginPolicy: { allowPlaintextOnLoopback }`; still honoured. */
   allowPlaintextOnLoopback?: boolean;
@@ -44,10 +44,15 @@ export interface Pop3ServerOptions {
   drainTimeoutMs?: number;
 }
 
+/** What a reload may change (`reconfigure`): each session keeps the settings it was accepted with. */
+export interface Pop3Settings {
+  readonly loginPolicy: Partial<LoginPolicy> | (() => LoginPolicy);
+}
+
 /** A POP3 server over a mail store. */
 export class Pop3Server {
   readonly locks = new MaildropLocks();
-  readonly #tcp: TcpService;
+  readonly #tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
   readonly #tlsContext: () => SecureContext | undefined;
 
   constructor(options: Pop3ServerOptions) {
@@ -61,8 +66,6 @@ export class Pop3Server {
       locks: this.locks,
       maildrops: new MaildropCache(),
       tlsContext,
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated option is honoured on purpose
-      loginPolicy: policyGetter(options.loginPolicy, options.allowPlaintextOnLoopback),
       hostname: options.hostname ?? 'localhost',
       logger,
       commands: new CommandMeter(
@@ -73,7 +76,12 @@ export class Pop3Server {
     };
     this.#tcp = new TcpService({
       protocol: 'pop3',
-      handle: (conn) => new Pop3Session(conn, deps, options.session).run(),
+      handle: (conn, _listener, settings) =>
+        new Pop3Session(conn, { ...deps, loginPolicy: settings.loginPolicy }, options.session).run(),
+      settings: {
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the deprecated option is honoured on purpose
+        loginPolicy: policyGetter(options.loginPolicy, options.allowPlaintextOnLoopback),
+      },
       connection: {
         maxLineOctets: POP3_LIMITS.maxLineOctets,
         idleTimeoutMs: POP3_LIMITS.idleTimeoutMs,
@@ -96,6 +104,11 @@ export class Pop3Server {
   /** Binds a listener (`tls: true` for implicit TLS, port 995); resolves with its address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     return this.#tcp.listen(options);
+  }
+
+  /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
+  reconfigure(settings: Pop3Settings): void {
+    this.#tcp.reconfigure({ loginPolicy: policyGetter(settings.loginPolicy, undefined) });
   }
 
   /** The first listener's address, or null before listen(). */

@@ -2,7 +2,7 @@
  * The suite's POP3 service (`[pop3]`): one Pop3Server over the suite's shared mail store, bound
  * to every `listen` address (STLS offered when a certificate exists) and every `tls_listen`
  * address (implicit TLS, port 995). Configuration reloads apply the login policy to new
- * sessions; listener changes need a restart.
+ * sessions (open ones keep theirs); listener changes need a restart.
  */
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
@@ -21,16 +21,14 @@ export class Pop3Service implements RunningService {
   readonly name = 'pop3';
   readonly server: Pop3Server;
   readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
-  #loginPolicy: LoginPolicy;
 
   private constructor(context: ServiceContext) {
-    this.#loginPolicy = policyOf(context);
     const tls = context.tls;
     this.server = createPop3Server({
       store: sharedMailStore(context),
       accounts: context.accounts,
       tlsContext: () => tls?.current(),
-      loginPolicy: () => this.#loginPolicy,
+      loginPolicy: policyOf(context),
       hostname: context.config.hostname,
       logger: context.logger.child({ service: 'pop3' }),
       metrics: context.metrics,
@@ -73,7 +71,7 @@ export class Pop3Service implements RunningService {
   }
 
   reload(context: ServiceContext): Promise<void> {
-    this.#loginPolicy = policyOf(context);
+    this.server.reconfigure({ loginPolicy: policyOf(context) });
     return Promise.resolve();
   }
 

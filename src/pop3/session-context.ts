@@ -16,7 +16,8 @@ import type { MaildropCache, MaildropLocks } from './maildrop.js';
 import type { Pop3Reply } from './codec/reply.js';
 import type { Pop3State } from './state.js';
 
-/** The services a session works with; one set per server, shared by its sessions. */
+/** The services a session works with: the server's, shared by its sessions, and the settings
+ *  current when the session was accepted. */
 export interface Pop3SessionDeps {
   readonly store: MailStore;
   readonly accounts: Pick<AccountStore, 'authenticate'>;
@@ -24,7 +25,8 @@ export interface Pop3SessionDeps {
   readonly maildrops: MaildropCache;
   /** The TLS context for STLS; undefined when no certificate is available. */
   readonly tlsContext: () => SecureContext | undefined;
-  /** When USER/PASS/AUTH may be used without TLS (asked per use: reloadable). */
+  /** When USER/PASS/AUTH may be used without TLS (asked per use; the one the session was
+   *  accepted with: a reload gives new sessions a new one). */
   readonly loginPolicy: () => LoginPolicy;
   readonly hostname: string;
   readonly logger: Logger;

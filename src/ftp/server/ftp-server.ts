@@ -35,6 +35,19 @@ export interface FtpServerOptions extends Omit<
   metrics?: ServiceMetrics;
 }
 
+/** What a reload may change (`reconfigure`): each session keeps those it was accepted with. */
+export type FtpSettings = Pick<
+  FtpServerOptions,
+  | 'anonymousRoot'
+  | 'loginPolicy'
+  | 'passivePorts'
+  | 'passiveAddress'
+  | 'idleTimeoutMs'
+  | 'dataConnectTimeoutMs'
+  | 'dataIdleTimeoutMs'
+  | 'fsync'
+>;
+
 const PASS_LINE = /^(\s*PASS)(\s.*)?$/i;
 
 /** Shows `PASS ****` in transcripts, whatever the client sent (passwords never logged). */
@@ -44,13 +57,10 @@ export function redactFtpLine(line: string): string {
 
 /** An FTP server. */
 export class FtpServer {
-  readonly service: TcpService;
-  readonly #options: FtpServerOptions;
-  readonly #implicit = new Set<number>();
+  readonly service: TcpService<FtpServerOptions>;
   readonly #meters: Pick<FtpSessionOptions, 'commands' | 'dataBytes'>;
 
   constructor(options: FtpServerOptions) {
-    this.#options = options;
     const logger = options.logger ?? silentLogger();
     const metrics = options.metrics ?? createMetrics();
     this.#meters = {
@@ -59,12 +69,13 @@ export class FtpServer {
     };
     this.service = new TcpService({
       protocol: 'ftp',
-      handle: (conn) => this.#handle(conn),
-      connection: {
+      handle: (conn, listener, settings) => this.#handle(conn, listener, settings),
+      settings: options,
+      connection: (settings) => ({
         maxLineOctets: FTP_LIMITS.maxCommandOctets,
-        idleTimeoutMs: options.idleTimeoutMs ?? FTP_LIMITS.idleTimeoutMs,
+        idleTimeoutMs: settings.idleTimeoutMs ?? FTP_LIMITS.idleTimeoutMs,
         redact: redactFtpLine,
-      },
+      }),
       ...(options.tlsContext ? { tlsContext: options.tlsContext } : {}),
       busyReply: '421 Too many connections, try again later',
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
@@ -78,10 +89,13 @@ export class FtpServer {
   }
 
   /** Binds a control listener (`tls: true` for implicit FTPS). */
-  async listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    const address = await this.service.listen(options);
-    if (options.tls === true) this.#implicit.add(address.port);
-    return address;
+  listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    return this.service.listen(options);
+  }
+
+  /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
+  reconfigure(settings: FtpSettings): void {
+    this.service.reconfigure({ ...this.service.settings, ...settings });
   }
 
   address(): AddressInfo | null {
@@ -100,15 +114,14 @@ export class FtpServer {
     await this.close();
   }
 
-  async #handle(conn: LineConnection): Promise<void> {
+  async #handle(conn: LineConnection, listener: BoundListener, settings: FtpServerOptions): Promise<void> {
     const session = new FtpSession(conn, {
-      ...this.#options,
+      ...settings,
       ...this.#meters,
-      tlsContext: this.#options.tlsContext,
+      tlsContext: settings.tlsContext,
       dataChannel:
-        this.#options.dataChannel ??
-        ((c) => new SocketDataChannel(c, { passivePorts: this.#options.passivePorts })),
-      implicitTls: conn.secure && this.#implicit.has(conn.localPort),
+        settings.dataChannel ?? ((c) => new SocketDataChannel(c, { passivePorts: settings.passivePorts })),
+      implicitTls: listener.tls,
     });
     await session.run();
   }

@@ -14,6 +14,7 @@ import type { AccountStore } from '../../core/accounts/store.js';
 import { loginPolicyFromConfig } from '../../core/auth/login-policy.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
 import { ConfigError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
 import type {
@@ -23,7 +24,7 @@ import type {
   ServiceDefinition,
 } from '../../core/service/service.js';
 import { parsePortRange, type PortRange } from '../server/data-channel.js';
-import { createFtpServer, type FtpServer } from '../server/ftp-server.js';
+import { createFtpServer, type FtpServer, type FtpSettings } from '../server/ftp-server.js';
 import type { FtpPermissions } from '../server/user-fs.js';
 import type { LoginOutcome } from '../session/session.js';
 import type { VirtualHost } from '../session/state.js';
@@ -113,12 +114,32 @@ export function permissionsOf(ftp: FtpConfig, address: string): FtpPermissions {
     : { read: true, write: true, delete: true };
 }
 
+/**
+ * The `[ftp]` settings a session takes when it is accepted, at start and after a reload:
+ * listeners and `max_connections_per_ip` are read once at start.
+ */
+export function liveFtpSettings(config: OutpostConfig): FtpSettings {
+  const ftp = config.ftp;
+  if (!ftp) throw new Error('ftp settings asked without an [ftp] table');
+  return {
+    anonymousRoot: ftp.anonymous_root,
+    loginPolicy: loginPolicyFromConfig(ftp),
+    passivePorts: checkFtpConfig(config),
+    passiveAddress: ftp.passive_address,
+    idleTimeoutMs: ftp.idle_timeout_seconds * 1000,
+    dataConnectTimeoutMs: Math.min(ftp.data_timeout_seconds, 60) * 1000,
+    dataIdleTimeoutMs: ftp.data_timeout_seconds * 1000,
+    fsync: ftp.fsync,
+  };
+}
+
 /** The running FTP service. */
 export class FtpService implements RunningService {
   readonly name = 'ftp';
   readonly server: FtpServer;
   #config: OutpostConfig;
   readonly #tlsAvailable: boolean;
+  readonly #logger: Logger;
 
   private constructor(context: ServiceContext) {
     this.#config = context.config;
@@ -126,7 +147,7 @@ export class FtpService implements RunningService {
     if (!ftp) throw new Error('ftp service started without an [ftp] table');
     const tls = context.tls;
     this.#tlsAvailable = tls !== null;
-    const range = checkFtpConfig(context.config);
+    this.#logger = context.logger.child({ service: 'ftp' });
     this.server = createFtpServer({
       authenticate: (user, password, ip, host) =>
         this.#authenticate(context.accounts, { user, password, ip, host }),
@@ -136,19 +157,12 @@ export class FtpService implements RunningService {
           this.#config,
           (await context.accounts.listDomains()).map((d) => d.name),
         ),
-      anonymousRoot: ftp.anonymous_root,
+      ...liveFtpSettings(context.config),
       ...(tls ? { tlsContext: () => tls.current() } : {}),
-      loginPolicy: loginPolicyFromConfig(ftp),
-      passivePorts: range,
-      passiveAddress: ftp.passive_address,
-      idleTimeoutMs: ftp.idle_timeout_seconds * 1000,
-      dataConnectTimeoutMs: Math.min(ftp.data_timeout_seconds, 60) * 1000,
-      dataIdleTimeoutMs: ftp.data_timeout_seconds * 1000,
-      fsync: ftp.fsync,
       ...(ftp.max_connections_per_ip === undefined
         ? {}
         : { maxConnectionsPerIp: ftp.max_connections_per_ip }),
-      logger: context.logger.child({ service: 'ftp' }),
+      logger: this.#logger,
       metrics: context.metrics,
     });
   }
@@ -179,8 +193,25 @@ export class FtpService implements RunningService {
     }));
   }
 
+  /**
+   * SIGHUP: the live `[ftp]` settings (login policy, anonymous root, passive ports and address,
+   * timeouts, fsync) apply to sessions accepted from now on; open sessions keep theirs. Virtual
+   * hosts (at HOST), permissions and home_root (at login) are read from the new configuration. A bad passive range
+   * refuses the `[ftp]` reload (logged; the running settings stay) without throwing, so the
+   * suite's other services still reload.
+   */
   reload(context: ServiceContext): Promise<void> {
+    if (!context.config.ftp) return Promise.resolve();
+    let settings: FtpSettings;
+    try {
+      settings = liveFtpSettings(context.config);
+    } catch (err) {
+      this.#logger.error({ err }, 'ftp: reload refused, the running [ftp] settings stay');
+      return Promise.resolve();
+    }
+    this.server.reconfigure(settings);
     this.#config = context.config;
+    this.#logger.info('ftp: settings reloaded for new sessions');
     return Promise.resolve();
   }
 

@@ -75,19 +75,9 @@ export function redactSmtpLine(line: string): string {
 /** A running SMTP server (see the file comment). */
 export class SmtpServer implements AsyncDisposable {
   readonly #options: SmtpServerOptions;
+  /** The settings sessions accepted from now on start with (each TcpService holds a copy). */
   #settings: SmtpSettings;
-  /**
-   * The per-connection options every listener's TcpService was given. TcpService copies them
-   * when it accepts a connection, so `reconfigure` updates this object in place for the next
-   * connection and never touches one that is open.
-   */
-  readonly #connection: {
-    maxLineOctets: number;
-    idleTimeoutMs: number;
-    sessionTimeoutMs: number;
-    redact: typeof redactSmtpLine;
-  };
-  readonly #services = new Map<ListenerKind, TcpService>();
+  readonly #services = new Map<ListenerKind, TcpService<SmtpSettings>>();
   readonly #metrics: ServiceMetrics;
   readonly #commands: CommandMeter;
   readonly #bound: { kind: ListenerKind; address: AddressInfo }[] = [];
@@ -103,14 +93,6 @@ export class SmtpServer implements AsyncDisposable {
       loginPolicy: resolveLoginPolicy(withLegacyLoginOptions(options.loginPolicy, options)),
       idleTimeoutMs: options.idleTimeoutMs ?? SMTP_LIMITS.idleTimeoutMs,
     };
-    this.#connection = {
-      // The longest line we must read is an AUTH response (RFC 4954 §4: 12288 octets); the
-      // session holds command lines to 512 and the DATA reader text lines to 1000 itself.
-      maxLineOctets: SMTP_LIMITS.authLineOctets,
-      idleTimeoutMs: this.#settings.idleTimeoutMs,
-      sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
-      redact: redactSmtpLine,
-    };
   }
 
   /** The settings new sessions start with. */
@@ -122,7 +104,7 @@ export class SmtpServer implements AsyncDisposable {
   reconfigure(change: SmtpSettingsChange): void {
     const { limits, ...rest } = change;
     this.#settings = { ...this.#settings, ...rest, limits: { ...this.#settings.limits, ...limits } };
-    this.#connection.idleTimeoutMs = this.#settings.idleTimeoutMs;
+    for (const service of this.#services.values()) service.reconfigure(this.#settings);
   }
 
   /** Binds a listener of `kind`; resolves with its address. */
@@ -133,6 +115,7 @@ export class SmtpServer implements AsyncDisposable {
       port: options.port ?? 0,
       host: options.host ?? '127.0.0.1',
       tls: kind === 'smtps',
+      role: kind,
     });
     this.#bound.push({ kind, address });
     return address;
@@ -165,7 +148,7 @@ export class SmtpServer implements AsyncDisposable {
     await this.close();
   }
 
-  #service(kind: ListenerKind): TcpService {
+  #service(kind: ListenerKind): TcpService<SmtpSettings> {
     let service = this.#services.get(kind);
     if (service !== undefined) return service;
     const o = this.#options;
@@ -175,8 +158,8 @@ export class SmtpServer implements AsyncDisposable {
     const commands = this.#commands;
     service = new TcpService({
       protocol: 'smtp',
-      handle: (conn) => {
-        const { hooks, limits, loginPolicy } = this.#settings;
+      handle: (conn, _listener, settings) => {
+        const { hooks, limits, loginPolicy } = settings;
         return new SmtpSession(conn, {
           listener: kind,
           hostname: o.hostname,
@@ -190,7 +173,15 @@ export class SmtpServer implements AsyncDisposable {
           ...(o.now ? { now: o.now } : {}),
         }).run();
       },
-      connection: this.#connection,
+      settings: this.#settings,
+      connection: (settings) => ({
+        // The longest line we must read is an AUTH response (RFC 4954 §4: 12288 octets); the
+        // session holds command lines to 512 and the DATA reader text lines to 1000 itself.
+        maxLineOctets: SMTP_LIMITS.authLineOctets,
+        idleTimeoutMs: settings.idleTimeoutMs,
+        sessionTimeoutMs: SMTP_LIMITS.sessionTimeoutMs,
+        redact: redactSmtpLine,
+      }),
       tlsContext,
       busyReply: '421 4.7.0 Too many connections, try again later',
       maxConnections: SMTP_LIMITS.connections,
