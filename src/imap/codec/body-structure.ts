@@ -3,12 +3,7 @@
  * (src/mail/message/body-structure.ts) as nested lists. BODYSTRUCTURE carries the extension
  * data (MD5, disposition, language, location; multipart parameters); BODY does not.
  */
-import type {
-  BodyDisposition,
-  BodyExtension,
-  BodyStructure,
-  SinglePartFields,
-} from '../../mail/message/body-structure.js';
+import type { BodyDisposition, BodyExtension, BodyStructure, SinglePartFields } from '../../mail/index.js';
 import { nstringText, stringText } from './encode.js';
 import { envelopeText } from './envelope.js';
 

@@ -3,7 +3,7 @@
  * delivery, src/mail/message/envelope.ts) as nstrings and address lists, with From written in
  * place of an absent Sender or Reply-To as the RFC requires.
  */
-import type { Envelope, EnvelopeAddress } from '../../mail/message/envelope.js';
+import type { Envelope, EnvelopeAddress } from '../../mail/index.js';
 import { nstringText } from './encode.js';
 
 function address(a: EnvelopeAddress, utf8: boolean): string {

@@ -3,8 +3,7 @@
  * response names of the requested items (`BODY[1.HEADER.FIELDS (FROM)]<0>`, `BINARY[2]`), and
  * message bodies added as literal chunks (see ResponseBuilder) rather than copied into text.
  */
-import type { BodyStructure } from '../../mail/message/body-structure.js';
-import type { Envelope } from '../../mail/message/envelope.js';
+import type { BodyStructure, Envelope } from '../../mail/index.js';
 import { bodyStructureText } from './body-structure.js';
 import type { FetchItem, Section } from './command.js';
 import { formatDateTime } from './date.js';
