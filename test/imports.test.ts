@@ -1,23 +1,16 @@
 // Imports point one way (docs/architecture.md): cli -> suite -> protocol families -> core. A family
-// (dns, http, mail, pop3, ftp, admin, and outpost/testing) never imports src/suite/ (testing may
+// (dns, http, admin, mail, pop3, imap, ftp, telnet, and outpost/testing) never imports src/suite/ (testing may
 // start a Suite, which is its job), and reaches another family only through that family's public
 // `index.ts`, never its internals. This reads every relative import under src/ and checks it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { sourceFiles } from './helpers/source-files.js';
 
 const SRC = resolve('src');
 /** Directories under src/ that may import anything (they assemble the families). */
 const ASSEMBLERS = new Set(['cli', 'suite']);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Relative module specifiers of `text`: static imports and exports, and dynamic import(). */
 function relativeImports(text: string): string[] {

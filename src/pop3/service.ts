@@ -4,7 +4,6 @@
  * address (implicit TLS, port 995). Configuration reloads apply the login policy to new
  * sessions (open ones keep theirs); listener changes need a restart.
  */
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
 import { sharedMailStore } from '../mail/index.js';
@@ -20,7 +19,6 @@ function policyOf(context: ServiceContext): LoginPolicy {
 export class Pop3Service implements RunningService {
   readonly name = 'pop3';
   readonly server: Pop3Server;
-  readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
 
   private constructor(context: ServiceContext) {
     const tls = context.tls;
@@ -41,18 +39,8 @@ export class Pop3Service implements RunningService {
     if (!pop3) throw new Error('pop3 service started without a [pop3] table');
     const service = new Pop3Service(context);
     try {
-      for (const a of pop3.listen) {
-        service.#bound.push({
-          address: await service.server.listen({ host: a.host, port: a.port }),
-          tls: false,
-        });
-      }
-      for (const a of pop3.tls_listen) {
-        service.#bound.push({
-          address: await service.server.listen({ host: a.host, port: a.port, tls: true }),
-          tls: true,
-        });
-      }
+      for (const a of pop3.listen) await service.server.listen({ host: a.host, port: a.port });
+      for (const a of pop3.tls_listen) await service.server.listen({ host: a.host, port: a.port, tls: true });
     } catch (err) {
       await service.close();
       throw err;
@@ -61,7 +49,7 @@ export class Pop3Service implements RunningService {
   }
 
   endpoints(): Endpoint[] {
-    return this.#bound.map(({ address, tls }) => ({
+    return this.server.listeners().map(({ address, tls }) => ({
       service: 'pop3',
       transport: 'tcp',
       host: address.address,

@@ -4,18 +4,11 @@
 // the DataChannel's (server/data-channel.ts) and the disk is UserFs's (server/user-fs.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { sourceFiles } from '../helpers/source-files.js';
 
 const FTP = resolve('src/ftp');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Module specifiers `text` imports or re-exports at runtime (type-only imports left out). */
 function runtimeImports(text: string): string[] {
