@@ -149,14 +149,22 @@ const MAX_QUOTED_OCTETS = 1024;
  */
 export function quoted(value: string, utf8: boolean, maxOctets = MAX_QUOTED_OCTETS): string | null {
   if (value.length > maxOctets) return null;
+  // One pass (this runs for every ENVELOPE field of every message a FETCH returns).
+  let ascii = true;
+  let escapes = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0 || c === 0x0a || c === 0x0d) return null;
-    if (c > 0x7e && !utf8) return null;
-    if (c < 0x20 && c !== 0x09) return null;
+    if (c < 0x20) {
+      if (c !== 0x09) return null;
+    } else if (c > 0x7e) {
+      if (!utf8) return null;
+      ascii = false;
+    } else if (c === 0x22 || c === 0x5c) {
+      escapes = true;
+    }
   }
-  if (Buffer.byteLength(value) > maxOctets) return null;
-  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+  if (!ascii && Buffer.byteLength(value) > maxOctets) return null;
+  return escapes ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
 }
 
 /** A `string` as response text: quoted when possible, else an inline literal `{n}\r\n…`. */

@@ -42,6 +42,10 @@ export class NeedLiteral extends Error {
   }
 }
 
+// Thrown once per literal of every command: allocated once, so no stack is captured each time.
+const NEED_MESSAGE = new NeedLiteral('message');
+const NEED_STRING = new NeedLiteral('string');
+
 const SP = 0x20;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -236,7 +240,7 @@ export class Reader {
     const seg = this.segments[this.#seg];
     if (!seg?.literal) this.fail('expected a literal');
     if (seg.literal.binary && use !== 'message') this.fail('literal8 is not allowed here');
-    if (seg.data === null) throw new NeedLiteral(use);
+    if (seg.data === null) throw use === 'message' ? NEED_MESSAGE : NEED_STRING;
     const data = seg.data;
     if (use === 'string' && data.includes(0)) this.fail('NUL in literal');
     this.#seg++;
