@@ -20,6 +20,9 @@ export const FTP_LIMITS = {
   /** Time allowed for a passive data connection to arrive or an active one to connect, in
    *  milliseconds (vsftpd's accept_timeout / connect_timeout are 60 s). */
   dataConnectTimeoutMs: 30_000,
+  /** Longest wait for a data connection whatever `data_timeout_seconds` says, in milliseconds
+   *  (vsftpd's accept_timeout): the stall limit may be long, the wait for a connection not. */
+  maxDataConnectTimeoutMs: 60_000,
   /** Read size for downloads and socket high-water mark, in octets: big chunks keep the
    *  syscall count low (issue 7's throughput target). */
   transferChunkOctets: 1024 * 1024,

@@ -17,6 +17,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { checkDirectoryToCreate, checkExistingDirectory } from '../../core/paths.js';
 import { domainOfHost, type HostArgument } from '../codec/host.js';
+import { FTP_LIMITS } from '../limits.js';
 import type {
   Endpoint,
   RunningService,
@@ -127,7 +128,7 @@ export function liveFtpSettings(config: OutpostConfig): FtpSettings {
     passivePorts: checkFtpConfig(config),
     passiveAddress: ftp.passive_address,
     idleTimeoutMs: ftp.idle_timeout_seconds * 1000,
-    dataConnectTimeoutMs: Math.min(ftp.data_timeout_seconds, 60) * 1000,
+    dataConnectTimeoutMs: Math.min(ftp.data_timeout_seconds * 1000, FTP_LIMITS.maxDataConnectTimeoutMs),
     dataIdleTimeoutMs: ftp.data_timeout_seconds * 1000,
     fsync: ftp.fsync,
   };

@@ -90,6 +90,21 @@ export interface CommandInfo {
 /** The body of a transfer: moves the bytes; resolves with the 226 text (default "Transfer complete"). */
 export type TransferBody = (data: DataConnection, transfer: RunningTransfer) => Promise<string | undefined>;
 
+/** A transfer a handler asks the session to run. */
+export interface TransferRequest {
+  /** For STAT, the log and the data-octets metric (uploads: STOR, APPE, STOU). */
+  readonly verb: string;
+  /** The virtual path, for STAT. */
+  readonly path: string;
+  /** Text of the 150 reply. */
+  readonly opening: string;
+  readonly body: TransferBody;
+  /** Ask the data channel for bulk reads (binary uploads). */
+  readonly bulkReads?: boolean;
+  /** Runs once the transfer has ended, however it ended (closes its file); idempotent. */
+  readonly release?: () => Promise<void>;
+}
+
 /** The session as its command handlers see it. */
 export interface FtpSessionContext {
   readonly conn: LineConnection;
@@ -107,18 +122,11 @@ export interface FtpSessionContext {
   /** True when a plaintext password from this client must be refused (the login policy). */
   plaintextRefused(): boolean;
   /**
-   * Opens the prepared data connection and runs `body` on it beside the command loop; null when
-   * it started (the runner writes 150 and the final reply), else the refusal (425 when nothing was
-   * prepared). `release` runs whenever the transfer ends or does not start (closing its file).
+   * Opens the prepared data connection and runs the transfer's body on it beside the command
+   * loop; null when it started (the runner writes 150 and the final reply), else the refusal (425
+   * when nothing was prepared), in which case the caller still owns what it opened.
    */
-  startTransfer(transfer: {
-    verb: string;
-    path: string;
-    opening: string;
-    body: TransferBody;
-    bulkReads?: boolean;
-    release?: () => Promise<void>;
-  }): HandlerResult;
+  startTransfer(transfer: TransferRequest): HandlerResult;
   /** Aborts the running transfer (ABOR); resolves after its 426. False when none ran. */
   abortTransfer(): Promise<boolean>;
 }

@@ -20,7 +20,7 @@ import { ftpReply as reply, type FtpReply } from '../codec/reply.js';
 import { FTP_LIMITS } from '../limits.js';
 import { receiveFile, sendFile, sendText } from '../server/transfer.js';
 import { FsError, type OpenFile, type WriteMode } from '../server/user-fs.js';
-import type { FtpSessionContext as Ctx, HandlerResult, TransferBody } from './context.js';
+import type { FtpSessionContext as Ctx, HandlerResult, TransferRequest } from './context.js';
 import type { ReadyState } from './state.js';
 import { target } from './handlers-files.js';
 import { collect, listText, mlsdText, nlstText } from './listings.js';
@@ -171,7 +171,7 @@ export async function retr(s: Ctx, ready: ReadyState, arg: string): Promise<Hand
 async function transferFile(
   s: Ctx,
   file: OpenFile,
-  transfer: { verb: string; path: string; opening: string; body: TransferBody; bulkReads?: boolean },
+  transfer: Omit<TransferRequest, 'release'>,
 ): Promise<HandlerResult> {
   const refused = s.startTransfer({ ...transfer, release: () => file.close() });
   if (refused !== null) await file.close();

@@ -95,7 +95,7 @@ export async function stat(s: Ctx, arg: string): Promise<HandlerResult> {
   const ready = s.state.kind === 'ready' ? s.state : null;
   const transfer = ready?.transfer;
   if (transfer) {
-    const secs = Math.max((Date.now() - transfer.startedAt) / 1000, 0.001);
+    const secs = Math.max((s.now().getTime() - transfer.startedAt) / 1000, 0.001);
     return reply(
       213,
       `Status: ${transfer.bytes} bytes of ${transfer.verb} ${transfer.path} transferred (${Math.round(transfer.bytes / secs)} bytes/s)`,

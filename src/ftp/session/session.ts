@@ -32,7 +32,7 @@ import {
   type FtpSessionContext,
   type FtpSessionOptions,
   type HandlerResult,
-  type TransferBody,
+  type TransferRequest,
 } from './context.js';
 import type { DataChannel, DataConnection } from './data-channel.js';
 import type { ReadyState, RunningTransfer, SessionState, TransferSettings } from './state.js';
@@ -198,14 +198,7 @@ export class FtpSession implements FtpSessionContext {
     return true;
   }
 
-  startTransfer(t: {
-    verb: string;
-    path: string;
-    opening: string;
-    body: TransferBody;
-    bulkReads?: boolean;
-    release?: () => Promise<void>;
-  }): HandlerResult {
+  startTransfer(t: TransferRequest): HandlerResult {
     const ready = this.#ready();
     if (!ready) return ftpReply(530, 'Please login with USER and PASS');
     if (!this.data.prepared) return ftpReply(425, 'Use PORT, EPRT, PASV or EPSV first');
@@ -215,7 +208,7 @@ export class FtpSession implements FtpSessionContext {
       path: t.path,
       controller: new AbortController(),
       bytes: 0,
-      startedAt: Date.now(),
+      startedAt: this.now().getTime(),
       done: new Promise<void>((resolve) => {
         resolveDone = resolve;
       }),
@@ -234,16 +227,7 @@ export class FtpSession implements FtpSessionContext {
    * be made, 150 once it is, then 226 / 426 (aborted or broken) / 452 (disk full) / 451 (local
    * error, logged) / the filesystem's code when the body throws an FsError. Never throws.
    */
-  async #runTransfer(
-    transfer: RunningTransfer,
-    t: {
-      verb: string;
-      opening: string;
-      body: TransferBody;
-      bulkReads?: boolean;
-      release?: () => Promise<void>;
-    },
-  ): Promise<void> {
+  async #runTransfer(transfer: RunningTransfer, t: TransferRequest): Promise<void> {
     const { controller } = transfer;
     const connectMs = this.options.dataConnectTimeoutMs ?? FTP_LIMITS.dataConnectTimeoutMs;
     let data: DataConnection | null = null;
