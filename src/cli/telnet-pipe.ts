@@ -93,6 +93,6 @@ export function runPipe(
       resolve(ended);
     });
     input.pause();
-    socket.resume();
+    client.start();
   });
 }

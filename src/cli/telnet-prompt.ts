@@ -44,7 +44,13 @@ export function parsePromptCommand(line: string): PromptCommand {
   const [word, arg, extra] = line.trim().toLowerCase().split(/\s+/);
   if (word === undefined || word === '') return { kind: 'resume' };
   const command = unique(word, COMMANDS);
-  if (command === undefined) return { kind: 'error', message: `?Invalid command "${word}" (? for help)` };
+  if (command === undefined) {
+    const ambiguous = COMMANDS.filter((c) => c.startsWith(word)).length > 1;
+    return {
+      kind: 'error',
+      message: `?${ambiguous ? 'Ambiguous' : 'Invalid'} command "${word}" (? for help)`,
+    };
+  }
   switch (command) {
     case 'quit':
     case 'close':

@@ -188,5 +188,6 @@ export function runTerminal(
     stdin.setRawMode(true);
     stdin.on('data', onKeys);
     stdin.resume();
+    client.start();
   });
 }

@@ -32,6 +32,7 @@ async function session(options: TelnetClientOptions = {}): Promise<{
   const server = await ScriptedServer.start();
   const socket = await connectTcp('127.0.0.1', [{ address: '127.0.0.1', family: 4 }], server.port);
   const client = new TelnetClient(socket, options);
+  client.start();
   const data: Buffer[] = [];
   client.on('data', (d) => data.push(d));
   return {

@@ -14,6 +14,7 @@ async function connect(
 ): Promise<{ client: TelnetClient; notices: string[]; shown: () => number; last: () => Buffer }> {
   const socket = await connectTcp('127.0.0.1', [{ address: '127.0.0.1', family: 4 }], server.port);
   const client = new TelnetClient(socket);
+  client.start();
   const notices: string[] = [];
   let count = 0;
   let last: Buffer = Buffer.alloc(0);

@@ -79,6 +79,7 @@ export class TelnetClient extends EventEmitter<TelnetClientEvents> {
   readonly #answered = new Map<number, number>();
   readonly #serverLines: TranscriptLines | undefined;
   readonly #clientLines: TranscriptLines | undefined;
+  #started = false;
   #outputPaused = false;
   #writePaused = false;
   #closed = false;
@@ -96,6 +97,7 @@ export class TelnetClient extends EventEmitter<TelnetClientEvents> {
         tap('C', text);
       });
     }
+    socket.pause();
     socket.on('data', (chunk: Buffer) => {
       this.#receive(chunk);
     });
@@ -138,6 +140,12 @@ export class TelnetClient extends EventEmitter<TelnetClientEvents> {
       us: this.#table.side(option, 'us').state,
       him: this.#table.side(option, 'him').state,
     }));
+  }
+
+  /** Starts reading the server, once the owner listens to `data` (the stream stays paused until then). */
+  start(): void {
+    this.#started = true;
+    this.#updateFlow();
   }
 
   /** Holds (true) or resumes (false) reading while the owner's output is backed up. */
@@ -294,7 +302,7 @@ export class TelnetClient extends EventEmitter<TelnetClientEvents> {
   }
 
   #updateFlow(): void {
-    if (this.#outputPaused || this.#writePaused) this.#socket.pause();
+    if (!this.#started || this.#outputPaused || this.#writePaused) this.#socket.pause();
     else if (!this.#closed) this.#socket.resume();
   }
 
