@@ -14,5 +14,6 @@ export * from './limits.js';
 export * from './message-id.js';
 export * from './mime-build.js';
 export * from './mime-parse.js';
+export * from './structure-of.js';
 export * from './submission.js';
 export * from './transfer-encoding.js';

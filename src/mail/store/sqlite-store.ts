@@ -286,13 +286,10 @@ export class SqliteMailStore implements MailStore {
     const canonical = canonicalMailboxName(name);
     this.#write((changes) => {
       if (subscribed) {
+        // Counted after the insert: a name already subscribed adds nothing; one too many rolls back.
+        const added = this.#s.subscribe.run(user, canonical).changes > 0;
         const max = this.#limits.subscriptionsPerUser;
-        if (
-          this.#s.subscribe.run(user, canonical).changes > 0 &&
-          (this.#s.countSubscriptions.get(user)?.n ?? 0) > max
-        ) {
-          throw tooManySubscriptions(max);
-        }
+        if (added && (this.#s.countSubscriptions.get(user)?.n ?? 0) > max) throw tooManySubscriptions(max);
       } else {
         this.#s.unsubscribe.run(user, canonical);
       }

@@ -286,7 +286,8 @@ export interface CreateMailboxOptions extends WriteOptions {
  * The mail store. Every method returns a promise, so a network database can implement it; reads
  * are consistent snapshots, writes are durable when their promise resolves, and a failed write
  * changes nothing. Errors are OutpostErrors with stable codes (MAILBOX_NOT_FOUND, MAILBOX_EXISTS,
- * MAILBOX_NAME_INVALID, PARSE for a bad flag, STORAGE once closed). test/mail/helpers/
+ * MAILBOX_NAME_INVALID, PARSE for a bad flag, INPUT_TOO_LARGE past a cap of limits.ts, STORAGE
+ * once closed). test/mail/helpers/
  * describe-mail-store.ts is the contract suite every backend must pass.
  */
 export interface MailStore {
