@@ -53,6 +53,7 @@ export function embeddedDefaultConfig(
       relay_port: 25 + EMBEDDED_PORT_OFFSET,
     },
     pop3: { listen: at(110), tls_listen: at(995) },
+    imap: { listen: at(143), tls_listen: at(993) },
     ftp: { listen: at(21) },
     // Prometheus' own port + 10000: /healthz and /metrics, on loopback only.
     admin: { listen: at(9090) },

@@ -54,7 +54,7 @@ const NOTES: Readonly<Record<keyof OutpostConfigInput, SectionNote>> = {
   },
   users: {
     about: [
-      'Accounts, by full address: the login name for SMTP AUTH, POP3, FTP and web uploads.',
+      'Accounts, by full address: the login name for SMTP AUTH, POP3, IMAP, FTP and web uploads.',
       'password_hash is an scrypt hash (`outpost user passwd` makes new ones); a clear',
       '`password = "..."` works too and is hashed at start.',
     ],
@@ -91,6 +91,13 @@ const NOTES: Readonly<Record<keyof OutpostConfigInput, SectionNote>> = {
     about: [
       'POP3 for reading mail: STLS on listen, implicit TLS on tls_listen. Passwords without TLS are',
       'accepted from loopback only.',
+    ],
+  },
+  imap: {
+    about: [
+      'IMAP (IMAP4rev2 and IMAP4rev1) for reading mail in folders: STARTTLS on listen, implicit TLS',
+      'on tls_listen. Passwords without TLS are accepted from loopback only. max_message_size (the',
+      "APPEND limit) defaults to [smtp]'s.",
     ],
   },
   ftp: {

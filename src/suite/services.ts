@@ -8,6 +8,7 @@ import { smtpServiceDefinition } from '../mail/service/smtp-service.js';
 import { httpServiceDefinition } from '../http/service.js';
 import { adminServiceDefinition } from '../admin/service.js';
 import { pop3ServiceDefinition } from '../pop3/service.js';
+import { imapServiceDefinition } from '../imap/service.js';
 import { ftpServiceDefinition } from '../ftp/service/ftp-service.js';
 import type { ServiceDefinition } from '../core/service/service.js';
 
@@ -17,5 +18,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
   httpServiceDefinition,
   adminServiceDefinition,
   pop3ServiceDefinition,
+  imapServiceDefinition,
   ftpServiceDefinition,
 ];

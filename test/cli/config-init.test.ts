@@ -90,7 +90,7 @@ test('config check says OK; serve --config runs it; the printed password logs in
   const { dir, file, passwords } = init();
   const checked = outpost(['config', 'check', file]);
   assert.equal(checked.status, 0, checked.stderr);
-  assert.match(checked.stdout, /: OK \(dns, smtp, http, .*pop3, ftp\)\n$/);
+  assert.match(checked.stdout, /: OK \(dns, smtp, http, .*pop3, imap, ftp\)\n$/);
 
   // The default ports are fixed; for a parallel test run every listener moves to port 0.
   writeFileSync(file, readFileSync(file, 'utf8').replaceAll(/"127\.0\.0\.1:\d+"/g, '"127.0.0.1:0"'));
@@ -132,6 +132,15 @@ test('config check says OK; serve --config runs it; the printed password logs in
       port('pop3', 'starttls'),
     ]);
     assert.notEqual(wrong.code, 0, 'a wrong password is refused');
+    const imap = await runText('python3', [
+      '-c',
+      'import imaplib,sys\nm=imaplib.IMAP4("127.0.0.1",int(sys.argv[1]))\nprint(m.login(sys.argv[2],sys.argv[3])[0]);m.logout()',
+      port('imap', 'starttls'),
+      'alice@example.test',
+      alice,
+    ]);
+    assert.equal(imap.code, 0, imap.stderr);
+    assert.equal(imap.stdout, 'OK\n');
 
     const upload = await runText('curl', [
       '-sS',

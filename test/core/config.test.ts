@@ -147,11 +147,13 @@ test('the embedded default validates and uses standard ports + 10000 (HTTP 18080
     config.smtp?.tls_listen[0],
     config.pop3?.listen[0],
     config.pop3?.tls_listen[0],
+    config.imap?.listen[0],
+    config.imap?.tls_listen[0],
     config.ftp?.listen[0],
   ];
   assert.deepEqual(
     ports.map((p) => p?.port),
-    [10053, 18080, 10443, 10025, 10587, 10465, 10110, 10995, 10021],
+    [10053, 18080, 10443, 10025, 10587, 10465, 10110, 10995, 10143, 10993, 10021],
   );
   assert.ok(ports.every((p) => p?.host === '127.0.0.1'));
   assert.deepEqual(config.domains, [{ name: 'example.test' }]);
@@ -164,10 +166,10 @@ test('no embedded default port is a Fetch "bad port", so browsers and fetch reac
     ['listen', 'tls_listen', 'submission_listen'].flatMap(
       (key) => (table as Record<string, Listener[] | undefined> | undefined)?.[key] ?? [],
     );
-  const ports = [config.dns, config.http, config.admin, config.smtp, config.pop3, config.ftp]
+  const ports = [config.dns, config.http, config.admin, config.smtp, config.pop3, config.imap, config.ftp]
     .flatMap(listeners)
     .map((a) => a.port);
-  assert.equal(ports.length, 10);
+  assert.equal(ports.length, 12);
   assert.deepEqual(
     ports.filter((p) => FETCH_BAD_PORTS.has(p)),
     [],

@@ -173,6 +173,16 @@ const pop3Schema = z.strictObject({
   ...loginPolicyKeys,
 });
 
+const imapSchema = z.strictObject({
+  /** Plain listeners (STARTTLS offered when a certificate exists), port 143 by custom. */
+  listen: listenList,
+  /** Implicit-TLS listeners (RFC 8314 §3.3), port 993 by custom. */
+  tls_listen: listenList,
+  /** APPEND limit in octets (APPENDLIMIT, RFC 7889); absent: `[smtp] max_message_size`, else 25 MiB. */
+  max_message_size: z.number().int().positive().optional(),
+  ...loginPolicyKeys,
+});
+
 const ftpSchema = z.strictObject({
   listen: listenList,
   /** Implicit FTPS listeners (RFC 4217 §1, port 990 by custom). */
@@ -229,6 +239,7 @@ export const configSchema = z.strictObject({
   admin: adminSchema.optional(),
   smtp: smtpSchema.optional(),
   pop3: pop3Schema.optional(),
+  imap: imapSchema.optional(),
   ftp: ftpSchema.optional(),
 });
 

@@ -1,0 +1,125 @@
+/**
+ * The IMAP server: a TcpService (plain listeners offering STARTTLS, implicit-TLS listeners for
+ * port 993 per RFC 8314 §3.3) running one ImapSession per connection over the mail store.
+ * Shape of every Outpost server: `createImapServer(opts)`, `listen({port: 0, host, tls})`,
+ * `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { AccountStore } from '../core/accounts/store.js';
+import { resolveLoginPolicy, type LoginPolicy } from '../core/auth/login-policy.js';
+import type { LineConnectionOptions } from '../core/line/connection.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
+import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
+import type { MailStore } from '../mail/store/types.js';
+import { redactImapLine, statusLine } from './codec/index.js';
+import { IMAP_LIMITS, IMAP_LINE_OPTIONS } from './limits.js';
+import { COMMANDS } from './session/commands/table.js';
+import type { ImapSessionDeps } from './session/context.js';
+import { ImapSession, type ImapSessionLimits } from './session/session.js';
+
+/** Options of createImapServer. */
+export interface ImapServerOptions {
+  store: MailStore;
+  accounts: Pick<AccountStore, 'authenticate'>;
+  /** TLS context for STARTTLS and implicit TLS (asked per handshake, so reloads apply). */
+  tlsContext?: () => SecureContext | undefined;
+  /** When passwords may be sent without TLS (default: from loopback only); a function is asked
+   *  per login, so a configuration reload applies to the next one. */
+  loginPolicy?: Partial<LoginPolicy> | (() => LoginPolicy);
+  /** APPEND limit in octets (APPENDLIMIT, RFC 7889); default 25 MiB. */
+  maxMessageSize?: number;
+  /** Name in the greeting. */
+  hostname?: string;
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  /** Line-layer overrides (tests shorten the idle timeout). */
+  connection?: Omit<LineConnectionOptions, 'protocol'>;
+  session?: ImapSessionLimits;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  drainTimeoutMs?: number;
+}
+
+/** An IMAP server over a mail store. */
+export class ImapServer {
+  readonly #tcp: TcpService;
+  readonly #tlsContext: () => SecureContext | undefined;
+
+  constructor(options: ImapServerOptions) {
+    const logger = options.logger ?? silentLogger();
+    const metrics = options.metrics ?? createMetrics();
+    const tlsContext = options.tlsContext ?? (() => undefined);
+    this.#tlsContext = tlsContext;
+    const policy = options.loginPolicy;
+    const fixed = typeof policy === 'function' ? null : resolveLoginPolicy(policy);
+    const deps: ImapSessionDeps = {
+      store: options.store,
+      accounts: options.accounts,
+      tlsContext,
+      loginPolicy: typeof policy === 'function' ? policy : () => fixed ?? resolveLoginPolicy(),
+      maxMessageSize: options.maxMessageSize ?? IMAP_LIMITS.defaultAppendOctets,
+      hostname: options.hostname ?? 'localhost',
+      logger,
+      commands: new CommandMeter(
+        metrics,
+        'imap',
+        COMMANDS.flatMap((c) => c.names),
+      ),
+    };
+    this.#tcp = new TcpService({
+      protocol: 'imap',
+      handle: (conn) => new ImapSession(conn, deps, options.session).run(),
+      connection: { ...IMAP_LINE_OPTIONS, redact: redactImapLine, ...options.connection },
+      tlsContext,
+      busyReply: statusLine(null, 'BYE', 'Too many connections; try again later', { code: 'UNAVAILABLE' }),
+      logger,
+      metrics,
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.maxConnectionsPerIp === undefined
+        ? {}
+        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
+      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+    });
+  }
+
+  /** Binds a listener (`tls: true` for implicit TLS, port 993); resolves with its address. */
+  listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    return this.#tcp.listen(options);
+  }
+
+  /** The first listener's address, or null before listen(). */
+  address(): AddressInfo | null {
+    return this.#tcp.address();
+  }
+
+  /** Every bound listener. */
+  listeners(): BoundListener[] {
+    return this.#tcp.listeners();
+  }
+
+  /** True when a certificate is available, so plain listeners offer STARTTLS. */
+  starttlsAvailable(): boolean {
+    return this.#tlsContext() !== undefined;
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.#tcp.connectionCount;
+  }
+
+  /** Stops accepting, lets sessions finish at their next command, then destroys. Idempotent. */
+  close(): Promise<void> {
+    return this.#tcp.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Creates an IMAP server; call `listen()` for each address. */
+export function createImapServer(options: ImapServerOptions): ImapServer {
+  return new ImapServer(options);
+}

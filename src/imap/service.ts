@@ -1,0 +1,101 @@
+/**
+ * The suite's IMAP service (`[imap]`): one ImapServer over the suite's shared mail store, bound
+ * to every `listen` address (STARTTLS offered when a certificate exists) and every `tls_listen`
+ * address (implicit TLS, port 993). The APPEND limit is `max_message_size`, by default `[smtp]`'s
+ * (so what SMTP accepts, IMAP can store) or 25 MiB. Configuration reloads apply the login policy
+ * to new logins; listener and size changes need a restart.
+ */
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
+import type { OutpostConfig } from '../core/config/schema.js';
+import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { sharedMailStore } from '../mail/index.js';
+import { IMAP_LIMITS } from './limits.js';
+import { createImapServer, type ImapServer } from './server.js';
+
+/** `[imap]`'s login policy (the defaults without the table). */
+function policyOf(context: ServiceContext): LoginPolicy {
+  const imap = context.config.imap;
+  return imap ? loginPolicyFromConfig(imap) : DEFAULT_LOGIN_POLICY;
+}
+
+/** The APPEND limit: `[imap] max_message_size`, else `[smtp]`'s, else 25 MiB. */
+export function imapMessageSizeLimit(config: OutpostConfig): number {
+  return config.imap?.max_message_size ?? config.smtp?.max_message_size ?? IMAP_LIMITS.defaultAppendOctets;
+}
+
+/** The running IMAP service. */
+export class ImapService implements RunningService {
+  readonly name = 'imap';
+  readonly server: ImapServer;
+  readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
+  #loginPolicy: LoginPolicy;
+
+  private constructor(context: ServiceContext) {
+    this.#loginPolicy = policyOf(context);
+    const tls = context.tls;
+    this.server = createImapServer({
+      store: sharedMailStore(context),
+      accounts: context.accounts,
+      tlsContext: () => tls?.current(),
+      loginPolicy: () => this.#loginPolicy,
+      maxMessageSize: imapMessageSizeLimit(context.config),
+      hostname: context.config.hostname,
+      logger: context.logger.child({ service: 'imap' }),
+      metrics: context.metrics,
+    });
+  }
+
+  /** Opens the store and binds every configured listener; on failure closes what it opened. */
+  static async start(context: ServiceContext): Promise<ImapService> {
+    const imap = context.config.imap;
+    if (!imap) throw new Error('imap service started without an [imap] table');
+    const service = new ImapService(context);
+    try {
+      for (const a of imap.listen) {
+        service.#bound.push({
+          address: await service.server.listen({ host: a.host, port: a.port }),
+          tls: false,
+        });
+      }
+      for (const a of imap.tls_listen) {
+        service.#bound.push({
+          address: await service.server.listen({ host: a.host, port: a.port, tls: true }),
+          tls: true,
+        });
+      }
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    return service;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.#bound.map(({ address, tls }) => ({
+      service: 'imap',
+      transport: 'tcp',
+      host: address.address,
+      port: address.port,
+      tls: tls ? 'implicit' : this.server.starttlsAvailable() ? 'starttls' : 'none',
+    }));
+  }
+
+  reload(context: ServiceContext): Promise<void> {
+    this.#loginPolicy = policyOf(context);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
+/** `[imap]` in the suite. */
+export const imapServiceDefinition: ServiceDefinition = {
+  name: 'imap',
+  enabled: (config) => config.imap !== undefined,
+  // STARTTLS on the plain listener, IMAPS on tls_listen.
+  offersTls: () => true,
+  start: (context) => ImapService.start(context),
+};

@@ -1,0 +1,64 @@
+/**
+ * What an IMAP command handler may use of its session: the connection (to read a SASL response
+ * and write its `+` challenges), the services (store, accounts), the state, and a few
+ * session-wide decisions. Handlers live in src/imap/session/commands/, get the state they run in
+ * (the gate guarantees it) and *return* their reply; the session implements this interface, so
+ * nothing imports the session (no cycle).
+ */
+import type { SecureContext } from 'node:tls';
+import type { AccountStore } from '../../core/accounts/store.js';
+import type { LoginPolicy } from '../../core/auth/login-policy.js';
+import type { LineConnection } from '../../core/line/connection.js';
+import type { Logger } from '../../core/logger.js';
+import type { CommandMeter } from '../../core/metrics.js';
+import type { MailStore } from '../../mail/store/types.js';
+import type { ImapReply } from './reply.js';
+import type { ImapState } from './state.js';
+
+/** The services a session works with; one set per server, shared by its sessions. */
+export interface ImapSessionDeps {
+  readonly store: MailStore;
+  readonly accounts: Pick<AccountStore, 'authenticate'>;
+  /** The TLS context for STARTTLS; undefined when no certificate is available. */
+  readonly tlsContext: () => SecureContext | undefined;
+  /** When LOGIN/AUTHENTICATE may be used without TLS (asked per use: reloadable). */
+  readonly loginPolicy: () => LoginPolicy;
+  /** APPEND's limit in octets (`[imap] max_message_size`, advertised as APPENDLIMIT). */
+  readonly maxMessageSize: number;
+  readonly hostname: string;
+  readonly logger: Logger;
+  /** Counts commands by name and status (the server's metrics). */
+  readonly commands?: CommandMeter;
+}
+
+/** Extensions a client can turn on with ENABLE (RFC 5161). */
+export type Enableable = 'IMAP4rev2' | 'UTF8=ACCEPT';
+
+/** The session as its command handlers see it. */
+export interface ImapSessionContext {
+  readonly conn: LineConnection;
+  readonly deps: ImapSessionDeps;
+  /** The state; a handler replaces it as a whole once a step has succeeded. */
+  state: ImapState;
+  /** The extensions ENABLE turned on. */
+  readonly enabled: ReadonlySet<Enableable>;
+  /** Turns an extension on; false when it already was. */
+  enable(extension: Enableable): boolean;
+  /** Hang up once the current command is answered. */
+  end(): void;
+  /** True when LOGIN/AUTHENTICATE may be used now (TLS, or plaintext where the policy allows). */
+  plaintextAuthAllowed(): boolean;
+  /** True when STARTTLS can be offered now (a certificate exists and the connection is plain). */
+  tlsOffered(): boolean;
+  /** The CAPABILITY list for the current state. */
+  capabilities(): string[];
+  /** Counts a failed login; true when the session has had too many and must end. */
+  loginFailed(): boolean;
+  /** Enters the authenticated state as `user` (longer idle timeout, RFC 9051 §5.4). */
+  loggedIn(user: string): void;
+  /**
+   * The reply that starts TLS (STARTTLS): the session writes `line` and starts the handshake in
+   * one step, dropping whatever the client pipelined after the command (RFC 9051 §6.2.1).
+   */
+  startTls(context: SecureContext, line: string): ImapReply;
+}

@@ -1,0 +1,238 @@
+/**
+ * One IMAP session (RFC 9051, RFC 3501): the greeting, the read-parse-gate-run-reply loop, and
+ * every way out. Commands are read through the codec's incremental parser: lines, and literals
+ * read only once the parser has checked that the command so far is valid and the literal is
+ * within its limit (a synchronising literal over it is refused before the client sends it, a
+ * non-synchronising one is read and dropped up to a cap). The state is one discriminated union
+ * (state.ts); the command table (commands/table.ts) and its pure gate decide what may run;
+ * handlers return their reply, which the loop writes. The loop is the one error boundary
+ * (src/core/session/command-turn.ts): an error a handler did not expect is logged and answered
+ * `NO [SERVERBUG]`, and the session goes on in the state the command started from.
+ */
+import type { SecureContext } from 'node:tls';
+import { passwordAllowed } from '../../core/auth/login-policy.js';
+import type { LineConnection } from '../../core/line/connection.js';
+import { runCommand, type CommandBoundary } from '../../core/session/command-turn.js';
+import {
+  CommandParser,
+  continuation,
+  statusLine,
+  type Command,
+  type ParseStep,
+  type ResponseCode,
+} from '../codec/index.js';
+import { IMAP_LIMITS } from '../limits.js';
+import { capabilityList, checkCommand } from './commands/table.js';
+import type { Enableable, ImapSessionContext, ImapSessionDeps } from './context.js';
+import { serverBug, type ImapReply } from './reply.js';
+import type { ImapState } from './state.js';
+
+/** Limits a session enforces itself (the line layer enforces line length and timeouts). */
+export interface ImapSessionLimits {
+  maxAuthFailures?: number;
+  maxBadCommands?: number;
+  /** Idle timeout once logged in, in ms (RFC 9051 §5.4: at least 30 minutes). */
+  authenticatedIdleMs?: number;
+}
+
+/** Runs one IMAP session over `conn` to its end. */
+export class ImapSession implements ImapSessionContext {
+  readonly conn: LineConnection;
+  readonly deps: ImapSessionDeps;
+  state: ImapState = { kind: 'not-authenticated' };
+  readonly #enabled = new Set<Enableable>();
+  readonly #parser: CommandParser;
+  readonly #limits: Required<ImapSessionLimits>;
+  readonly #boundary: Omit<CommandBoundary<ImapReply>, 'temporaryFailure'>;
+  #authFailures = 0;
+  #badCommands = 0;
+  #ending = false;
+  /** Set by `startTls`: the reply that starts TLS, written with the handshake. */
+  #upgrade: { context: SecureContext; reply: ImapReply } | null = null;
+
+  constructor(conn: LineConnection, deps: ImapSessionDeps, limits: ImapSessionLimits = {}) {
+    this.conn = conn;
+    this.deps = deps;
+    this.#limits = {
+      maxAuthFailures: limits.maxAuthFailures ?? IMAP_LIMITS.maxAuthFailures,
+      maxBadCommands: limits.maxBadCommands ?? IMAP_LIMITS.maxBadCommands,
+      authenticatedIdleMs: limits.authenticatedIdleMs ?? IMAP_LIMITS.authenticatedIdleMs,
+    };
+    this.#parser = new CommandParser({ limits: { maxAppendOctets: deps.maxMessageSize } });
+    this.#boundary = {
+      protocol: 'imap',
+      sessionId: conn.id,
+      logger: deps.logger,
+      classOf: (r) => r.status,
+      meter: deps.commands,
+    };
+  }
+
+  get enabled(): ReadonlySet<Enableable> {
+    return this.#enabled;
+  }
+
+  /** Greets, serves commands until the session ends. */
+  async run(): Promise<void> {
+    const code: ResponseCode = { code: 'CAPABILITY', capabilities: this.capabilities() };
+    this.conn.writeLine(statusLine(null, 'OK', `${this.deps.hostname} Outpost IMAP server ready`, code));
+    while (!this.#ending && !this.conn.closed) await this.#step();
+  }
+
+  async #step(): Promise<void> {
+    const read = await this.conn.readLine({ command: true });
+    switch (read.kind) {
+      case 'end':
+        this.#ending = true;
+        return;
+      case 'timeout':
+        this.#bye('Autologout; idle for too long');
+        return;
+      case 'shutdown':
+        this.#bye('Server shutting down', 'UNAVAILABLE');
+        return;
+      case 'overflow':
+        this.#rejected(statusLine(null, 'BAD', 'Line too long'));
+        return;
+      case 'line':
+        break;
+    }
+    const step = await this.#readCommand(this.#parser.push(read.raw));
+    if (step === null) return;
+    switch (step.kind) {
+      case 'empty':
+        return;
+      case 'error':
+        this.#rejected(
+          statusLine(step.tag, step.status, step.reason, step.code ? { code: step.code } : null),
+        );
+        if (step.close) this.#bye('Literal too large to skip; closing');
+        return;
+      case 'command':
+        await this.#dispatch(step.command);
+        return;
+      case 'literal':
+      case 'discard':
+        return;
+    }
+  }
+
+  /**
+   * Reads the rest of a command the parser is in (its literals and the lines after them); null
+   * when the connection ended or the line overflowed meanwhile (answered here).
+   */
+  async #readCommand(first: ParseStep): Promise<ParseStep | null> {
+    let step = first;
+    while (step.kind === 'literal' || step.kind === 'discard') {
+      if (step.kind === 'literal') {
+        if (step.sync) this.conn.writeLine(continuation('Ready for literal data'));
+        const data = await this.conn.readExactly(step.size);
+        if (data.kind !== 'bytes') return this.#lost();
+        this.#parser.pushLiteral(data.data);
+      } else {
+        let left = step.size;
+        while (left > 0) {
+          const chunk = await this.conn.readBytes(Math.min(left, 64 * 1024));
+          if (chunk.kind !== 'bytes') return this.#lost();
+          left -= chunk.data.length;
+        }
+      }
+      const next = await this.conn.readLine();
+      if (next.kind !== 'line') {
+        if (next.kind !== 'overflow') return this.#lost();
+        this.#parser.reset();
+        this.#rejected(statusLine(null, 'BAD', 'Line too long'));
+        return null;
+      }
+      step = this.#parser.push(next.raw);
+    }
+    return step;
+  }
+
+  /** The connection ended (or timed out) inside a command. */
+  #lost(): null {
+    this.#parser.reset();
+    this.#ending = true;
+    return null;
+  }
+
+  async #dispatch(cmd: Command): Promise<void> {
+    const gate = checkCommand(cmd, this.state.kind);
+    if (!gate.ok) {
+      this.deps.commands?.count(cmd.name, 'BAD');
+      this.#rejected(gate.line);
+      return;
+    }
+    const state = this.state;
+    const boundary = { ...this.#boundary, temporaryFailure: () => serverBug(cmd.tag) };
+    const reply = await runCommand(cmd.name, () => gate.command.run(this, cmd, state), boundary);
+    if (reply !== null) await this.#send(reply);
+  }
+
+  /** Writes a handler's reply: its untagged lines, then the status line (STARTTLS with the handshake). */
+  async #send(reply: ImapReply): Promise<void> {
+    const upgrade = this.#upgrade;
+    this.#upgrade = null;
+    if (upgrade !== null && upgrade.reply === reply) {
+      try {
+        await this.conn.startTls(upgrade.context, reply.line);
+        this.#parser.reset();
+      } catch (err) {
+        this.deps.logger.debug({ err, session: this.conn.id }, 'imap: STARTTLS handshake failed');
+        this.#ending = true;
+      }
+      return;
+    }
+    this.conn.writeLines([...reply.untagged, reply.line]);
+  }
+
+  #rejected(line: string): void {
+    this.conn.writeLine(line);
+    if (++this.#badCommands >= this.#limits.maxBadCommands) this.#bye('Too many bad commands; closing');
+  }
+
+  #bye(text: string, code: 'UNAVAILABLE' | null = null): void {
+    this.conn.writeLine(statusLine(null, 'BYE', text, code ? { code } : null));
+    this.state = { kind: 'logout' };
+    this.#ending = true;
+  }
+
+  enable(extension: Enableable): boolean {
+    if (this.#enabled.has(extension)) return false;
+    this.#enabled.add(extension);
+    // RFC 9051 §6.3.1 / RFC 6855 §3: mailbox names are UTF-8 from now on.
+    this.#parser.utf8Names = true;
+    return true;
+  }
+
+  end(): void {
+    this.#ending = true;
+  }
+
+  plaintextAuthAllowed(): boolean {
+    return passwordAllowed(this.deps.loginPolicy(), this.conn);
+  }
+
+  tlsOffered(): boolean {
+    return !this.conn.secure && this.conn.tlsSocket === null && this.deps.tlsContext() !== undefined;
+  }
+
+  capabilities(): string[] {
+    return capabilityList(this);
+  }
+
+  loginFailed(): boolean {
+    return ++this.#authFailures >= this.#limits.maxAuthFailures;
+  }
+
+  loggedIn(user: string): void {
+    this.state = { kind: 'authenticated', user };
+    this.conn.setIdleTimeout(this.#limits.authenticatedIdleMs);
+  }
+
+  startTls(context: SecureContext, line: string): ImapReply {
+    const reply: ImapReply = { untagged: [], status: 'OK', line };
+    this.#upgrade = { context, reply };
+    return reply;
+  }
+}

@@ -1,0 +1,130 @@
+// Tier-4 interop: Python's imaplib (a client nobody here wrote) against the suite's IMAP server
+// with the real store. Session commands: CAPABILITY, LOGIN, NOOP, ID (xatom), ENABLE, LOGOUT;
+// IMAP4_SSL (implicit TLS); starttls() then login; AUTHENTICATE PLAIN; a wrong password; and
+// LOGINDISABLED / refused LOGIN when plaintext is off.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runText as run } from '../helpers/run.js';
+import { tempDir } from '../helpers/temp.js';
+import { ALICE, PY_PRELUDE, startImapOutpost, type ImapOutpost } from './helpers/imap-outpost.js';
+
+async function python(imap: ImapOutpost, script: string): Promise<Record<string, unknown>> {
+  const dir = tempDir('imap-imaplib-');
+  const cafile = join(dir, 'ca.pem');
+  writeFileSync(cafile, imap.ca);
+  // By name, so the TLS client sends SNI.
+  const args = ['localhost', String(imap.port), String(imap.tlsPort), cafile, ALICE.address, ALICE.password];
+  const r = await run('python3', ['-c', PY_PRELUDE + script, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/** imaplib's ['OK', [text]] of a login: the OK carries the new capabilities (RFC 9051 §6.2.3). */
+function loggedIn(reply: unknown): void {
+  const [status, [text]] = reply as [string, [string]];
+  assert.equal(status, 'OK');
+  assert.match(text, /^\[CAPABILITY IMAP4rev1 IMAP4rev2 [^\]]*\] Logged in$/);
+}
+
+const SESSION = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+out['welcome'] = s(m.welcome)
+out['caps'] = sorted(m.capabilities)
+out['login'] = s(m.login(user, pw))
+out['caps_after'] = sorted(s(m.capability()[1][0]).split())
+out['noop'] = s(m.noop())
+out['id'] = s(m.xatom('ID', '("name" "imaplib")'))
+out['id_data'] = s(m.untagged_responses.get('ID'))
+out['enable'] = s(m.enable('UTF8=ACCEPT'))
+out['logout'] = s(m.logout())
+
+t = imaplib.IMAP4_SSL(host, tlsport, ssl_context=ctx, timeout=10)
+out['ssl_login'] = s(t.login(user, pw))
+out['ssl_version'] = t.sock.version()
+t.logout()
+
+st = imaplib.IMAP4(host, port, timeout=10)
+out['starttls_offered'] = 'STARTTLS' in st.capabilities
+out['starttls'] = s(st.starttls(ssl_context=ctx))
+out['starttls_caps'] = sorted(st.capabilities)
+out['starttls_login'] = s(st.login(user, pw))
+st.logout()
+
+a = imaplib.IMAP4(host, port, timeout=10)
+out['auth_plain'] = s(a.authenticate('PLAIN', lambda _: ('\0' + user + '\0' + pw).encode()))
+a.logout()
+
+b = imaplib.IMAP4(host, port, timeout=10)
+try:
+    b.login(user, 'wrong password')
+except imaplib.IMAP4.error as e:
+    out['bad_login'] = str(e)
+b.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: CAPABILITY, LOGIN, NOOP, ID, ENABLE, LOGOUT; IMAP4_SSL; starttls(); AUTHENTICATE PLAIN; wrong password', async () => {
+  await using imap = await startImapOutpost();
+  const out = await python(imap, SESSION);
+  assert.match(
+    out.welcome as string,
+    /^\* OK \[CAPABILITY IMAP4rev1 IMAP4rev2 .*\] .* Outpost IMAP server ready$/,
+  );
+  const caps = out.caps as string[];
+  for (const c of [
+    'IMAP4REV1',
+    'IMAP4REV2',
+    'AUTH=PLAIN',
+    'AUTH=LOGIN',
+    'STARTTLS',
+    'ID',
+    'ENABLE',
+    'LITERAL+',
+  ]) {
+    assert.ok(caps.includes(c), `${c} in ${caps.join(' ')}`);
+  }
+  loggedIn(out.login);
+  const after = out.caps_after as string[];
+  assert.ok(after.includes('IMAP4rev2') && !after.includes('AUTH=PLAIN') && !after.includes('STARTTLS'));
+  assert.deepEqual(out.noop, ['OK', ['NOOP completed']]);
+  assert.deepEqual(out.id, ['OK', ['ID completed']]);
+  assert.deepEqual(out.id_data, ['("name" "Outpost" "vendor" "Outpost")']);
+  assert.deepEqual(out.enable, ['OK', ['ENABLE completed']]);
+  assert.equal((out.logout as [string])[0], 'BYE');
+  loggedIn(out.ssl_login);
+  assert.match(out.ssl_version as string, /^TLSv1\.[23]$/);
+  assert.equal(out.starttls_offered, true);
+  assert.equal((out.starttls as [string])[0], 'OK');
+  // After STARTTLS imaplib asks again: no STARTTLS any more.
+  assert.ok(!(out.starttls_caps as string[]).includes('STARTTLS'));
+  loggedIn(out.starttls_login);
+  loggedIn(out.auth_plain);
+  assert.match(out.bad_login as string, /\[AUTHENTICATIONFAILED\] Authentication failed/);
+});
+
+const REFUSED = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+out['caps'] = sorted(m.capabilities)
+try:
+    m.login(user, pw)
+except imaplib.IMAP4.error as e:
+    out['login'] = str(e)
+m.starttls(ssl_context=ctx)
+out['tls_caps'] = sorted(m.capabilities)
+out['tls_login'] = s(m.login(user, pw))
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: require_tls gives LOGINDISABLED and refuses LOGIN until STARTTLS', async () => {
+  await using imap = await startImapOutpost({ require_tls: true });
+  const out = await python(imap, REFUSED);
+  const caps = out.caps as string[];
+  assert.ok(caps.includes('LOGINDISABLED') && !caps.some((c) => c.startsWith('AUTH=')), caps.join(' '));
+  assert.match(out.login as string, /PRIVACYREQUIRED/);
+  const tlsCaps = out.tls_caps as string[];
+  assert.ok(!tlsCaps.includes('LOGINDISABLED') && tlsCaps.includes('AUTH=PLAIN'), tlsCaps.join(' '));
+  loggedIn(out.tls_login);
+});
