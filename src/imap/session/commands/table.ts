@@ -6,6 +6,7 @@
  * codec parses more commands than this table lists; the others are answered `BAD`).
  */
 import { SASL_MECHANISMS } from '../../../core/sasl.js';
+import { guardState } from '../../../core/session/command-turn.js';
 import { statusLine, type Command, type CommandName } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
 import { stateName, type ImapState, type ImapStateKind } from '../state.js';
@@ -33,17 +34,17 @@ function row<N extends CommandName, K extends ImapStateKind>(spec: {
   readonly capability?: (ctx: ImapSessionContext) => readonly string[];
   readonly run: ImapHandler<N, K>;
 }): ImapCommand {
-  const inStates = (state: ImapState): state is StateIn<K> =>
+  const accepts = (state: ImapState): state is StateIn<K> =>
     (spec.states as readonly ImapStateKind[]).includes(state.kind);
+  const where = (state: ImapState): string => `the ${stateName(state.kind)} state`;
   const isName = (cmd: Command): cmd is CommandOf<N> =>
     (spec.names as readonly CommandName[]).includes(cmd.name);
+  const guarded = guardState(spec.names.join('/'), accepts, where, spec.run);
   return {
     ...spec,
     run: (ctx, cmd, state) => {
-      if (!isName(cmd) || !inStates(state)) {
-        throw new Error(`${cmd.name} run by the wrong row or in the ${stateName(state.kind)} state`);
-      }
-      return spec.run(ctx, cmd, state);
+      if (!isName(cmd)) throw new Error(`${cmd.name} run by the row of ${spec.names.join('/')}`);
+      return guarded(ctx, cmd, state);
     },
   };
 }
