@@ -12,7 +12,7 @@ import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
 import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
-import type { MailStore } from '../mail/store/types.js';
+import type { MailStore } from '../mail/index.js';
 import { redactImapLine, statusLine } from './codec/index.js';
 import { IMAP_LIMITS, IMAP_LINE_OPTIONS } from './limits.js';
 import { COMMANDS } from './session/commands/table.js';
@@ -26,7 +26,7 @@ export interface ImapServerOptions {
   /** TLS context for STARTTLS and implicit TLS (asked per handshake, so reloads apply). */
   tlsContext?: () => SecureContext | undefined;
   /** When passwords may be sent without TLS (default: from loopback only); a function is asked
-   *  per login, so a configuration reload applies to the next one. */
+   *  per login. `reconfigure` replaces it for new sessions. */
   loginPolicy?: Partial<LoginPolicy> | (() => LoginPolicy);
   /** APPEND limit in octets (APPENDLIMIT, RFC 7889); default 25 MiB. */
   maxMessageSize?: number;
@@ -42,9 +42,14 @@ export interface ImapServerOptions {
   drainTimeoutMs?: number;
 }
 
+/** What a reload may change (`reconfigure`): each session keeps the settings it was accepted with. */
+export interface ImapSettings {
+  readonly loginPolicy: Partial<LoginPolicy> | (() => LoginPolicy);
+}
+
 /** An IMAP server over a mail store. */
 export class ImapServer {
-  readonly #tcp: TcpService;
+  readonly #tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
   readonly #tlsContext: () => SecureContext | undefined;
 
   constructor(options: ImapServerOptions) {
@@ -52,13 +57,10 @@ export class ImapServer {
     const metrics = options.metrics ?? createMetrics();
     const tlsContext = options.tlsContext ?? (() => undefined);
     this.#tlsContext = tlsContext;
-    const policy = options.loginPolicy;
-    const fixed = typeof policy === 'function' ? null : resolveLoginPolicy(policy);
-    const deps: ImapSessionDeps = {
+    const deps: Omit<ImapSessionDeps, 'loginPolicy'> = {
       store: options.store,
       accounts: options.accounts,
       tlsContext,
-      loginPolicy: typeof policy === 'function' ? policy : () => fixed ?? resolveLoginPolicy(),
       maxMessageSize: options.maxMessageSize ?? IMAP_LIMITS.defaultAppendOctets,
       hostname: options.hostname ?? 'localhost',
       logger,
@@ -70,7 +72,9 @@ export class ImapServer {
     };
     this.#tcp = new TcpService({
       protocol: 'imap',
-      handle: (conn) => new ImapSession(conn, deps, options.session).run(),
+      handle: (conn, _listener, settings) =>
+        new ImapSession(conn, { ...deps, loginPolicy: settings.loginPolicy }, options.session).run(),
+      settings: { loginPolicy: policyGetter(options.loginPolicy) },
       connection: { ...IMAP_LINE_OPTIONS, redact: redactImapLine, ...options.connection },
       tlsContext,
       busyReply: statusLine(null, 'BYE', 'Too many connections; try again later', { code: 'UNAVAILABLE' }),
@@ -87,6 +91,11 @@ export class ImapServer {
   /** Binds a listener (`tls: true` for implicit TLS, port 993); resolves with its address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     return this.#tcp.listen(options);
+  }
+
+  /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
+  reconfigure(settings: ImapSettings): void {
+    this.#tcp.reconfigure({ loginPolicy: policyGetter(settings.loginPolicy) });
   }
 
   /** The first listener's address, or null before listen(). */
@@ -117,6 +126,12 @@ export class ImapServer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+function policyGetter(policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined): () => LoginPolicy {
+  if (typeof policy === 'function') return policy;
+  const fixed = resolveLoginPolicy(policy);
+  return () => fixed;
 }
 
 /** Creates an IMAP server; call `listen()` for each address. */

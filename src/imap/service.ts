@@ -3,9 +3,8 @@
  * to every `listen` address (STARTTLS offered when a certificate exists) and every `tls_listen`
  * address (implicit TLS, port 993). The APPEND limit is `max_message_size`, by default `[smtp]`'s
  * (so what SMTP accepts, IMAP can store) or 25 MiB. Configuration reloads apply the login policy
- * to new logins; listener and size changes need a restart.
+ * to new sessions (open ones keep theirs); listener and size changes need a restart.
  */
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
@@ -28,17 +27,14 @@ export function imapMessageSizeLimit(config: OutpostConfig): number {
 export class ImapService implements RunningService {
   readonly name = 'imap';
   readonly server: ImapServer;
-  readonly #bound: { address: AddressInfo; tls: boolean }[] = [];
-  #loginPolicy: LoginPolicy;
 
   private constructor(context: ServiceContext) {
-    this.#loginPolicy = policyOf(context);
     const tls = context.tls;
     this.server = createImapServer({
       store: sharedMailStore(context),
       accounts: context.accounts,
       tlsContext: () => tls?.current(),
-      loginPolicy: () => this.#loginPolicy,
+      loginPolicy: policyOf(context),
       maxMessageSize: imapMessageSizeLimit(context.config),
       hostname: context.config.hostname,
       logger: context.logger.child({ service: 'imap' }),
@@ -52,18 +48,8 @@ export class ImapService implements RunningService {
     if (!imap) throw new Error('imap service started without an [imap] table');
     const service = new ImapService(context);
     try {
-      for (const a of imap.listen) {
-        service.#bound.push({
-          address: await service.server.listen({ host: a.host, port: a.port }),
-          tls: false,
-        });
-      }
-      for (const a of imap.tls_listen) {
-        service.#bound.push({
-          address: await service.server.listen({ host: a.host, port: a.port, tls: true }),
-          tls: true,
-        });
-      }
+      for (const a of imap.listen) await service.server.listen({ host: a.host, port: a.port });
+      for (const a of imap.tls_listen) await service.server.listen({ host: a.host, port: a.port, tls: true });
     } catch (err) {
       await service.close();
       throw err;
@@ -72,7 +58,7 @@ export class ImapService implements RunningService {
   }
 
   endpoints(): Endpoint[] {
-    return this.#bound.map(({ address, tls }) => ({
+    return this.server.listeners().map(({ address, tls }) => ({
       service: 'imap',
       transport: 'tcp',
       host: address.address,
@@ -82,7 +68,7 @@ export class ImapService implements RunningService {
   }
 
   reload(context: ServiceContext): Promise<void> {
-    this.#loginPolicy = policyOf(context);
+    this.server.reconfigure({ loginPolicy: policyOf(context) });
     return Promise.resolve();
   }
 

@@ -11,7 +11,7 @@ import type { LoginPolicy } from '../../core/auth/login-policy.js';
 import type { LineConnection } from '../../core/line/connection.js';
 import type { Logger } from '../../core/logger.js';
 import type { CommandMeter } from '../../core/metrics.js';
-import type { MailStore } from '../../mail/store/types.js';
+import type { MailStore } from '../../mail/index.js';
 import type { ImapReply } from './reply.js';
 import type { ImapState } from './state.js';
 
