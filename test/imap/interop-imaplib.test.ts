@@ -128,3 +128,65 @@ test('python imaplib: require_tls gives LOGINDISABLED and refuses LOGIN until ST
   assert.ok(!tlsCaps.includes('LOGINDISABLED') && tlsCaps.includes('AUTH=PLAIN'), tlsCaps.join(' '));
   loggedIn(out.tls_login);
 });
+
+const MAILBOXES = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+m.login(user, pw)
+out['select'] = s(m.select('INBOX'))
+out['exists'] = s(m.untagged_responses.get('EXISTS'))
+out['uidvalidity'] = s(m.response('UIDVALIDITY'))
+out['examine'] = s(m.select('INBOX', readonly=True))
+out['close'] = s(m.close())
+out['create'] = s(m.create('Work/Reports'))
+out['create_again'] = s(m.create('Work/Reports'))
+out['rename'] = s(m.rename('Work/Reports', 'Work/Old'))
+out['list'] = s(m.list())
+out['list_pattern'] = s(m.list('Work/', '%'))
+out['subscribe'] = s(m.subscribe('Work/Old'))
+out['lsub'] = s(m.lsub('""', 'Work/*'))
+out['unsubscribe'] = s(m.unsubscribe('Work/Old'))
+out['namespace'] = s(m.namespace())
+out['status'] = s(m.status('INBOX', '(MESSAGES UNSEEN UIDNEXT)'))
+out['delete'] = s(m.delete('Work/Old'))
+out['delete_missing'] = s(m.delete('Work/Old'))
+out['select_missing'] = s(m.select('Nope'))
+m.select('INBOX')
+out['unselect'] = s(m.unselect())
+out['utf7_create'] = s(m.create('&ZeVnLIqe-'))
+out['utf7_list'] = s(m.list('""', '&ZeVnLIqe-'))
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: SELECT, EXAMINE, CLOSE, CREATE, RENAME, LIST, SUBSCRIBE, LSUB, NAMESPACE, STATUS, DELETE, UNSELECT, modified UTF-7', async () => {
+  await using imap = await startImapOutpost();
+  await imap.deliver(ALICE.address, 'Subject: one\n\nbody\n');
+  await imap.deliver(ALICE.address, 'Subject: two\n\nbody\n');
+  const out = await python(imap, MAILBOXES);
+  assert.deepEqual(out.select, ['OK', ['2']]);
+  assert.deepEqual(out.exists, ['2']);
+  assert.match((out.uidvalidity as [string, [string]])[1][0], /^\d+$/);
+  assert.deepEqual(out.examine, ['OK', ['2']]);
+  assert.deepEqual(out.close, ['OK', ['CLOSE completed']]);
+  assert.deepEqual(out.create, ['OK', ['CREATE completed']]);
+  assert.deepEqual(out.create_again, ['NO', ['[ALREADYEXISTS] Mailbox already exists']]);
+  assert.deepEqual(out.rename, ['OK', ['RENAME completed']]);
+  const list = (out.list as [string, string[]])[1];
+  assert.ok(list.includes('(\\HasNoChildren) "/" "INBOX"'), list.join('\n'));
+  assert.ok(list.includes('(\\HasNoChildren \\Sent) "/" "Sent"'), list.join('\n'));
+  assert.ok(list.includes('(\\HasChildren) "/" "Work"'), list.join('\n'));
+  assert.ok(list.includes('(\\HasNoChildren) "/" "Work/Old"'), list.join('\n'));
+  assert.ok(!list.some((l) => l.includes('Work/Reports')));
+  assert.deepEqual(out.list_pattern, ['OK', ['(\\HasNoChildren) "/" "Work/Old"']]);
+  assert.deepEqual(out.lsub, ['OK', ['() "/" "Work/Old"']]);
+  assert.deepEqual(out.namespace, ['OK', ['(("" "/")) NIL NIL']]);
+  assert.deepEqual(out.status, ['OK', ['"INBOX" (MESSAGES 2 UNSEEN 2 UIDNEXT 3)']]);
+  assert.deepEqual(out.delete, ['OK', ['DELETE completed']]);
+  assert.deepEqual(out.delete_missing, ['NO', ['[NONEXISTENT] No such mailbox']]);
+  assert.deepEqual(out.select_missing, ['NO', ['[NONEXISTENT] No such mailbox']]);
+  assert.deepEqual(out.unselect, ['OK', ['UNSELECT completed']]);
+  assert.deepEqual(out.utf7_create, ['OK', ['CREATE completed']]);
+  assert.deepEqual(out.utf7_list, ['OK', ['(\\HasNoChildren) "/" "&ZeVnLIqe-"']]);
+  const names = (await imap.store.listMailboxes(ALICE.address)).map((m) => m.name);
+  assert.ok(names.includes('日本語'), names.join(', '));
+});

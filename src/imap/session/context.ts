@@ -42,6 +42,12 @@ export interface ImapSessionContext {
   state: ImapState;
   /** The extensions ENABLE turned on. */
   readonly enabled: ReadonlySet<Enableable>;
+  /** Mailbox names and strings are UTF-8 (IMAP4rev2 or UTF8=ACCEPT enabled), not modified UTF-7. */
+  readonly utf8: boolean;
+  /** The origin this session's store writes carry (`imap-<connection id>`). */
+  readonly origin: string;
+  /** The store changed the selected mailbox (wakes IDLE). */
+  mailboxChanged(): void;
   /** Turns an extension on; false when it already was. */
   enable(extension: Enableable): boolean;
   /** Hang up once the current command is answered. */

@@ -72,11 +72,23 @@ export class ImapSession implements ImapSessionContext {
     return this.#enabled;
   }
 
-  /** Greets, serves commands until the session ends. */
+  get utf8(): boolean {
+    return this.#enabled.size > 0;
+  }
+
+  get origin(): string {
+    return `imap-${this.conn.id}`;
+  }
+
+  /** Greets, serves commands until the session ends, then stops listening to the store. */
   async run(): Promise<void> {
-    const code: ResponseCode = { code: 'CAPABILITY', capabilities: this.capabilities() };
-    this.conn.writeLine(statusLine(null, 'OK', `${this.deps.hostname} Outpost IMAP server ready`, code));
-    while (!this.#ending && !this.conn.closed) await this.#step();
+    try {
+      const code: ResponseCode = { code: 'CAPABILITY', capabilities: this.capabilities() };
+      this.conn.writeLine(statusLine(null, 'OK', `${this.deps.hostname} Outpost IMAP server ready`, code));
+      while (!this.#ending && !this.conn.closed) await this.#step();
+    } finally {
+      if (this.state.kind === 'selected') this.state.mailbox.close();
+    }
   }
 
   async #step(): Promise<void> {
@@ -183,7 +195,25 @@ export class ImapSession implements ImapSessionContext {
       }
       return;
     }
-    this.conn.writeLines([...reply.untagged, reply.line]);
+    this.conn.writeLines([...reply.untagged, ...(await this.#updates()), reply.line]);
+  }
+
+  /**
+   * What the client must hear of changes to its selected mailbox before a tagged reply (RFC
+   * 9051 §7.5.1). A failing store read here loses nothing: the mailbox stays marked changed.
+   */
+  async #updates(): Promise<string[]> {
+    if (this.state.kind !== 'selected') return [];
+    try {
+      return await this.state.mailbox.updates(true);
+    } catch (err) {
+      this.deps.logger.error({ err, session: this.conn.id }, 'imap: cannot read mailbox changes');
+      return [];
+    }
+  }
+
+  mailboxChanged(): void {
+    // IDLE listens here (interrupting its read); outside IDLE the change waits for a boundary.
   }
 
   #rejected(line: string): void {

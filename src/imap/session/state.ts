@@ -4,6 +4,7 @@
  * command table lists, per command, the states it is valid in; the gate checks it before any
  * handler runs.
  */
+import type { SelectedMailbox } from './selected-mailbox.js';
 
 /** Not Authenticated: before LOGIN/AUTHENTICATE succeeds (RFC 9051 §3.1). */
 export interface NotAuthenticatedState {
@@ -17,12 +18,19 @@ export interface AuthenticatedState {
   readonly user: string;
 }
 
+/** Selected: a mailbox is selected (RFC 9051 §3.3). */
+export interface SelectedState {
+  readonly kind: 'selected';
+  readonly user: string;
+  readonly mailbox: SelectedMailbox;
+}
+
 /** Logout: LOGOUT was given, or the server is ending the session (RFC 9051 §3.4). */
 export interface LogoutState {
   readonly kind: 'logout';
 }
 
-export type ImapState = NotAuthenticatedState | AuthenticatedState | LogoutState;
+export type ImapState = NotAuthenticatedState | AuthenticatedState | SelectedState | LogoutState;
 
 /** The name of a state, as the command table lists them. */
 export type ImapStateKind = ImapState['kind'];

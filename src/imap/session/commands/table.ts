@@ -12,6 +12,16 @@ import type { ImapSessionContext } from '../context.js';
 import { stateName, type ImapState, type ImapStateKind } from '../state.js';
 import { capabilityCommand, enableCommand, idCommand, logoutCommand, noopCommand } from './any-state.js';
 import { authenticateCommand, loginCommand, starttlsCommand } from './auth.js';
+import { listCommand, lsubCommand } from './list.js';
+import {
+  createCommand,
+  deleteCommand,
+  namespaceCommand,
+  renameCommand,
+  statusCommand,
+  subscribeCommand,
+} from './mailboxes.js';
+import { closeCommand, selectCommand, unselectCommand } from './select.js';
 import type { CommandOf, ImapHandler, StateIn } from './types.js';
 
 /** One row of the table. */
@@ -49,9 +59,11 @@ function row<N extends CommandName, K extends ImapStateKind>(spec: {
   };
 }
 
-const ANY = ['not-authenticated', 'authenticated', 'logout'] as const;
+const ANY = ['not-authenticated', 'authenticated', 'selected', 'logout'] as const;
 const NOT_AUTHENTICATED = ['not-authenticated'] as const;
 const AUTHENTICATED = ['authenticated'] as const;
+const LOGGED_IN = ['authenticated', 'selected'] as const;
+const SELECTED = ['selected'] as const;
 
 const none: readonly string[] = [];
 const beforeLogin = (ctx: ImapSessionContext): boolean => ctx.state.kind === 'not-authenticated';
@@ -85,6 +97,23 @@ export const COMMANDS: readonly ImapCommand[] = [
   }),
   row({ names: ['ENABLE'], states: AUTHENTICATED, capability: () => ['ENABLE'], run: enableCommand }),
   row({ names: ['ID'], states: ANY, capability: () => ['ID'], run: idCommand }),
+  row({ names: ['SELECT', 'EXAMINE'], states: LOGGED_IN, run: selectCommand }),
+  row({ names: ['CREATE'], states: LOGGED_IN, capability: () => ['CREATE-SPECIAL-USE'], run: createCommand }),
+  row({ names: ['DELETE'], states: LOGGED_IN, run: deleteCommand }),
+  row({ names: ['RENAME'], states: LOGGED_IN, run: renameCommand }),
+  row({ names: ['SUBSCRIBE', 'UNSUBSCRIBE'], states: LOGGED_IN, run: subscribeCommand }),
+  row({
+    names: ['LIST'],
+    states: LOGGED_IN,
+    capability: () => ['LIST-EXTENDED', 'LIST-STATUS', 'SPECIAL-USE'],
+    run: listCommand,
+  }),
+  row({ names: ['LSUB'], states: LOGGED_IN, run: lsubCommand }),
+  row({ names: ['NAMESPACE'], states: LOGGED_IN, capability: () => ['NAMESPACE'], run: namespaceCommand }),
+  row({ names: ['STATUS'], states: LOGGED_IN, capability: () => ['STATUS=SIZE'], run: statusCommand }),
+  row({ names: ['CLOSE'], states: SELECTED, run: closeCommand }),
+  row({ names: ['UNSELECT'], states: SELECTED, capability: () => ['UNSELECT'], run: unselectCommand }),
+  row({ names: ['CHECK'], states: SELECTED, run: noopCommand }),
 ];
 
 const BY_NAME = new Map<CommandName, ImapCommand>(COMMANDS.flatMap((c) => c.names.map((n) => [n, c])));

@@ -8,8 +8,9 @@ import type { ImapSessionContext } from '../context.js';
 import type { ImapReply } from '../reply.js';
 import type { ImapState, ImapStateKind } from '../state.js';
 
-/** The parsed command of name `N`. */
-export type CommandOf<N extends CommandName> = Extract<Command, { readonly name: N }>;
+/** The parsed command of name `N` (an intersection, so rows sharing one shape, like DELETE and
+ *  SUBSCRIBE, narrow too). */
+export type CommandOf<N extends CommandName> = Command & { readonly name: N };
 
 /** The state a handler of a command valid in the states `K` runs in. */
 export type StateIn<K extends ImapStateKind> = Extract<ImapState, { readonly kind: K }>;

@@ -1,0 +1,140 @@
+/**
+ * The selected mailbox as one session sees it (RFC 9051 §7.5.1): the sequence-number map (UIDs
+ * in order, as the client was last told), each message's flags as last reported, and whether
+ * the store has changed it since. Changes come from the store's change events (another session,
+ * an SMTP delivery, a POP3 deletion); the session asks for `updates()` at each command boundary
+ * and writes the untagged EXISTS / EXPUNGE / FETCH FLAGS they produce. Expunges are reported
+ * only where the command allows them, and until they are reported the expunged messages keep
+ * their sequence numbers: nothing is renumbered under a client that has not been told.
+ */
+import type { MailboxInfo, MailStore, MessageInfo } from '../../mail/index.js';
+import { existsResponse, expungeResponse } from '../codec/index.js';
+
+/** A message as the client knows it. */
+export interface KnownMessage {
+  readonly uid: number;
+  flags: readonly string[];
+  modSeq: number;
+}
+
+/** One session's view of its selected mailbox. */
+export class SelectedMailbox {
+  readonly id: number;
+  readonly name: string;
+  readonly uidValidity: number;
+  /** EXAMINE, or SELECT of a mailbox the user may not change. */
+  readonly readOnly: boolean;
+  /** By sequence number - 1. */
+  #messages: KnownMessage[];
+  #dirty = false;
+  readonly #store: MailStore;
+  readonly #unsubscribe: () => void;
+  readonly #onChange: () => void;
+
+  private constructor(
+    store: MailStore,
+    info: MailboxInfo,
+    readOnly: boolean,
+    messages: readonly MessageInfo[],
+    onChange: () => void,
+  ) {
+    this.#store = store;
+    this.id = info.id;
+    this.name = info.name;
+    this.uidValidity = info.uidValidity;
+    this.readOnly = readOnly;
+    this.#messages = messages.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }));
+    this.#onChange = onChange;
+    this.#unsubscribe = store.subscribe({ user: info.user, mailboxId: info.id }, (change) => {
+      if (change.kind === 'append' || change.kind === 'flags' || change.kind === 'expunge') {
+        this.#dirty = true;
+        this.#onChange();
+      }
+    });
+  }
+
+  /**
+   * Opens `info` for a session; `onChange` is called on every store change to it (IDLE wakes
+   * on it). Subscribes before listing, so no change between the two is missed.
+   */
+  static async open(
+    store: MailStore,
+    info: MailboxInfo,
+    readOnly: boolean,
+    onChange: () => void = () => undefined,
+  ): Promise<SelectedMailbox> {
+    const box = new SelectedMailbox(store, info, readOnly, [], onChange);
+    try {
+      const messages = await store.listMessages(info.id);
+      box.#messages = messages.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }));
+    } catch (err) {
+      box.close();
+      throw err;
+    }
+    return box;
+  }
+
+  /** Messages the client knows of (the highest sequence number). */
+  get exists(): number {
+    return this.#messages.length;
+  }
+
+  /** The known messages, by sequence number - 1. */
+  get messages(): readonly KnownMessage[] {
+    return this.#messages;
+  }
+
+  /** Stops listening to the store (leaving the selected state). Idempotent. */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  /**
+   * The untagged responses that bring the client up to date: `* n EXPUNGE` (only when
+   * `allowExpunge`; otherwise they wait), `* n EXISTS` for new messages, `* n FETCH (UID u FLAGS
+   * (…))` for flags changed by someone else. Empty when nothing changed.
+   */
+  async updates(allowExpunge: boolean): Promise<string[]> {
+    if (!this.#dirty) return [];
+    this.#dirty = false;
+    const now = await this.#store.listMessages(this.id);
+    const byUid = new Map(now.map((m) => [m.uid, m]));
+    const lines: string[] = [];
+    let kept: KnownMessage[] = this.#messages;
+    if (allowExpunge) {
+      kept = [];
+      let seq = 0;
+      for (const m of this.#messages) {
+        seq++;
+        if (byUid.has(m.uid)) kept.push(m);
+        else {
+          lines.push(expungeResponse(seq));
+          seq--;
+        }
+      }
+    } else if (this.#messages.some((m) => !byUid.has(m.uid))) {
+      this.#dirty = true;
+    }
+    const last = this.#messages[this.#messages.length - 1]?.uid ?? 0;
+    let seq = 0;
+    for (const m of kept) {
+      seq++;
+      const current = byUid.get(m.uid);
+      if (current && current.modSeq !== m.modSeq) {
+        m.modSeq = current.modSeq;
+        if (!sameFlags(current.flags, m.flags)) {
+          m.flags = current.flags;
+          lines.push(`* ${String(seq)} FETCH (UID ${String(m.uid)} FLAGS (${m.flags.join(' ')}))`);
+        }
+      }
+    }
+    const added = now.filter((m) => m.uid > last);
+    this.#messages = [...kept, ...added.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }))];
+    if (added.length > 0) lines.push(existsResponse(this.exists));
+    return lines;
+  }
+}
+
+function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f) => b.includes(f));
+}
