@@ -117,6 +117,15 @@ const EXPECTATIONS: readonly { command: RegExp; check: (r: Run) => Promise<void>
     },
   },
   {
+    command: /^printf 'HELO me\\nQUIT\\n' \| node bin\/outpost telnet 127\.0\.0\.1 10025$/,
+    check: (r) => {
+      // The textbook's SMTP by hand: every reply shows, up to the server's goodbye.
+      assert.match(r.stdout, /^220 mail\.example\.test ESMTP/m);
+      assert.match(r.stdout, /^250 mail\.example\.test Hello me/m);
+      assert.match(r.stdout, /^221 /m);
+    },
+  },
+  {
     command: /^curl http:\/\/127\.0\.0\.1:19090\/healthz$/,
     check: (r) => {
       const health = JSON.parse(r.stdout) as { status: string; services: string[] };
