@@ -6,16 +6,22 @@
 // quit, after the server hangs up, and after SIGTERM.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DO, IAC, SB, SE, ScriptedServer, WILL } from '../telnet/helpers/scripted-server.js';
+import {
+  AYT,
+  DO,
+  ECHO,
+  IAC,
+  IP,
+  NAWS,
+  SB,
+  SE,
+  SGA,
+  ScriptedServer,
+  TTYPE,
+  WILL,
+} from '../telnet/helpers/scripted-server.js';
 import { PtySession } from '../telnet/helpers/pty.js';
 import { bin } from './helpers.js';
-
-const ECHO = 1;
-const SGA = 3;
-const TTYPE = 24;
-const NAWS = 31;
-const AYT = 246;
-const IP = 244;
 
 const COOKED = { icanon: true, echo: true, isig: true };
 const RAW = { icanon: false, echo: false, isig: false };

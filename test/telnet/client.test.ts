@@ -5,8 +5,7 @@
 // with negotiation decoded. Every byte the client sends is checked (scripted-server.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subscribeTranscript, type TranscriptEntry } from '../../src/core/transcript.js';
-import { transcriptTap } from '../../src/core/transcript.js';
+import { subscribeTranscript, transcriptTap, type TranscriptEntry } from '../../src/core/transcript.js';
 import {
   connectTcp,
   TelnetClient,
@@ -14,14 +13,22 @@ import {
   type WindowSize,
 } from '../../src/telnet/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { DO, DONT, IAC, SB, SE, ScriptedServer, WILL, WONT } from './helpers/scripted-server.js';
-
-const BINARY = 0;
-const ECHO = 1;
-const SGA = 3;
-const TTYPE = 24;
-const NAWS = 31;
-const NEW_ENVIRON = 39;
+import {
+  BINARY,
+  DO,
+  DONT,
+  ECHO,
+  IAC,
+  NAWS,
+  NEW_ENVIRON,
+  SB,
+  SE,
+  SGA,
+  ScriptedServer,
+  TTYPE,
+  WILL,
+  WONT,
+} from './helpers/scripted-server.js';
 
 async function session(options: TelnetClientOptions = {}): Promise<{
   server: ScriptedServer;

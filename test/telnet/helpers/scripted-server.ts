@@ -16,6 +16,15 @@ export const WILL = 251;
 export const WONT = 252;
 export const DO = 253;
 export const DONT = 254;
+/** Commands and option numbers, written out here apart from the code under test. */
+export const AYT = 246;
+export const IP = 244;
+export const BINARY = 0;
+export const ECHO = 1;
+export const SGA = 3;
+export const TTYPE = 24;
+export const NAWS = 31;
+export const NEW_ENVIRON = 39;
 const TIMING_MARK = 6;
 const BARRIER = Buffer.of(IAC, DO, TIMING_MARK);
 const BARRIER_ANSWER = Buffer.of(IAC, WONT, TIMING_MARK);
