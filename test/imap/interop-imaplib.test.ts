@@ -190,3 +190,75 @@ test('python imaplib: SELECT, EXAMINE, CLOSE, CREATE, RENAME, LIST, SUBSCRIBE, L
   const names = (await imap.store.listMailboxes(ALICE.address)).map((m) => m.name);
   assert.ok(names.includes('日本語'), names.join(', '));
 });
+
+const MESSAGES = String.raw`
+import time
+m = imaplib.IMAP4(host, port, timeout=10)
+m.login(user, pw)
+msg = b'From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: appended\r\nX-Extra: yes\r\n\r\nAppended body.\r\n'
+out['append'] = s(m.append('INBOX', '(\\Flagged)', imaplib.Time2Internaldate(time.mktime((2026, 12, 1, 10, 0, 0, 0, 0, 0))), msg))
+out['append_missing'] = s(m.append('Nope', None, None, msg))
+out['select'] = s(m.select('INBOX'))
+out['fetch_meta'] = s(m.fetch('1:*', '(UID FLAGS RFC822.SIZE INTERNALDATE)'))
+out['fetch_envelope'] = s(m.fetch('3', '(ENVELOPE)'))
+out['fetch_bodystructure'] = s(m.fetch('1', '(BODYSTRUCTURE)'))
+out['fetch_peek'] = s(m.fetch('3', '(BODY.PEEK[HEADER.FIELDS (SUBJECT X-EXTRA)])'))
+out['flags_after_peek'] = s(m.fetch('3', '(FLAGS)'))
+out['fetch_text_partial'] = s(m.fetch('3', '(BODY[TEXT]<0.8>)'))
+out['fetch_rfc822'] = s(m.fetch('1', '(RFC822)'))
+out['flags_after_body'] = s(m.fetch('1', '(FLAGS)'))
+out['uid_fetch'] = s(m.uid('FETCH', '2', '(FLAGS)'))
+out['store'] = s(m.store('2', '+FLAGS', '(\\Deleted $Label1)'))
+out['store_silent'] = s(m.store('1', '-FLAGS.SILENT', '(\\Seen)'))
+out['uid_store'] = s(m.uid('STORE', '3', 'FLAGS', '(\\Answered)'))
+out['expunge'] = s(m.expunge())
+out['after'] = s(m.fetch('1:*', '(UID FLAGS)'))
+out['store_bad_state'] = None
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: APPEND (APPENDUID, TRYCREATE), FETCH items and sections, \\Seen by BODY[], STORE, UID STORE, EXPUNGE', async () => {
+  await using imap = await startImapOutpost();
+  await imap.deliver(ALICE.address, 'From: Bob <bob@example.test>\nSubject: one\n\nfirst body\n');
+  await imap.deliver(ALICE.address, 'Subject: two\n\nsecond body\n');
+  const out = await python(imap, MESSAGES);
+  const [status, [appendText]] = out.append as [string, [string]];
+  assert.equal(status, 'OK');
+  assert.match(appendText, /^\[APPENDUID \d+ 3\] APPEND completed$/);
+  assert.equal((out.append_missing as [string, [string]])[1][0], '[TRYCREATE] No such mailbox');
+  assert.deepEqual(out.select, ['OK', ['3']]);
+  const meta = (out.fetch_meta as [string, string[]])[1];
+  assert.equal(meta.length, 3);
+  assert.match(
+    meta[0] ?? '',
+    /^1 \(UID 1 FLAGS \(\) RFC822\.SIZE \d+ INTERNALDATE "\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d [+-]\d{4}"\)$/,
+  );
+  assert.match(meta[2] ?? '', /^3 \(UID 3 FLAGS \(\\Flagged\) RFC822\.SIZE 105 INTERNALDATE "01-Dec-2026 /);
+  assert.match(
+    (out.fetch_envelope as [string, string[]])[1][0] ?? '',
+    /^3 \(ENVELOPE \(NIL "appended" \(\("Bob" NIL "bob" "example\.test"\)\) .*\(\(NIL NIL "alice" "example\.test"\)\) NIL NIL NIL NIL\)\)$/,
+  );
+  assert.match(
+    (out.fetch_bodystructure as [string, string[]])[1][0] ?? '',
+    /^1 \(BODYSTRUCTURE \("TEXT" "PLAIN" /i,
+  );
+  const peek = (out.fetch_peek as [string, [[string, string], string]])[1][0];
+  assert.deepEqual(peek, [
+    '3 (BODY[HEADER.FIELDS (SUBJECT X-EXTRA)] {35}',
+    'Subject: appended\r\nX-Extra: yes\r\n\r\n',
+  ]);
+  assert.deepEqual(out.flags_after_peek, ['OK', ['3 (FLAGS (\\Flagged))']]);
+  const partial = (out.fetch_text_partial as [string, [[string, string], string]])[1][0];
+  assert.deepEqual(partial[1], 'Appended');
+  assert.match(partial[0], /^3 \(BODY\[TEXT\]<0> \{8\}$/);
+  const rfc822 = (out.fetch_rfc822 as [string, [[string, string], string]])[1][0];
+  assert.equal(rfc822[1], 'From: Bob <bob@example.test>\r\nSubject: one\r\n\r\nfirst body\r\n');
+  assert.deepEqual(out.flags_after_body, ['OK', ['1 (FLAGS (\\Seen))']]);
+  assert.deepEqual(out.uid_fetch, ['OK', ['2 (UID 2 FLAGS ())']]);
+  assert.deepEqual(out.store, ['OK', ['2 (UID 2 FLAGS ($Label1 \\Deleted))']]);
+  assert.deepEqual(out.store_silent, ['OK', [null]]);
+  assert.deepEqual(out.uid_store, ['OK', ['3 (UID 3 FLAGS (\\Answered))']]);
+  assert.deepEqual(out.expunge, ['OK', ['2']]);
+  assert.deepEqual(out.after, ['OK', ['1 (UID 1 FLAGS ())', '2 (UID 3 FLAGS (\\Answered))']]);
+});

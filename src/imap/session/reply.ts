@@ -3,6 +3,7 @@
  * line (RFC 9051 §7.1). The session writes the untagged lines, then any untagged updates it owes
  * the client (mailbox changes), then the status line. Helpers build the common shapes.
  */
+import type { ResponseWriter } from '../../core/line/connection.js';
 import { statusLine, type ResponseCode } from '../codec/index.js';
 
 /** A status of a tagged reply. */
@@ -12,6 +13,16 @@ export type ImapStatus = 'OK' | 'NO' | 'BAD';
 export interface ImapReply {
   /** Untagged response lines (without CRLF), written before the status line. */
   readonly untagged: readonly string[];
+  /**
+   * Untagged responses streamed after `untagged` (FETCH data with literals read from the store
+   * message by message); a failure once it started ends the session.
+   */
+  readonly write?: (w: ResponseWriter) => Promise<void>;
+  /**
+   * RFC 9051 §7.5.1: no `* n EXPUNGE` may follow this command (FETCH, STORE, SEARCH by
+   * sequence number); pending expunges wait for the next command that allows them.
+   */
+  readonly noExpunge?: boolean;
   readonly status: ImapStatus;
   /** The tagged status line. */
   readonly line: string;

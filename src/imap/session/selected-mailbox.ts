@@ -8,7 +8,13 @@
  * their sequence numbers: nothing is renumbered under a client that has not been told.
  */
 import type { MailboxInfo, MailStore, MessageInfo } from '../../mail/index.js';
-import { existsResponse, expungeResponse } from '../codec/index.js';
+import {
+  existsResponse,
+  expungeResponse,
+  inRanges,
+  resolveRanges,
+  type SequenceSet,
+} from '../codec/index.js';
 
 /** A message as the client knows it. */
 export interface KnownMessage {
@@ -82,6 +88,42 @@ export class SelectedMailbox {
   /** The known messages, by sequence number - 1. */
   get messages(): readonly KnownMessage[] {
     return this.#messages;
+  }
+
+  /**
+   * The known messages a set names, with their sequence numbers, ascending: by sequence number,
+   * or by UID (`uid`), where `*` is the highest in use. `$` (SEARCHRES) names none here.
+   */
+  pick(set: SequenceSet, uid: boolean): { seq: number; message: KnownMessage }[] {
+    if (set.kind !== 'ranges') return [];
+    const list = this.#messages;
+    const max = uid ? (list[list.length - 1]?.uid ?? 0) : list.length;
+    const ranges = resolveRanges(set.ranges, max);
+    const out: { seq: number; message: KnownMessage }[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const message = list[i];
+      if (message !== undefined && inRanges(ranges, uid ? message.uid : i + 1)) {
+        out.push({ seq: i + 1, message });
+      }
+    }
+    return out;
+  }
+
+  /** This session changed the mailbox itself: report it at the end of the command. */
+  markChanged(): void {
+    this.#dirty = true;
+  }
+
+  /** Records flags this session itself changed (reported in its own reply, not again). */
+  learn(changed: readonly MessageInfo[]): void {
+    const byUid = new Map(changed.map((m) => [m.uid, m]));
+    for (const m of this.#messages) {
+      const c = byUid.get(m.uid);
+      if (c) {
+        m.flags = c.flags;
+        m.modSeq = c.modSeq;
+      }
+    }
   }
 
   /** Stops listening to the store (leaving the selected state). Idempotent. */

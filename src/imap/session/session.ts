@@ -12,7 +12,7 @@
 import type { SecureContext } from 'node:tls';
 import { passwordAllowed } from '../../core/auth/login-policy.js';
 import type { LineConnection } from '../../core/line/connection.js';
-import { runCommand, type CommandBoundary } from '../../core/session/command-turn.js';
+import { runCommand, sendFailed, type CommandBoundary } from '../../core/session/command-turn.js';
 import {
   CommandParser,
   continuation,
@@ -195,17 +195,32 @@ export class ImapSession implements ImapSessionContext {
       }
       return;
     }
-    this.conn.writeLines([...reply.untagged, ...(await this.#updates()), reply.line]);
+    const write = reply.write;
+    if (write !== undefined) {
+      try {
+        await this.conn.response(async (w) => {
+          await w.writeLines(reply.untagged);
+          await write(w);
+        });
+      } catch (err) {
+        sendFailed({ ...this.#boundary, temporaryFailure: () => reply }, reply.line.split(' ')[1] ?? '', err);
+        this.#ending = true;
+        return;
+      }
+      this.conn.writeLines([...(await this.#updates(reply.noExpunge !== true)), reply.line]);
+      return;
+    }
+    this.conn.writeLines([...reply.untagged, ...(await this.#updates(reply.noExpunge !== true)), reply.line]);
   }
 
   /**
    * What the client must hear of changes to its selected mailbox before a tagged reply (RFC
    * 9051 §7.5.1). A failing store read here loses nothing: the mailbox stays marked changed.
    */
-  async #updates(): Promise<string[]> {
+  async #updates(allowExpunge: boolean): Promise<string[]> {
     if (this.state.kind !== 'selected') return [];
     try {
-      return await this.state.mailbox.updates(true);
+      return await this.state.mailbox.updates(allowExpunge);
     } catch (err) {
       this.deps.logger.error({ err, session: this.conn.id }, 'imap: cannot read mailbox changes');
       return [];

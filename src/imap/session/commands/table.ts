@@ -12,7 +12,9 @@ import type { ImapSessionContext } from '../context.js';
 import { stateName, type ImapState, type ImapStateKind } from '../state.js';
 import { capabilityCommand, enableCommand, idCommand, logoutCommand, noopCommand } from './any-state.js';
 import { authenticateCommand, loginCommand, starttlsCommand } from './auth.js';
+import { fetchCommand } from './fetch.js';
 import { listCommand, lsubCommand } from './list.js';
+import { appendCommand, expungeCommand, storeCommand } from './messages.js';
 import {
   createCommand,
   deleteCommand,
@@ -114,6 +116,15 @@ export const COMMANDS: readonly ImapCommand[] = [
   row({ names: ['CLOSE'], states: SELECTED, run: closeCommand }),
   row({ names: ['UNSELECT'], states: SELECTED, capability: () => ['UNSELECT'], run: unselectCommand }),
   row({ names: ['CHECK'], states: SELECTED, run: noopCommand }),
+  row({
+    names: ['APPEND'],
+    states: LOGGED_IN,
+    capability: (ctx) => [`APPENDLIMIT=${String(ctx.deps.maxMessageSize)}`],
+    run: appendCommand,
+  }),
+  row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
+  row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
+  row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
 ];
 
 const BY_NAME = new Map<CommandName, ImapCommand>(COMMANDS.flatMap((c) => c.names.map((n) => [n, c])));

@@ -1,0 +1,105 @@
+/**
+ * Message commands other than FETCH: APPEND (RFC 9051 §6.3.12, with RFC 4315 APPENDUID and the
+ * APPENDLIMIT of RFC 7889, whose literal over the limit the parser refuses before it is sent),
+ * STORE / UID STORE (§6.4.6, RFC 7162 UNCHANGEDSINCE with [MODIFIED]) and EXPUNGE / UID
+ * EXPUNGE (§6.4.3, RFC 4315). Untagged EXPUNGE and EXISTS for these come from the session's
+ * change tracking at the end of the command, like everyone else's changes.
+ */
+import { ErrorCodes, OutpostError } from '../../../core/errors.js';
+import type { ImapSessionContext } from '../context.js';
+import { bad, no, ok, type ImapReply } from '../reply.js';
+import type { AuthenticatedState, SelectedState } from '../state.js';
+import { storeCall } from './store-errors.js';
+import type { CommandOf } from './types.js';
+
+/** APPEND mailbox [flags] [date] literal. */
+export function appendCommand(
+  ctx: ImapSessionContext,
+  cmd: CommandOf<'APPEND'>,
+  state: AuthenticatedState | SelectedState,
+) {
+  return storeCall(cmd.tag, async () => {
+    const { store } = ctx.deps;
+    const info = await store.getMailbox(state.user, cmd.mailbox);
+    // RFC 9051 §6.3.12: TRYCREATE tells the client a CREATE would help.
+    if (info === null) return no(cmd.tag, 'No such mailbox', { code: 'TRYCREATE' });
+    if (cmd.message.length > ctx.deps.maxMessageSize) {
+      return no(cmd.tag, 'Message too large', { code: 'TOOBIG' });
+    }
+    try {
+      const stored = await store.append(info.id, cmd.message, {
+        flags: cmd.flags,
+        ...(cmd.date === null ? {} : { internalDate: cmd.date }),
+        origin: ctx.origin,
+      });
+      if (state.kind === 'selected' && state.mailbox.id === info.id) state.mailbox.markChanged();
+      return ok(cmd.tag, 'APPEND completed', {
+        code: 'APPENDUID',
+        uidValidity: info.uidValidity,
+        uids: [stored.uid],
+      });
+    } catch (err) {
+      if (err instanceof OutpostError && err.code === ErrorCodes.PARSE) return bad(cmd.tag, 'Invalid flag');
+      throw err;
+    }
+  });
+}
+
+/** STORE / UID STORE set [(UNCHANGEDSINCE n)] [+-]FLAGS[.SILENT] (flags). */
+export async function storeCommand(
+  ctx: ImapSessionContext,
+  cmd: CommandOf<'STORE'>,
+  state: SelectedState,
+): Promise<ImapReply> {
+  const { mailbox } = state;
+  if (mailbox.readOnly) return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
+  const picked = mailbox.pick(cmd.set, cmd.uid);
+  const modified: number[] = [];
+  let targets = picked;
+  if (cmd.unchangedSince !== null) {
+    const limit = cmd.unchangedSince;
+    targets = picked.filter((p) => p.message.modSeq <= limit);
+    for (const p of picked) if (p.message.modSeq > limit) modified.push(cmd.uid ? p.message.uid : p.seq);
+  }
+  const changed = targets.length
+    ? await ctx.deps.store.setFlags(
+        mailbox.id,
+        targets.map((p) => p.message.uid),
+        cmd.flags,
+        cmd.operation,
+        { origin: ctx.origin },
+      )
+    : [];
+  mailbox.learn(changed);
+  const untagged: string[] = [];
+  if (!cmd.silent) {
+    const byUid = new Map(changed.map((m) => [m.uid, m]));
+    for (const p of targets) {
+      const m = byUid.get(p.message.uid);
+      if (m === undefined) continue;
+      untagged.push(`* ${String(p.seq)} FETCH (UID ${String(m.uid)} FLAGS (${m.flags.join(' ')}))`);
+    }
+  }
+  const code = modified.length ? { code: 'MODIFIED' as const, set: modified } : null;
+  return { ...ok(cmd.tag, 'STORE completed', code, untagged), noExpunge: !cmd.uid };
+}
+
+/** EXPUNGE, or UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE). */
+export async function expungeCommand(
+  ctx: ImapSessionContext,
+  cmd: CommandOf<'EXPUNGE'>,
+  state: SelectedState,
+): Promise<ImapReply> {
+  const { mailbox } = state;
+  if (mailbox.readOnly) return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
+  const now = await ctx.deps.store.listMessages(mailbox.id);
+  const inSet = cmd.uids === null ? null : new Set(mailbox.pick(cmd.uids, true).map((p) => p.message.uid));
+  const uids = now
+    .filter((m) => m.flags.includes('\\Deleted') && (inSet === null || inSet.has(m.uid)))
+    .map((m) => m.uid);
+  if (uids.length) {
+    await ctx.deps.store.expunge(mailbox.id, uids, { origin: ctx.origin });
+    mailbox.markChanged();
+  }
+  return ok(cmd.tag, 'EXPUNGE completed');
+}
