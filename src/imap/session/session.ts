@@ -104,7 +104,7 @@ export class ImapSession implements ImapSessionContext {
         this.#bye('Server shutting down', 'UNAVAILABLE');
         return;
       case 'overflow':
-        this.#rejected(statusLine(null, 'BAD', 'Line too long'));
+        this.#overflow();
         return;
       case 'line':
         break;
@@ -152,13 +152,23 @@ export class ImapSession implements ImapSessionContext {
       const next = await this.conn.readLine();
       if (next.kind !== 'line') {
         if (next.kind !== 'overflow') return this.#lost();
-        this.#parser.reset();
-        this.#rejected(statusLine(null, 'BAD', 'Line too long'));
+        this.#overflow();
         return null;
       }
       step = this.#parser.push(next.raw);
     }
     return step;
+  }
+
+  /**
+   * A line over the limit: the line layer dropped it with any literal marker it ended in, so
+   * what follows may be a literal's octets read as commands. Dovecot's answer: `BAD [TOOBIG]`,
+   * BYE, close.
+   */
+  #overflow(): void {
+    this.#parser.reset();
+    this.conn.writeLine(statusLine(null, 'BAD', 'Line too long', { code: 'TOOBIG' }));
+    this.#bye('Line too long; closing');
   }
 
   /** The connection ended (or timed out) inside a command. */

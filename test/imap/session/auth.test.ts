@@ -195,3 +195,13 @@ test('after login the session is authenticated: NOOP, CAPABILITY without AUTH=, 
     S: <closed>
   `);
 });
+
+test('a command line over the limit: * BAD [TOOBIG], BYE, close (its literal marker is lost with it)', async () => {
+  const { client } = await startImapSession();
+  client.send(`a LOGIN ${'x'.repeat(9000)} {5+}\r\nhello\r\n`);
+  await client.play(`
+    S: * BAD [TOOBIG] Line too long
+    S: * BYE Line too long; closing
+    S: <closed>
+  `);
+});
