@@ -2,7 +2,9 @@
  * The maildrop a POP3 session works on (RFC 1939 §4-§6): a snapshot of INBOX taken at login from
  * the store's index (UIDs and sizes, never the message bytes), numbered 1..n in UID order and
  * stable for the whole session, with the session's deletion marks. Deletions reach the store only
- * through `deletedUids()`, which the session hands to `store.expunge` in the UPDATE state.
+ * through `deletedUids()`, which the session hands to `store.expunge` in the UPDATE state. The
+ * messages RETR sent are remembered too (`retrievedUids()`): the session flags them \Seen when it
+ * ends, as Dovecot does, so an IMAP client sees what was downloaded over POP3.
  *
  * UIDL (RFC 1939 §7) is `<uidvalidity>.<uid>`: the store never reuses a UID within one
  * UIDVALIDITY (RFC 9051 §2.3.1.1), so the id is unique and stable across sessions, and if the
@@ -37,12 +39,14 @@ export type MessageLookup =
 export class Maildrop {
   readonly index: MaildropIndex;
   readonly #deleted: Uint8Array;
+  readonly #retrieved: Uint8Array;
   #deletedCount = 0;
   #deletedOctets = 0;
 
   constructor(index: MaildropIndex) {
     this.index = index;
     this.#deleted = new Uint8Array(index.uids.length);
+    this.#retrieved = new Uint8Array(index.uids.length);
   }
 
   /** Messages not marked deleted (STAT, RFC 1939 §5). */
@@ -79,6 +83,19 @@ export class Maildrop {
     this.#deletedCount++;
     this.#deletedOctets += this.index.sizes[n - 1] ?? 0;
     return true;
+  }
+
+  /** Notes that RETR sent message `n` (assumes `lookup(n)` is ok). */
+  markRetrieved(n: number): void {
+    this.#retrieved[n - 1] = 1;
+  }
+
+  /** UIDs of the messages RETR sent that are not marked deleted: what becomes \Seen. */
+  retrievedUids(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.#retrieved.length; i++)
+      if (this.#retrieved[i] === 1 && this.#deleted[i] === 0) out.push(this.index.uids[i] ?? 0);
+    return out;
   }
 
   /** RSET (RFC 1939 §5): unmarks everything. */

@@ -19,6 +19,7 @@ import { errLine, isOk, okLine, temporaryFailure, type Pop3Reply } from './codec
 import { capabilityLines, checkCommand } from './commands/table.js';
 import { POP3_LIMITS } from './limits.js';
 import type { Pop3SessionContext, Pop3SessionDeps } from './session-context.js';
+import { flagRetrievedSeen } from './seen.js';
 import type { Pop3State } from './state.js';
 
 /** Limits a session enforces itself (the line layer enforces line length and timeouts). */
@@ -65,8 +66,14 @@ export class Pop3Session implements Pop3SessionContext {
       // Every exit path: QUIT already released; a drop, timeout or error releases here and
       // applies no deletion (RFC 1939 §6: only QUIT enters UPDATE).
       if (this.state.kind === 'transaction') {
-        this.state.reader.cancel();
-        this.state.release();
+        const { maildrop, reader, release, user } = this.state;
+        reader.cancel();
+        await flagRetrievedSeen(this.deps.store, maildrop, {
+          logger: this.deps.logger,
+          user,
+          session: this.conn.id,
+        });
+        release();
       }
     }
   }

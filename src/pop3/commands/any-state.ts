@@ -1,10 +1,12 @@
 /**
  * Commands valid in both AUTHORIZATION and TRANSACTION: CAPA (RFC 2449 §5) and QUIT (RFC 1939
  * §6). QUIT from TRANSACTION is the only way into the UPDATE state, where the marked deletions
- * are applied with one `store.expunge`; any other way out of TRANSACTION applies nothing.
+ * are applied with one `store.expunge`; any other way out of TRANSACTION applies nothing. Both
+ * ways out flag the messages RETR sent \Seen (src/pop3/seen.ts).
  */
 import { err, listing, ok, okLine, type Pop3Reply } from '../codec/reply.js';
 import type { Pop3SessionContext } from '../session-context.js';
+import { flagRetrievedSeen } from '../seen.js';
 import type { AuthorizationState, TransactionState } from '../state.js';
 
 /** CAPA: the capability list for the current state. */
@@ -42,6 +44,11 @@ export async function quitCommand(
     ctx.deps.logger.error({ err: error, user: state.user, session: ctx.conn.id }, 'pop3: expunge failed');
     return err('SYS/TEMP', 'Some deleted messages not removed');
   } finally {
+    await flagRetrievedSeen(ctx.deps.store, maildrop, {
+      logger: ctx.deps.logger,
+      user: state.user,
+      session: ctx.conn.id,
+    });
     state.release();
   }
 }

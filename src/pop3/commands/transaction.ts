@@ -97,6 +97,7 @@ export async function retrCommand(
     return storeFailed(ctx, error);
   }
   if (retr === null) return removedReply(m.n);
+  maildrop.markRetrieved(m.n);
   const next = maildrop.lookup(m.n + 1);
   if (next.kind === 'ok') reader.prefetch(next.uid, next.size);
   return wireReply(retr.status, retr.wire, `${retr.status} <message ${String(m.n)}, then ".">`);
