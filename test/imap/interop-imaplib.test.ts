@@ -262,3 +262,35 @@ test('python imaplib: APPEND (APPENDUID, TRYCREATE), FETCH items and sections, \
   assert.deepEqual(out.expunge, ['OK', ['2']]);
   assert.deepEqual(out.after, ['OK', ['1 (UID 1 FLAGS ())', '2 (UID 3 FLAGS (\\Answered))']]);
 });
+
+const COPY_MOVE = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+m.login(user, pw)
+m.select('INBOX')
+out['copy'] = s(m.copy('1', 'Archive'))
+out['copy_missing'] = s(m.copy('1', 'Nope'))
+out['move'] = s(m._simple_command('MOVE', '1', 'Trash'))
+out['move_data'] = s(m.untagged_responses.pop('OK', None))
+out['expunged'] = s(m.untagged_responses.pop('EXPUNGE', None))
+out['uid_move'] = s(m.uid('MOVE', '3', 'Archive'))
+out['inbox'] = s(m.fetch('1:*', '(UID)'))
+out['archive'] = s(m.status('Archive', '(MESSAGES)'))
+out['trash'] = s(m.status('Trash', '(MESSAGES)'))
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: COPY and MOVE / UID MOVE with COPYUID, TRYCREATE, EXPUNGE responses', async () => {
+  await using imap = await startImapOutpost();
+  for (const n of [1, 2, 3]) await imap.deliver(ALICE.address, `Subject: ${String(n)}\n\nbody\n`);
+  const out = await python(imap, COPY_MOVE);
+  assert.match((out.copy as [string, [string]])[1][0], /^\[COPYUID \d+ 1 1\] COPY completed$/);
+  assert.deepEqual(out.copy_missing, ['NO', ['[TRYCREATE] No such mailbox']]);
+  assert.deepEqual(out.move, ['OK', ['MOVE completed']]);
+  assert.match(((out.move_data as string[] | null) ?? []).join(' '), /\[COPYUID \d+ 1 1\] Moved/);
+  assert.deepEqual(out.expunged, ['1']);
+  assert.equal((out.uid_move as [string])[0], 'OK');
+  assert.deepEqual(out.inbox, ['OK', ['1 (UID 2)']]);
+  assert.deepEqual(out.archive, ['OK', ['"Archive" (MESSAGES 2)']]);
+  assert.deepEqual(out.trash, ['OK', ['"Trash" (MESSAGES 1)']]);
+});

@@ -2,10 +2,11 @@
  * Message commands other than FETCH: APPEND (RFC 9051 §6.3.12, with RFC 4315 APPENDUID and the
  * APPENDLIMIT of RFC 7889, whose literal over the limit the parser refuses before it is sent),
  * STORE / UID STORE (§6.4.6, RFC 7162 UNCHANGEDSINCE with [MODIFIED]) and EXPUNGE / UID
- * EXPUNGE (§6.4.3, RFC 4315). Untagged EXPUNGE and EXISTS for these come from the session's
+ * EXPUNGE (§6.4.3, RFC 4315), COPY and MOVE (RFC 6851) with COPYUID. Untagged EXPUNGE and EXISTS for these come from the session's
  * change tracking at the end of the command, like everyone else's changes.
  */
 import { ErrorCodes, OutpostError } from '../../../core/errors.js';
+import { statusLine } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
 import { bad, no, ok, type ImapReply } from '../reply.js';
 import type { AuthenticatedState, SelectedState } from '../state.js';
@@ -102,4 +103,41 @@ export async function expungeCommand(
     mailbox.markChanged();
   }
   return ok(cmd.tag, 'EXPUNGE completed');
+}
+
+/**
+ * COPY / MOVE (RFC 6851) and their UID forms: `[COPYUID v source dest]` (RFC 4315); a missing
+ * destination is `NO [TRYCREATE]`. MOVE is atomic in the store and sends its COPYUID untagged
+ * before the EXPUNGE responses (RFC 6851 §4.3), which come from the change tracking.
+ */
+export async function copyCommand(
+  ctx: ImapSessionContext,
+  cmd: CommandOf<'COPY' | 'MOVE'>,
+  state: SelectedState,
+): Promise<ImapReply> {
+  const { mailbox } = state;
+  if (cmd.name === 'MOVE' && mailbox.readOnly) {
+    return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
+  }
+  return storeCall(cmd.tag, async () => {
+    const { store } = ctx.deps;
+    const dest = await store.getMailbox(state.user, cmd.mailbox);
+    if (dest === null) return no(cmd.tag, 'No such mailbox', { code: 'TRYCREATE' });
+    const uids = mailbox.pick(cmd.set, cmd.uid).map((p) => p.message.uid);
+    if (uids.length === 0) return ok(cmd.tag, `${cmd.name} completed`);
+    const pairs =
+      cmd.name === 'MOVE'
+        ? await store.move(mailbox.id, uids, dest.id, { origin: ctx.origin })
+        : await store.copy(mailbox.id, uids, dest.id, { origin: ctx.origin });
+    mailbox.markChanged();
+    if (pairs.length === 0) return ok(cmd.tag, `${cmd.name} completed`);
+    const code = {
+      code: 'COPYUID' as const,
+      uidValidity: dest.uidValidity,
+      sourceUids: pairs.map(([s]) => s),
+      destinationUids: pairs.map(([, d]) => d),
+    };
+    if (cmd.name === 'COPY') return ok(cmd.tag, 'COPY completed', code);
+    return ok(cmd.tag, 'MOVE completed', null, [statusLine(null, 'OK', 'Moved', code)]);
+  });
 }

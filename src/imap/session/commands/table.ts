@@ -14,7 +14,7 @@ import { capabilityCommand, enableCommand, idCommand, logoutCommand, noopCommand
 import { authenticateCommand, loginCommand, starttlsCommand } from './auth.js';
 import { fetchCommand } from './fetch.js';
 import { listCommand, lsubCommand } from './list.js';
-import { appendCommand, expungeCommand, storeCommand } from './messages.js';
+import { appendCommand, copyCommand, expungeCommand, storeCommand } from './messages.js';
 import {
   createCommand,
   deleteCommand,
@@ -125,6 +125,7 @@ export const COMMANDS: readonly ImapCommand[] = [
   row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
   row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
   row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
+  row({ names: ['COPY', 'MOVE'], states: SELECTED, capability: () => ['MOVE'], run: copyCommand }),
 ];
 
 const BY_NAME = new Map<CommandName, ImapCommand>(COMMANDS.flatMap((c) => c.names.map((n) => [n, c])));
