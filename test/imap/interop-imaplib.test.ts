@@ -294,3 +294,29 @@ test('python imaplib: COPY and MOVE / UID MOVE with COPYUID, TRYCREATE, EXPUNGE 
   assert.deepEqual(out.archive, ['OK', ['"Archive" (MESSAGES 2)']]);
   assert.deepEqual(out.trash, ['OK', ['"Trash" (MESSAGES 1)']]);
 });
+
+const IDLE = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+m.login(user, pw)
+m.select('INBOX')
+m.send(b'i1 IDLE\r\n')
+out['continuation'] = s(m.readline()).strip()
+other = imaplib.IMAP4(host, port, timeout=10)
+other.login(user, pw)
+other.append('INBOX', None, None, b'Subject: during idle\r\n\r\nHi.\r\n')
+out['event'] = s(m.readline()).strip()
+m.send(b'DONE\r\n')
+out['done'] = s(m.readline()).strip()
+other.logout()
+m.logout()
+print(json.dumps(out))
+`;
+
+test("IDLE over a real connection (imaplib's transport): another session's APPEND arrives as EXISTS", async () => {
+  await using imap = await startImapOutpost();
+  await imap.deliver(ALICE.address, 'Subject: one\n\nbody\n');
+  const out = await python(imap, IDLE);
+  assert.equal(out.continuation, '+ idling');
+  assert.equal(out.event, '* 2 EXISTS');
+  assert.equal(out.done, 'i1 OK IDLE terminated');
+});

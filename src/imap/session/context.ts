@@ -46,6 +46,8 @@ export interface ImapSessionContext {
   readonly utf8: boolean;
   /** The origin this session's store writes carry (`imap-<connection id>`). */
   readonly origin: string;
+  /** IDLE's keepalive interval in ms (tests shorten it); IMAP_LIMITS.idleKeepaliveMs when undefined. */
+  readonly idleKeepaliveMs: number | undefined;
   /** The store changed the selected mailbox (wakes IDLE). */
   mailboxChanged(): void;
   /** Turns an extension on; false when it already was. */

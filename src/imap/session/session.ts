@@ -33,6 +33,8 @@ export interface ImapSessionLimits {
   maxBadCommands?: number;
   /** Idle timeout once logged in, in ms (RFC 9051 §5.4: at least 30 minutes). */
   authenticatedIdleMs?: number;
+  /** IDLE's `* OK Still here` interval, in ms (IMAP_LIMITS.idleKeepaliveMs). */
+  idleKeepaliveMs?: number;
 }
 
 /** Runs one IMAP session over `conn` to its end. */
@@ -42,7 +44,8 @@ export class ImapSession implements ImapSessionContext {
   state: ImapState = { kind: 'not-authenticated' };
   readonly #enabled = new Set<Enableable>();
   readonly #parser: CommandParser;
-  readonly #limits: Required<ImapSessionLimits>;
+  readonly #limits: Required<Omit<ImapSessionLimits, 'idleKeepaliveMs'>>;
+  readonly #idleKeepaliveMs: number | undefined;
   readonly #boundary: Omit<CommandBoundary<ImapReply>, 'temporaryFailure'>;
   #authFailures = 0;
   #badCommands = 0;
@@ -58,6 +61,7 @@ export class ImapSession implements ImapSessionContext {
       maxBadCommands: limits.maxBadCommands ?? IMAP_LIMITS.maxBadCommands,
       authenticatedIdleMs: limits.authenticatedIdleMs ?? IMAP_LIMITS.authenticatedIdleMs,
     };
+    this.#idleKeepaliveMs = limits.idleKeepaliveMs;
     this.#parser = new CommandParser({ limits: { maxAppendOctets: deps.maxMessageSize } });
     this.#boundary = {
       protocol: 'imap',
@@ -238,7 +242,13 @@ export class ImapSession implements ImapSessionContext {
   }
 
   mailboxChanged(): void {
-    // IDLE listens here (interrupting its read); outside IDLE the change waits for a boundary.
+    // Wakes IDLE's interruptible read; outside IDLE the change waits for a command boundary
+    // (only IDLE reads interruptibly, so a pending interrupt at most makes it look once more).
+    this.conn.interrupt('mailbox');
+  }
+
+  get idleKeepaliveMs(): number | undefined {
+    return this.#idleKeepaliveMs;
   }
 
   #rejected(line: string): void {

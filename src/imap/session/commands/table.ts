@@ -13,6 +13,7 @@ import { stateName, type ImapState, type ImapStateKind } from '../state.js';
 import { capabilityCommand, enableCommand, idCommand, logoutCommand, noopCommand } from './any-state.js';
 import { authenticateCommand, loginCommand, starttlsCommand } from './auth.js';
 import { fetchCommand } from './fetch.js';
+import { idleCommand } from './idle.js';
 import { listCommand, lsubCommand } from './list.js';
 import { appendCommand, copyCommand, expungeCommand, storeCommand } from './messages.js';
 import {
@@ -125,6 +126,7 @@ export const COMMANDS: readonly ImapCommand[] = [
   row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
   row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
   row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
+  row({ names: ['IDLE'], states: LOGGED_IN, capability: () => ['IDLE'], run: idleCommand }),
   row({ names: ['COPY', 'MOVE'], states: SELECTED, capability: () => ['MOVE'], run: copyCommand }),
 ];
 

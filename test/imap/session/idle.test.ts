@@ -1,0 +1,73 @@
+// IMAP IDLE in memory: `+ idling`, another writer's delivery, flag change and expunge reported
+// while idling, `* OK Still here` keepalives, DONE, a line other than DONE, and the idle timeout
+// ending a forgotten IDLE with BYE.
+import { test } from 'node:test';
+import { MemoryMailStore } from '../../../src/mail/index.js';
+import { loginAlice, startImapSession } from '../helpers/session-harness.js';
+
+const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
+
+async function aliceStore(): Promise<{ store: MemoryMailStore; inbox: number }> {
+  const store = new MemoryMailStore();
+  await store.ensureMailboxes('alice@example.test');
+  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
+  if (!inbox) throw new Error('no INBOX');
+  await store.append(inbox.id, MESSAGE);
+  return { store, inbox: inbox.id };
+}
+
+const SELECT = `
+  C: e ENABLE IMAP4rev2
+  S: * ENABLED IMAP4rev2
+  S: e OK *
+  C: a SELECT INBOX
+  S: * 1 EXISTS
+  S: * FLAGS *
+  S: * OK [PERMANENTFLAGS *
+  S: * OK [UIDVALIDITY *
+  S: * OK [UIDNEXT 2] *
+  S: a OK [READ-WRITE] SELECT completed
+`;
+
+test("IDLE reports others' changes as they happen; DONE ends it; anything else is BAD", async () => {
+  const { store, inbox } = await aliceStore();
+  const { client } = await startImapSession({ store, limits: { idleKeepaliveMs: 3_600_000 } });
+  await loginAlice(client);
+  await client.play(`${SELECT}
+    C: i IDLE
+    S: + idling
+  `);
+  await store.append(inbox, MESSAGE, { origin: 'smtp' });
+  await client.play(`S: * 2 EXISTS`);
+  await store.setFlags(inbox, [1], ['\\Flagged'], 'add', { origin: 'other' });
+  await client.play(`S: * 1 FETCH (UID 1 FLAGS (\\Flagged))`);
+  await store.expunge(inbox, [2], { origin: 'pop3' });
+  await client.play(`
+    S: * 2 EXPUNGE
+    C: DONE
+    S: i OK IDLE terminated
+    C: j IDLE
+    S: + idling
+    C: NOPE
+    S: j BAD Expected DONE
+  `);
+});
+
+test('IDLE keepalive: * OK Still here; the idle timeout ends a forgotten IDLE with BYE', async () => {
+  const { store } = await aliceStore();
+  const { client } = await startImapSession({
+    store,
+    limits: { idleKeepaliveMs: 20, authenticatedIdleMs: 1000 },
+  });
+  await loginAlice(client);
+  await client.play(`${SELECT}
+    C: i IDLE
+    S: + idling
+    S: * OK Still here
+  `);
+  // Keepalives are not client activity: the idle timeout still ends the IDLE.
+  let line = await client.line();
+  while (line === '* OK Still here') line = await client.line();
+  if (line !== '* BYE Idle for too long') throw new Error(`expected BYE, got ${String(line)}`);
+  await client.play('S: <closed>');
+});
