@@ -320,3 +320,50 @@ test("IDLE over a real connection (imaplib's transport): another session's APPEN
   assert.equal(out.event, '* 2 EXISTS');
   assert.equal(out.done, 'i1 OK IDLE terminated');
 });
+
+const SEARCH = String.raw`
+m = imaplib.IMAP4(host, port, timeout=10)
+m.login(user, pw)
+m.select('INBOX')
+m.store('2', '+FLAGS', '(\\Flagged)')
+out['all'] = s(m.search(None, 'ALL'))
+out['flagged'] = s(m.search(None, 'FLAGGED'))
+out['unflagged_or'] = s(m.search(None, 'OR', 'FLAGGED', 'SUBJECT', 'gamma'))
+out['subject'] = s(m.search(None, 'SUBJECT', 'beta'))
+out['body'] = s(m.search('UTF-8', 'BODY', 'kaffee'))
+out['not_from'] = s(m.search(None, 'NOT', 'FROM', 'carol'))
+out['larger'] = s(m.search(None, 'LARGER', '60'))
+out['since'] = s(m.search(None, 'SENTSINCE', '1-Jan-2026', 'SENTBEFORE', '1-Mar-2026'))
+out['uid'] = s(m.uid('SEARCH', 'UID', '2:*', 'UNSEEN'))
+out['esearch'] = s(m._simple_command('SEARCH', 'RETURN', '(MIN MAX COUNT)', 'ALL'))
+out['esearch_data'] = s(m.untagged_responses.pop('ESEARCH', None))
+out['badcharset'] = s(m.search('KOI8-R', 'ALL'))
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: SEARCH by flags, header, body (decoded), sizes, sent dates, OR/NOT, UID SEARCH, ESEARCH, BADCHARSET', async () => {
+  await using imap = await startImapOutpost();
+  await imap.deliver(
+    ALICE.address,
+    'From: carol@example.test\nSubject: alpha\nDate: Thu, 15 Jan 2026 10:00:00 +0000\n\nplain text\n',
+  );
+  await imap.deliver(
+    ALICE.address,
+    'From: bob@example.test\nSubject: beta\nDate: Sun, 15 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nKaffee und Kuchen =E2=98=95\n',
+  );
+  await imap.deliver(ALICE.address, 'From: bob@example.test\nSubject: gamma\n\nthird\n');
+  const out = await python(imap, SEARCH);
+  assert.deepEqual(out.all, ['OK', ['1 2 3']]);
+  assert.deepEqual(out.flagged, ['OK', ['2']]);
+  assert.deepEqual(out.unflagged_or, ['OK', ['2 3']]);
+  assert.deepEqual(out.subject, ['OK', ['2']]);
+  assert.deepEqual(out.body, ['OK', ['2']]);
+  assert.deepEqual(out.not_from, ['OK', ['2 3']]);
+  assert.deepEqual(out.larger, ['OK', ['1 2']]);
+  assert.deepEqual(out.since, ['OK', ['1']]);
+  assert.deepEqual(out.uid, ['OK', ['2 3']]);
+  assert.equal((out.esearch as [string])[0], 'OK');
+  assert.match((out.esearch_data as string[])[0] ?? '', /^\(TAG "\w+"\) MIN 1 MAX 3 COUNT 3$/);
+  assert.match((out.badcharset as [string, [string]])[1][0], /^\[BADCHARSET \(UTF-8\)\]/);
+});

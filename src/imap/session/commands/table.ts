@@ -24,6 +24,7 @@ import {
   statusCommand,
   subscribeCommand,
 } from './mailboxes.js';
+import { searchCommand } from './search.js';
 import { closeCommand, selectCommand, unselectCommand } from './select.js';
 import type { CommandOf, ImapHandler, StateIn } from './types.js';
 
@@ -126,6 +127,7 @@ export const COMMANDS: readonly ImapCommand[] = [
   row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
   row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
   row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
+  row({ names: ['SEARCH'], states: SELECTED, capability: () => ['ESEARCH'], run: searchCommand }),
   row({ names: ['IDLE'], states: LOGGED_IN, capability: () => ['IDLE'], run: idleCommand }),
   row({ names: ['COPY', 'MOVE'], states: SELECTED, capability: () => ['MOVE'], run: copyCommand }),
 ];
