@@ -8,6 +8,7 @@
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { bindListeners, tcpEndpoints } from '../core/service/tcp-listeners.js';
 import { sharedMailStore } from '../mail/index.js';
 import { IMAP_LIMITS } from './limits.js';
 import { createImapServer, type ImapServer } from './server.js';
@@ -47,24 +48,12 @@ export class ImapService implements RunningService {
     const imap = context.config.imap;
     if (!imap) throw new Error('imap service started without an [imap] table');
     const service = new ImapService(context);
-    try {
-      for (const a of imap.listen) await service.server.listen({ host: a.host, port: a.port });
-      for (const a of imap.tls_listen) await service.server.listen({ host: a.host, port: a.port, tls: true });
-    } catch (err) {
-      await service.close();
-      throw err;
-    }
+    await bindListeners(service.server, imap, () => service.close());
     return service;
   }
 
   endpoints(): Endpoint[] {
-    return this.server.listeners().map(({ address, tls }) => ({
-      service: 'imap',
-      transport: 'tcp',
-      host: address.address,
-      port: address.port,
-      tls: tls ? 'implicit' : this.server.starttlsAvailable() ? 'starttls' : 'none',
-    }));
+    return tcpEndpoints('imap', this.server.listeners(), this.server.starttlsAvailable());
   }
 
   reload(context: ServiceContext): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_LOGIN_POLICY, loginPolicyFromConfig, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { bindListeners, tcpEndpoints } from '../core/service/tcp-listeners.js';
 import { sharedMailStore } from '../mail/index.js';
 import { createPop3Server, type Pop3Server } from './server.js';
 
@@ -38,24 +39,12 @@ export class Pop3Service implements RunningService {
     const pop3 = context.config.pop3;
     if (!pop3) throw new Error('pop3 service started without a [pop3] table');
     const service = new Pop3Service(context);
-    try {
-      for (const a of pop3.listen) await service.server.listen({ host: a.host, port: a.port });
-      for (const a of pop3.tls_listen) await service.server.listen({ host: a.host, port: a.port, tls: true });
-    } catch (err) {
-      await service.close();
-      throw err;
-    }
+    await bindListeners(service.server, pop3, () => service.close());
     return service;
   }
 
   endpoints(): Endpoint[] {
-    return this.server.listeners().map(({ address, tls }) => ({
-      service: 'pop3',
-      transport: 'tcp',
-      host: address.address,
-      port: address.port,
-      tls: tls ? 'implicit' : this.server.stlsAvailable() ? 'starttls' : 'none',
-    }));
+    return tcpEndpoints('pop3', this.server.listeners(), this.server.stlsAvailable());
   }
 
   reload(context: ServiceContext): Promise<void> {

@@ -24,6 +24,7 @@ import type {
   ServiceContext,
   ServiceDefinition,
 } from '../../core/service/service.js';
+import { bindListeners, tcpEndpoints } from '../../core/service/tcp-listeners.js';
 import { parsePortRange, type PortRange } from '../server/data-channel.js';
 import { createFtpServer, type FtpServer, type FtpSettings } from '../server/ftp-server.js';
 import type { FtpPermissions } from '../server/user-fs.js';
@@ -172,26 +173,14 @@ export class FtpService implements RunningService {
   static async start(context: ServiceContext): Promise<FtpService> {
     const service = new FtpService(context);
     const ftp = context.config.ftp;
-    try {
-      for (const a of ftp?.listen ?? []) await service.server.listen({ host: a.host, port: a.port });
-      for (const a of ftp?.tls_listen ?? [])
-        await service.server.listen({ host: a.host, port: a.port, tls: true });
-    } catch (err) {
-      await service.close();
-      throw err;
-    }
+    await bindListeners(service.server, ftp ?? { listen: [], tls_listen: [] }, () => service.close());
     return service;
   }
 
   endpoints(): Endpoint[] {
-    return this.server.listeners().map((l) => ({
-      service: 'ftp',
-      transport: 'tcp',
-      host: l.address.address,
-      port: l.address.port,
-      tls: l.tls ? 'implicit' : this.#tlsAvailable ? 'starttls' : 'none',
-      note: l.tls ? 'implicit FTPS' : 'AUTH TLS',
-    }));
+    return tcpEndpoints('ftp', this.server.listeners(), this.#tlsAvailable, (l) =>
+      l.tls ? 'implicit FTPS' : 'AUTH TLS',
+    );
   }
 
   /**
