@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
-import { resolveLoginPolicy, type LoginPolicy } from '../core/auth/login-policy.js';
+import { loginPolicyGetter, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
@@ -74,7 +74,7 @@ export class ImapServer {
       protocol: 'imap',
       handle: (conn, _listener, settings) =>
         new ImapSession(conn, { ...deps, loginPolicy: settings.loginPolicy }, options.session).run(),
-      settings: { loginPolicy: policyGetter(options.loginPolicy) },
+      settings: { loginPolicy: loginPolicyGetter(options.loginPolicy) },
       connection: { ...IMAP_LINE_OPTIONS, redact: redactImapLine, ...options.connection },
       tlsContext,
       busyReply: statusLine(null, 'BYE', 'Too many connections; try again later', { code: 'UNAVAILABLE' }),
@@ -95,7 +95,7 @@ export class ImapServer {
 
   /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
   reconfigure(settings: ImapSettings): void {
-    this.#tcp.reconfigure({ loginPolicy: policyGetter(settings.loginPolicy) });
+    this.#tcp.reconfigure({ loginPolicy: loginPolicyGetter(settings.loginPolicy) });
   }
 
   /** The first listener's address, or null before listen(). */
@@ -126,12 +126,6 @@ export class ImapServer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function policyGetter(policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined): () => LoginPolicy {
-  if (typeof policy === 'function') return policy;
-  const fixed = resolveLoginPolicy(policy);
-  return () => fixed;
 }
 
 /** Creates an IMAP server; call `listen()` for each address. */

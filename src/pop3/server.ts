@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
-import { resolveLoginPolicy, withLegacyLoginOptions, type LoginPolicy } from '../core/auth/login-policy.js';
+import { loginPolicyGetter, withLegacyLoginOptions, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
@@ -141,13 +141,14 @@ export class Pop3Server {
   }
 }
 
+/** `policy` as a getter, the deprecated `allowPlaintextOnLoopback` option filled in under a partial one. */
 function policyGetter(
   policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined,
   allowPlaintextOnLoopback: boolean | undefined,
 ): () => LoginPolicy {
-  if (typeof policy === 'function') return policy;
-  const fixed = resolveLoginPolicy(withLegacyLoginOptions(policy, { allowPlaintextOnLoopback }));
-  return () => fixed;
+  return loginPolicyGetter(
+    typeof policy === 'function' ? policy : withLegacyLoginOptions(policy, { allowPlaintextOnLoopback }),
+  );
 }
 
 /** Creates a POP3 server; call `listen()` for each address. */

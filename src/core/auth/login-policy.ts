@@ -80,6 +80,18 @@ export function resolveLoginPolicy(policy: Partial<LoginPolicy> = {}): LoginPoli
   return { ...DEFAULT_LOGIN_POLICY, ...policy };
 }
 
+/**
+ * A server option's policy as the getter sessions ask per use: a function (the suite's, which a
+ * reload replaces) is used as it is; a partial policy is resolved once against the defaults.
+ */
+export function loginPolicyGetter(
+  policy: Partial<LoginPolicy> | (() => LoginPolicy) | undefined,
+): () => LoginPolicy {
+  if (typeof policy === 'function') return policy;
+  const fixed = resolveLoginPolicy(policy);
+  return () => fixed;
+}
+
 /** True when a password may be sent on this connection now: over TLS always, else as the policy says. */
 export function passwordAllowed(
   policy: LoginPolicy,
