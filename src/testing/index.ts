@@ -36,6 +36,8 @@ export interface TestOutpostOptions {
   smtp?: boolean;
   /** POP3 on 127.0.0.1:0 over the same mailboxes. */
   pop3?: boolean;
+  /** IMAP on 127.0.0.1:0 over the same mailboxes (STARTTLS offered; LOGIN allowed on loopback). */
+  imap?: boolean;
   /** FTP on 127.0.0.1:0; homes under the data directory. */
   ftp?: boolean;
   /** HTTP on 127.0.0.1:0 serving `root`. */
@@ -71,6 +73,8 @@ export interface TestOutpost extends AsyncDisposable {
   /** SMTP submission (STARTTLS offered, AUTH required). */
   readonly submission: TestAddress | undefined;
   readonly pop3: TestAddress | undefined;
+  /** IMAP's plain listener (STARTTLS offered). */
+  readonly imap: TestAddress | undefined;
   readonly ftp: TestAddress | undefined;
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
   readonly http: string | undefined;
@@ -105,6 +109,7 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
     ...(zones.length > 0 ? { dns: { listen: any, zones } } : {}),
     ...(options.smtp === true ? { smtp: { listen: any, submission_listen: any } } : {}),
     ...(options.pop3 === true ? { pop3: { listen: any } } : {}),
+    ...(options.imap === true ? { imap: { listen: any } } : {}),
     ...(options.ftp === true ? { ftp: { listen: any } } : {}),
     ...(options.http ? { http: { listen: any, root: options.http.root } } : {}),
     ...options.config,
@@ -117,8 +122,12 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
     throw err;
   }
   const endpoints = suite.endpoints();
+  // The first listener of a service (of a role), a plain one first: `config` may add TLS ones.
   const find = (service: string, role?: string): TestAddress | undefined => {
-    const e = endpoints.find((x) => x.service === service && (role === undefined || x.role === role));
+    const matching = endpoints.filter(
+      (x) => x.service === service && (role === undefined || x.role === role),
+    );
+    const e = matching.find((x) => x.tls !== 'implicit') ?? matching[0];
     return e ? { host: e.host, port: e.port } : undefined;
   };
   const httpEndpoint = endpoints.find((e) => e.service === 'http' && e.tls === 'none');
@@ -137,6 +146,7 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
     smtp: find('smtp', 'mx'),
     submission: find('smtp', 'submission'),
     pop3: find('pop3'),
+    imap: find('imap'),
     ftp: find('ftp'),
     http: httpEndpoint ? `http://${httpEndpoint.host}:${httpEndpoint.port}` : undefined,
     get ca() {

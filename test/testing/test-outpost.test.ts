@@ -26,8 +26,8 @@ async function run(command: string, args: string[]): Promise<{ code: number | nu
 }
 
 test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers over MX', async () => {
-  await using outpost = await startTestOutpost({ users: [ALICE, BOB], smtp: true, pop3: true });
-  assert.ok(outpost.smtp && outpost.submission && outpost.pop3);
+  await using outpost = await startTestOutpost({ users: [ALICE, BOB], smtp: true, pop3: true, imap: true });
+  assert.ok(outpost.smtp && outpost.submission && outpost.pop3 && outpost.imap);
   assert.notEqual(outpost.smtp.port, outpost.submission.port);
   assert.deepEqual(await outpost.messages(BOB.address), [], 'an empty mailbox before any delivery');
 
@@ -93,6 +93,24 @@ test('mail: nodemailer submits, waitForMessage returns it parsed; swaks delivers
   ]);
   assert.equal(pop.code, 0, pop.out);
   assert.equal(pop.out.trim(), '2');
+
+  // And over IMAP with Python's imaplib, after STARTTLS trusting `ca`.
+  const caFile = join(tempDir('outpost-ca-'), 'ca.pem');
+  writeFileSync(caFile, outpost.ca ?? '');
+  const imap = await run('python3', [
+    '-c',
+    [
+      'import imaplib, ssl',
+      `m = imaplib.IMAP4('${outpost.imap.host}', ${outpost.imap.port})`,
+      `m.starttls(ssl.create_default_context(cafile='${caFile}'))`,
+      `m.login('${BOB.address}', '${BOB.password}')`,
+      "print(m.select('INBOX')[1][0].decode())",
+      "print(m.fetch('2', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')[1][0][1].decode().strip())",
+      'm.logout()',
+    ].join('\n'),
+  ]);
+  assert.equal(imap.code, 0, imap.out);
+  assert.deepEqual(imap.out.trim().split('\n'), ['2', 'Subject: over MX']);
 });
 
 test('waitForMessage rejects after its timeout, at once on a bad address, with the error of a throwing match; no mail services: no mailboxes', async () => {

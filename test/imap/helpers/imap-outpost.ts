@@ -1,58 +1,17 @@
 /**
- * Tier-3/4 fixture: a real Outpost suite (startTestOutpost) with `[imap]` on 127.0.0.1 port 0
- * (plain with STARTTLS, and implicit TLS), the real SQLite mail store shared through the suite,
- * and `deliver()` to put messages in with `store.accept()` as SMTP does.
+ * Tier-3/4 fixture: the shared "suite with a protocol switched on" (test/helpers/mail-outpost.ts)
+ * with `[imap]`, plus IMAP's test message and the python3 imaplib prelude.
  */
-import { startTestOutpost, type TestOutpost } from '../../../src/testing/index.js';
-import { sharedMailStore } from '../../../src/mail/service/mail-store.js';
-import type { MailStore } from '../../../src/mail/store/types.js';
+import { startMailOutpost, type MailOutpost } from '../../helpers/mail-outpost.js';
 
-export const ALICE = { address: 'alice@example.test', password: 'correct horse' };
-export const BOB = { address: 'bob@example.test', password: 'battery staple' };
+export { ALICE, BOB } from '../../helpers/mail-outpost.js';
 
-/** A running suite with IMAP. */
-export interface ImapOutpost extends AsyncDisposable {
-  outpost: TestOutpost;
-  port: number;
-  tlsPort: number;
-  /** PEM of the suite's self-signed certificate (clients trust it as CA). */
-  ca: string;
-  store: MailStore;
-  deliver(user: string, text: string): Promise<number>;
-  close(): Promise<void>;
-}
+/** A running suite with IMAP (plain + STARTTLS on `port`, implicit TLS on `tlsPort`). */
+export type ImapOutpost = MailOutpost;
 
 /** Starts the suite with `[imap]` (extra keys merged in). */
-export async function startImapOutpost(imap: Record<string, unknown> = {}): Promise<ImapOutpost> {
-  const outpost = await startTestOutpost({
-    users: [ALICE, BOB],
-    config: { imap: { listen: ['127.0.0.1:0'], tls_listen: ['127.0.0.1:0'], ...imap } },
-  });
-  const endpoints = outpost.endpoints().filter((e) => e.service === 'imap');
-  const plain = endpoints.find((e) => e.tls !== 'implicit');
-  const tls = endpoints.find((e) => e.tls === 'implicit');
-  const provider = outpost.suite.context.tls;
-  if (!plain || !tls || !provider) throw new Error('imap endpoints or TLS missing');
-  const store = sharedMailStore(outpost.suite.context);
-  return {
-    outpost,
-    port: plain.port,
-    tlsPort: tls.port,
-    ca: provider.certificatePem,
-    store,
-    async deliver(user, text) {
-      const r = await store.accept({
-        receivedAt: new Date(),
-        local: [{ user }],
-        localBytes: Buffer.from(text.replace(/\r?\n/g, '\r\n')),
-      });
-      const d = r.delivered[0];
-      if (!d) throw new Error('not delivered');
-      return d.uid;
-    },
-    close: () => outpost.close(),
-    [Symbol.asyncDispose]: () => outpost.close(),
-  };
+export function startImapOutpost(imap: Record<string, unknown> = {}): Promise<ImapOutpost> {
+  return startMailOutpost('imap', imap);
 }
 
 /** A test message (LF endings; `deliver` makes them CRLF). */
