@@ -202,6 +202,11 @@ export class LineConnection {
     this.#tap('*', `connect from ${this.remoteAddress}:${this.remotePort}`);
   }
 
+  /** The clock the connection's timeouts run on; sessions arm their own timers on it too. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** True once TLS is active (implicit TLS or after STARTTLS). */
   get secure(): boolean {
     return this.#stream instanceof TLSSocket && this.#stream.encrypted;

@@ -4,6 +4,7 @@
  * "alice pw", bob / "bob-pw") and the in-memory mail store. The greeting is read already.
  */
 import type { SecureContext } from 'node:tls';
+import type { Clock } from '../../../src/core/clock.js';
 import { resolveLoginPolicy, type LoginPolicy } from '../../../src/core/auth/login-policy.js';
 import type { AccountStore } from '../../../src/core/accounts/store.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
@@ -28,6 +29,8 @@ export interface ImapHarnessOptions {
   maxMessageSize?: number;
   idleTimeoutMs?: number;
   limits?: ImapSessionLimits;
+  /** The connection's clock (timeouts, IDLE keepalive); the system clock by default. */
+  clock?: Clock;
 }
 
 /** A running in-memory session. */
@@ -59,6 +62,7 @@ export async function startImapSession(options: ImapHarnessOptions = {}): Promis
       redact: redactImapLine,
       maxLineOctets: 8192,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     },
     (conn) => new ImapSession(conn, deps, options.limits).run(),
   );

@@ -1,8 +1,11 @@
 // IMAP IDLE in memory: `+ idling`, another writer's delivery, flag change and expunge reported
 // while idling, `* OK Still here` keepalives, DONE, a line other than DONE, and the idle timeout
-// ending a forgotten IDLE with BYE.
+// ending a forgotten IDLE with BYE; the keepalive on the connection's clock (a fake one here).
 import { test } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import assert from 'node:assert/strict';
 import { MemoryMailStore } from '../../../src/mail/index.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
 import { loginAlice, startImapSession } from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
@@ -69,5 +72,42 @@ test('IDLE keepalive: * OK Still here; the idle timeout ends a forgotten IDLE wi
   let line = await client.line();
   while (line === '* OK Still here') line = await client.line();
   if (line !== '* BYE Idle for too long') throw new Error(`expected BYE, got ${String(line)}`);
+  await client.play('S: <closed>');
+});
+
+test("IDLE keepalive runs on the connection's clock: every 2 minutes of it, stopped by DONE", async () => {
+  const { store } = await aliceStore();
+  const clock = new ManualClock();
+  const { client, transcript } = await startImapSession({ store, clock });
+  const stillHere = (): number =>
+    transcript().filter((e) => e.direction === 'S' && e.text === '* OK Still here').length;
+  await loginAlice(client);
+  await client.play(`${SELECT}
+    C: i IDLE
+    S: + idling
+  `);
+  clock.advance(2 * 60_000 - 1);
+  await tick();
+  assert.equal(stillHere(), 0, 'no keepalive before 2 minutes');
+  clock.advance(1);
+  await client.play('S: * OK Still here');
+  clock.advance(2 * 60_000);
+  await client.play(`
+    S: * OK Still here
+    C: DONE
+    S: i OK IDLE terminated
+  `);
+  clock.advance(10 * 60_000);
+  await tick();
+  assert.equal(stillHere(), 2, 'no keepalive once IDLE ended');
+  // The 30-minute idle timeout (keepalives are not client activity) ends a forgotten IDLE.
+  await client.play(`
+    C: j IDLE
+    S: + idling
+  `);
+  clock.advance(30 * 60_000);
+  let line = await client.line();
+  while (line === '* OK Still here') line = await client.line();
+  assert.equal(line, '* BYE Idle for too long');
   await client.play('S: <closed>');
 });

@@ -1,10 +1,12 @@
 /**
  * IDLE (RFC 2177, RFC 9051 §6.3.13): `+ idling`, then, until the client sends DONE, the
  * selected mailbox's changes as they happen (the store's change events interrupt the command
- * read) and `* OK Still here` every IMAP_LIMITS.idleKeepaliveMs (NAT keepalive). The line
+ * read) and `* OK Still here` every IMAP_LIMITS.idleKeepaliveMs (NAT keepalive), timed on the
+ * connection's clock like its timeouts (so tests drive both with one fake clock). The line
  * layer's idle timeout (30 minutes once logged in; interrupts are not client activity) ends an
  * IDLE the client forgot, no sooner than RFC 2177 allows.
  */
+import type { ClockTimer } from '../../../core/clock.js';
 import { continuation, isIdleDone, statusLine } from '../../codec/index.js';
 import { IMAP_LIMITS } from '../../limits.js';
 import type { ImapSessionContext } from '../context.js';
@@ -22,10 +24,14 @@ export async function idleCommand(
   const mailbox = state.kind === 'selected' ? state.mailbox : null;
   if (mailbox) conn.writeLines(await mailbox.updates(true));
   conn.writeLine(continuation('idling'));
-  const keepalive = setInterval(() => {
-    conn.interrupt('keepalive');
-  }, ctx.idleKeepaliveMs ?? IMAP_LIMITS.idleKeepaliveMs);
-  keepalive.unref();
+  const { clock } = conn;
+  const every = ctx.idleKeepaliveMs ?? IMAP_LIMITS.idleKeepaliveMs;
+  const arm = (): ClockTimer =>
+    clock.setTimeout(() => {
+      conn.interrupt('keepalive');
+      keepalive = arm();
+    }, every);
+  let keepalive = arm();
   try {
     for (;;) {
       const read = await conn.readLine({ command: true, interruptible: true });
@@ -51,6 +57,6 @@ export async function idleCommand(
       }
     }
   } finally {
-    clearInterval(keepalive);
+    clock.clearTimeout(keepalive);
   }
 }
