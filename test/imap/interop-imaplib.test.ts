@@ -4,22 +4,7 @@
 // LOGINDISABLED / refused LOGIN when plaintext is off.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runText as run } from '../helpers/run.js';
-import { tempDir } from '../helpers/temp.js';
-import { ALICE, PY_PRELUDE, startImapOutpost, type ImapOutpost } from './helpers/imap-outpost.js';
-
-async function python(imap: ImapOutpost, script: string): Promise<Record<string, unknown>> {
-  const dir = tempDir('imap-imaplib-');
-  const cafile = join(dir, 'ca.pem');
-  writeFileSync(cafile, imap.ca);
-  // By name, so the TLS client sends SNI.
-  const args = ['localhost', String(imap.port), String(imap.tlsPort), cafile, ALICE.address, ALICE.password];
-  const r = await run('python3', ['-c', PY_PRELUDE + script, ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
+import { ALICE, imaplib as python, startImapOutpost } from './helpers/imap-outpost.js';
 
 /** imaplib's ['OK', [text]] of a login: the OK carries the new capabilities (RFC 9051 §6.2.3). */
 function loggedIn(reply: unknown): void {

@@ -5,7 +5,9 @@
  * an SMTP delivery, a POP3 deletion); the session asks for `updates()` at each command boundary
  * and writes the untagged EXISTS / EXPUNGE / FETCH FLAGS they produce. Expunges are reported
  * only where the command allows them, and until they are reported the expunged messages keep
- * their sequence numbers: nothing is renumbered under a client that has not been told.
+ * their sequence numbers: nothing is renumbered under a client that has not been told. It also
+ * holds the SEARCHRES result (RFC 5182) as UIDs: `$` in any set names those messages, a new
+ * selection starts with none, and an expunged message leaves it.
  */
 import type { MailboxInfo, MailStore, MessageInfo } from '../../mail/index.js';
 import {
@@ -33,6 +35,8 @@ export class SelectedMailbox {
   /** By sequence number - 1. */
   #messages: KnownMessage[];
   #dirty = false;
+  /** UIDs saved by SEARCH RETURN (SAVE) (RFC 5182 `$`); empty until a SEARCH saves. */
+  #saved = new Set<number>();
   readonly #store: MailStore;
   readonly #unsubscribe: () => void;
   readonly #onChange: () => void;
@@ -92,11 +96,18 @@ export class SelectedMailbox {
 
   /**
    * The known messages a set names, with their sequence numbers, ascending: by sequence number,
-   * or by UID (`uid`), where `*` is the highest in use. `$` (SEARCHRES) names none here.
+   * or by UID (`uid`), where `*` is the highest in use; `$` names the saved SEARCH result
+   * (RFC 5182: the same messages whether the command takes numbers or UIDs).
    */
   pick(set: SequenceSet, uid: boolean): { seq: number; message: KnownMessage }[] {
-    if (set.kind !== 'ranges') return [];
     const list = this.#messages;
+    if (set.kind === 'saved') {
+      const out: { seq: number; message: KnownMessage }[] = [];
+      list.forEach((message, i) => {
+        if (this.#saved.has(message.uid)) out.push({ seq: i + 1, message });
+      });
+      return out;
+    }
     const max = uid ? (list[list.length - 1]?.uid ?? 0) : list.length;
     const ranges = resolveRanges(set.ranges, max);
     const out: { seq: number; message: KnownMessage }[] = [];
@@ -107,6 +118,16 @@ export class SelectedMailbox {
       }
     }
     return out;
+  }
+
+  /** The UIDs `$` stands for (RFC 5182): empty until a SEARCH RETURN (SAVE). */
+  get saved(): ReadonlySet<number> {
+    return this.#saved;
+  }
+
+  /** Sets the search result variable (SEARCH RETURN (SAVE); an empty list resets it). */
+  saveResult(uids: Iterable<number>): void {
+    this.#saved = new Set(uids);
   }
 
   /** This session changed the mailbox itself: report it at the end of the command. */
@@ -151,6 +172,8 @@ export class SelectedMailbox {
         if (byUid.has(m.uid)) kept.push(m);
         else {
           lines.push(expungeResponse(seq));
+          // RFC 5182 §2.1: an expunged message leaves the saved result.
+          this.#saved.delete(m.uid);
           seq--;
         }
       }

@@ -1,8 +1,13 @@
 /**
  * Tier-3/4 fixture: the shared "suite with a protocol switched on" (test/helpers/mail-outpost.ts)
- * with `[imap]`, plus IMAP's test message and the python3 imaplib prelude.
+ * with `[imap]`, plus IMAP's test message and python3 imaplib scripts run against it.
  */
-import { startMailOutpost, type MailOutpost } from '../../helpers/mail-outpost.js';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALICE, startMailOutpost, type MailOutpost } from '../../helpers/mail-outpost.js';
+import { runText as run } from '../../helpers/run.js';
+import { tempDir } from '../../helpers/temp.js';
 
 export { ALICE, BOB } from '../../helpers/mail-outpost.js';
 
@@ -41,3 +46,18 @@ def s(v):
     if isinstance(v, (list, tuple)): return [s(x) for x in v]
     return v
 `;
+
+/**
+ * Runs an imaplib script (after PY_PRELUDE, which gives it host, ports, a CA file and ALICE's
+ * credentials) against `imap`; resolves with the JSON object it prints.
+ */
+export async function imaplib(imap: ImapOutpost, script: string): Promise<Record<string, unknown>> {
+  const dir = tempDir('imap-imaplib-');
+  const cafile = join(dir, 'ca.pem');
+  writeFileSync(cafile, imap.ca);
+  // By name, so the TLS client sends SNI.
+  const args = ['localhost', String(imap.port), String(imap.tlsPort), cafile, ALICE.address, ALICE.password];
+  const r = await run('python3', ['-c', PY_PRELUDE + script, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}

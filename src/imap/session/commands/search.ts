@@ -3,7 +3,9 @@
  * program is evaluated over the selected mailbox's index (`listMessages`: flags, dates, sizes,
  * MODSEQ, sets, OR/NOT) and the text the store kept at delivery (`searchText`, one call per text
  * key, on decoded MIME text); sent dates come from the stored ENVELOPE. Only UTF-8 and US-ASCII
- * are accepted as CHARSET (`NO [BADCHARSET (UTF-8)]`). SAVE (`$`) is not supported yet.
+ * are accepted as CHARSET (`NO [BADCHARSET (UTF-8)]`). SEARCHRES (RFC 5182): RETURN (SAVE)
+ * keeps the result in the selected mailbox (all matches, or only the MIN/MAX ones when those are
+ * the only other options), a NO with SAVE empties it, and `$` as a key names it.
  */
 import type { MailStore, MessageInfo } from '../../../mail/index.js';
 import {
@@ -13,9 +15,10 @@ import {
   searchResponse,
   type ImapDate,
   type SearchKey,
+  type SearchReturnOption,
 } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { bad, no, ok, type ImapReply } from '../reply.js';
+import { no, ok, type ImapReply } from '../reply.js';
 import type { SelectedState } from '../state.js';
 import type { CommandOf } from './types.js';
 
@@ -45,6 +48,7 @@ async function evaluate(
   among: readonly Candidate[],
   maxSeq: number,
   maxUid: number,
+  saved: ReadonlySet<number>,
 ): Promise<Set<number>> {
   const where = (test: (c: Candidate) => boolean): Set<number> =>
     new Set(among.filter(test).map((c) => c.info.uid));
@@ -54,19 +58,20 @@ async function evaluate(
     case 'and': {
       let current = among;
       for (const k of key.keys) {
-        const hit = await evaluate(store, mailboxId, k, current, maxSeq, maxUid);
+        const hit = await evaluate(store, mailboxId, k, current, maxSeq, maxUid, saved);
         current = current.filter((c) => hit.has(c.info.uid));
       }
       return new Set(current.map((c) => c.info.uid));
     }
     case 'or': {
-      const left = await evaluate(store, mailboxId, key.left, among, maxSeq, maxUid);
+      const left = await evaluate(store, mailboxId, key.left, among, maxSeq, maxUid, saved);
       const rest = among.filter((c) => !left.has(c.info.uid));
-      for (const uid of await evaluate(store, mailboxId, key.right, rest, maxSeq, maxUid)) left.add(uid);
+      for (const uid of await evaluate(store, mailboxId, key.right, rest, maxSeq, maxUid, saved))
+        left.add(uid);
       return left;
     }
     case 'not': {
-      const hit = await evaluate(store, mailboxId, key.key, among, maxSeq, maxUid);
+      const hit = await evaluate(store, mailboxId, key.key, among, maxSeq, maxUid, saved);
       return where((c) => !hit.has(c.info.uid));
     }
     case 'flag': {
@@ -87,7 +92,8 @@ async function evaluate(
       return where((c) => c.info.modSeq >= key.modSeq);
     case 'sequence':
     case 'uid': {
-      if (key.set.kind !== 'ranges') return new Set();
+      // `$` (RFC 5182): the saved messages, whether the key is by number or by UID.
+      if (key.set.kind === 'saved') return where((c) => saved.has(c.info.uid));
       const ranges = resolveRanges(key.set.ranges, key.kind === 'uid' ? maxUid : maxSeq);
       return where((c) => inRanges(ranges, key.kind === 'uid' ? c.info.uid : c.seq));
     }
@@ -126,12 +132,13 @@ export async function searchCommand(
   cmd: CommandOf<'SEARCH'>,
   state: SelectedState,
 ): Promise<ImapReply> {
+  const { mailbox } = state;
+  const save = cmd.returns?.includes('SAVE') === true;
   if (cmd.charset !== null && cmd.charset !== 'UTF-8' && cmd.charset !== 'US-ASCII') {
+    // RFC 5182 §2.1: a SEARCH with SAVE that fails with NO empties the saved result.
+    if (save) mailbox.saveResult([]);
     return no(cmd.tag, 'Unsupported charset', { code: 'BADCHARSET', charsets: ['UTF-8'] });
   }
-  if (cmd.returns?.includes('SAVE') === true)
-    return bad(cmd.tag, 'SEARCH RETURN (SAVE) is not supported yet');
-  const { mailbox } = state;
   const now = await ctx.deps.store.listMessages(mailbox.id);
   const byUid = new Map(now.map((m) => [m.uid, m]));
   const candidates: Candidate[] = [];
@@ -140,11 +147,50 @@ export async function searchCommand(
     if (info) candidates.push({ seq: i + 1, info });
   });
   const maxUid = mailbox.messages[mailbox.messages.length - 1]?.uid ?? 0;
-  const hits = await evaluate(ctx.deps.store, mailbox.id, cmd.criteria, candidates, mailbox.exists, maxUid);
-  const numbers = candidates.filter((c) => hits.has(c.info.uid)).map((c) => (cmd.uid ? c.info.uid : c.seq));
-  const line =
-    cmd.returns === null
-      ? searchResponse(numbers)
-      : esearchResponse({ tag: cmd.tag, uid: cmd.uid, options: cmd.returns, matches: numbers });
-  return { ...ok(cmd.tag, 'SEARCH completed', null, [line]), noExpunge: !cmd.uid };
+  let hits: Set<number>;
+  try {
+    hits = await evaluate(
+      ctx.deps.store,
+      mailbox.id,
+      cmd.criteria,
+      candidates,
+      mailbox.exists,
+      maxUid,
+      mailbox.saved,
+    );
+  } catch (err) {
+    if (save) mailbox.saveResult([]);
+    throw err;
+  }
+  const found = candidates.filter((c) => hits.has(c.info.uid));
+  const numbers = found.map((c) => (cmd.uid ? c.info.uid : c.seq));
+  const untagged: string[] = [];
+  if (cmd.returns === null) untagged.push(searchResponse(numbers));
+  else {
+    const options = cmd.returns.filter((o) => o !== 'SAVE');
+    if (save) mailbox.saveResult(savedUids(found, options));
+    // RFC 5182 §1: SAVE alone suppresses the ESEARCH response; RETURN () still means ALL.
+    if (!save || options.length > 0) {
+      untagged.push(esearchResponse({ tag: cmd.tag, uid: cmd.uid, options, matches: numbers }));
+    }
+  }
+  return {
+    ...ok(cmd.tag, save ? 'SEARCH completed, result saved' : 'SEARCH completed', null, untagged),
+    noExpunge: !cmd.uid,
+  };
+}
+
+/**
+ * What SAVE keeps (RFC 5182 §2.4): every match, except with only MIN and/or MAX beside it,
+ * where `$` holds just those messages. `found` is in mailbox order.
+ */
+function savedUids(found: readonly Candidate[], options: readonly SearchReturnOption[]): number[] {
+  const all = found.map((c) => c.info.uid);
+  if (options.length === 0 || options.some((o) => o === 'ALL' || o === 'COUNT')) return all;
+  const out: number[] = [];
+  const first = all[0];
+  const last = all[all.length - 1];
+  if (options.includes('MIN') && first !== undefined) out.push(first);
+  if (options.includes('MAX') && last !== undefined) out.push(last);
+  return out;
 }

@@ -127,7 +127,12 @@ export const COMMANDS: readonly ImapCommand[] = [
   row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
   row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
   row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
-  row({ names: ['SEARCH'], states: SELECTED, capability: () => ['ESEARCH'], run: searchCommand }),
+  row({
+    names: ['SEARCH'],
+    states: SELECTED,
+    capability: () => ['ESEARCH', 'SEARCHRES'],
+    run: searchCommand,
+  }),
   row({ names: ['IDLE'], states: LOGGED_IN, capability: () => ['IDLE'], run: idleCommand }),
   row({ names: ['COPY', 'MOVE'], states: SELECTED, capability: () => ['MOVE'], run: copyCommand }),
 ];
