@@ -1,9 +1,25 @@
 // Tier-4 interop for the IMAP extensions against the suite's server and real store: SEARCHRES
 // through Python's imaplib (SEARCH RETURN (SAVE), then FETCH $, UID SEARCH $, COPY $ as
-// imaplib sends them).
+// imaplib sends them); BINARY through imapflow (APPEND of a message with NUL octets as
+// literal8, FETCH BINARY.PEEK of a base64 part and of the whole message, download() of the part).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { imaplib, startImapOutpost, testMessage, ALICE } from './helpers/imap-outpost.js';
+import { ImapFlow } from 'imapflow';
+import { recordTranscript } from '../../src/testing/index.js';
+import { imaplib, startImapOutpost, testMessage, ALICE, type ImapOutpost } from './helpers/imap-outpost.js';
+
+/** An imapflow client for ALICE on the plain port (STARTTLS when offered, trusting the suite's CA). */
+function imapflow(imap: ImapOutpost, options: Record<string, unknown> = {}): ImapFlow {
+  return new ImapFlow({
+    host: 'localhost',
+    port: imap.port,
+    secure: false,
+    auth: { user: ALICE.address, pass: ALICE.password },
+    tls: { ca: [imap.ca] },
+    logger: false,
+    ...options,
+  });
+}
 
 const SEARCHRES = String.raw`
 m = imaplib.IMAP4(host, port, timeout=10)
@@ -34,4 +50,75 @@ test('python imaplib: SEARCH RETURN (SAVE), FETCH $, UID SEARCH $, COPY $; $ is 
   assert.equal((out.copy as string[])[0], 'OK');
   assert.deepEqual(out.kept, ['OK', ['1']]);
   assert.deepEqual(out.fetch_empty, ['OK', [null]]);
+});
+
+const BLOB = Buffer.from([0, 1, 2, 0xff, 0, 0x0d, 0x0a, 0x41, 0]);
+
+test('imapflow: APPEND with NUL octets as literal8, FETCH BINARY.PEEK of a base64 part, and download() of that part', async () => {
+  await using imap = await startImapOutpost();
+  const wire = recordTranscript((e) => e.protocol === 'imap');
+  const client = imapflow(imap);
+  await client.connect();
+  try {
+    assert.ok(client.capabilities.has('BINARY'));
+    const raw = Buffer.concat([Buffer.from('Subject: nul octets\r\n\r\n'), BLOB]);
+    const appended = await client.append('INBOX', raw);
+    assert.ok(appended !== false);
+    const mime = [
+      'Subject: attachment',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'see attached',
+      '--b',
+      'Content-Type: application/octet-stream',
+      'Content-Transfer-Encoding: base64',
+      '',
+      BLOB.toString('base64'),
+      '--b--',
+      '',
+    ].join('\r\n');
+    const second = await client.append('INBOX', mime);
+    assert.ok(second !== false);
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      const first = await client.fetchOne(
+        String(appended.uid),
+        { source: true },
+        { uid: true, binary: true },
+      );
+      assert.ok(first !== false);
+      assert.deepEqual(first.source, raw);
+      const part = await client.fetchOne(
+        String(second.uid),
+        { bodyParts: ['2'] },
+        { uid: true, binary: true },
+      );
+      assert.ok(part !== false);
+      assert.deepEqual(part.bodyParts?.get('2'), BLOB);
+      const { content } = await client.download(String(second.uid), '2', { uid: true });
+      const chunks: Buffer[] = [];
+      for await (const chunk of content ?? []) chunks.push(chunk as Buffer);
+      assert.deepEqual(Buffer.concat(chunks), BLOB);
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+    wire.stop();
+  }
+  // What went over the wire: literal8 for the APPEND, BINARY.PEEK for the part (its NUL octets
+  // came back whole above, so as literal8).
+  const lines = wire.entries.map((e) => `${e.direction}: ${e.text}`);
+  assert.ok(
+    lines.some((l) => /^C: \S+ APPEND INBOX .*~\{\d+\+?\}$/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /^C: \S+ UID FETCH \d+ \(.*BINARY\.PEEK\[2\]/.test(l)),
+    lines.join('\n'),
+  );
 });

@@ -4,13 +4,15 @@
  * BODY.PEEK, from the data the store computed at delivery (readStructures) and byte ranges of
  * the stored message (readRange): nothing is parsed per FETCH except the header lines that
  * HEADER.FIELDS filters. A non-PEEK body fetch sets \Seen first and reports the new FLAGS.
- * Responses are streamed message by message inside one `conn.response`.
+ * BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516) decode a part (binary.ts). Responses are
+ * streamed message by message inside one `conn.response`.
  */
 import type { BodyStructure, MailStore, StoredStructure } from '../../../mail/index.js';
 import { partAt } from '../../../mail/index.js';
 import { FetchResponseBuilder, type FetchItem, type Section } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { bad, ok, type ImapReply } from '../reply.js';
+import { no, ok, type ImapReply } from '../reply.js';
+import { binaryContent, binarySize, unknownTransferEncoding } from './binary.js';
 import type { KnownMessage } from '../selected-mailbox.js';
 import type { SelectedState } from '../state.js';
 import type { CommandOf } from './types.js';
@@ -19,6 +21,11 @@ import type { CommandOf } from './types.js';
 const BATCH = 100;
 
 type BodyItem = Extract<FetchItem, { kind: 'BODY[]' }>;
+
+/** True for a BINARY item that names a part (it needs the stored structure). */
+function binaryPart(item: FetchItem): item is Extract<FetchItem, { kind: 'BINARY[]' | 'BINARY.SIZE' }> {
+  return (item.kind === 'BINARY[]' || item.kind === 'BINARY.SIZE') && item.part.length > 0;
+}
 
 /** The section item an RFC822* item stands for (RFC 9051 §6.4.5 / RFC 3501 §6.4.5). */
 function asBodyItem(item: FetchItem): { item: BodyItem; sets: boolean } | null {
@@ -122,12 +129,16 @@ export async function fetchCommand(
 ): Promise<ImapReply> {
   const { mailbox } = state;
   const { store } = ctx.deps;
-  if (cmd.items.some((i) => i.kind === 'BINARY[]' || i.kind === 'BINARY.SIZE')) {
-    return bad(cmd.tag, 'BINARY is not supported yet');
-  }
   const picked = mailbox.pick(cmd.set, cmd.uid);
+  const binaryParts = cmd.items.filter(binaryPart).map((i) => i.part);
+  if (binaryParts.length > 0 && (await anyUnknownEncoding(store, mailbox.id, picked, binaryParts))) {
+    // RFC 3516 §4.3: the whole FETCH fails, before anything is sent or \Seen is set.
+    return no(cmd.tag, 'Unknown Content-Transfer-Encoding', { code: 'UNKNOWN-CTE' });
+  }
   const bodies = cmd.items.map(asBodyItem);
-  const setsSeen = !mailbox.readOnly && bodies.some((b) => b?.sets === true);
+  const setsSeen =
+    !mailbox.readOnly &&
+    (bodies.some((b) => b?.sets === true) || cmd.items.some((i) => i.kind === 'BINARY[]' && !i.peek));
   const flagsAsked = cmd.items.some((i) => i.kind === 'FLAGS');
   let seenSet = new Set<number>();
   if (setsSeen) {
@@ -140,11 +151,16 @@ export async function fetchCommand(
   }
   const wantEnvelope = cmd.items.some((i) => i.kind === 'ENVELOPE');
   const wantBody =
-    cmd.items.some((i) => i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE') ||
+    cmd.items.some((i) => i.kind === 'BODY' || i.kind === 'BODYSTRUCTURE' || binaryPart(i)) ||
     bodies.some((b) => b !== null && (b.item.section.part.length > 0 || b.item.section.text !== null));
   const needsInfo =
-    cmd.items.some((i) => i.kind === 'INTERNALDATE' || i.kind === 'RFC822.SIZE') ||
-    bodies.some((b) => b !== null);
+    cmd.items.some(
+      (i) =>
+        i.kind === 'INTERNALDATE' ||
+        i.kind === 'RFC822.SIZE' ||
+        i.kind === 'BINARY[]' ||
+        i.kind === 'BINARY.SIZE',
+    ) || bodies.some((b) => b !== null);
   const write = async (w: { writeRaw(d: Buffer | string): Promise<void> }): Promise<void> => {
     for (let i = 0; i < picked.length; i += BATCH) {
       const batch = picked.slice(i, i + BATCH);
@@ -182,6 +198,22 @@ export async function fetchCommand(
     }
   };
   return { ...ok(cmd.tag, 'FETCH completed'), write, noExpunge: !cmd.uid };
+}
+
+/** True when a BINARY part of one of `picked` has a transfer encoding we cannot decode. */
+async function anyUnknownEncoding(
+  store: MailStore,
+  mailboxId: number,
+  picked: readonly { message: KnownMessage }[],
+  parts: readonly (readonly number[])[],
+): Promise<boolean> {
+  for (let i = 0; i < picked.length; i += BATCH) {
+    const uids = picked.slice(i, i + BATCH).map((p) => p.message.uid);
+    for (const s of await store.readStructures(mailboxId, uids, { body: true })) {
+      if (parts.some((part) => unknownTransferEncoding(s.body, part))) return true;
+    }
+  }
+  return false;
 }
 
 /** One message's `* n FETCH (…)`, or null when it is gone (RFC 9051 §7.5.1: left out). */
@@ -226,6 +258,30 @@ async function responseFor(
         if (structure?.body === undefined) return null;
         b.bodyStructure(structure.body, item.kind === 'BODYSTRUCTURE');
         break;
+      case 'BINARY[]': {
+        if (info === undefined) return null;
+        const { store } = ctx.deps;
+        const data = await binaryContent(
+          store,
+          mailboxId,
+          message.uid,
+          info.size,
+          structure?.body,
+          item.part,
+          item.partial,
+        );
+        if (data === null) return null;
+        b.section(item, data);
+        break;
+      }
+      case 'BINARY.SIZE': {
+        if (info === undefined) return null;
+        const { store } = ctx.deps;
+        const octets = await binarySize(store, mailboxId, message.uid, info.size, structure?.body, item.part);
+        if (octets === null) return null;
+        b.binarySize(item, octets);
+        break;
+      }
       default: {
         const body = asBodyItem(item);
         if (body === null || info === undefined) return null;

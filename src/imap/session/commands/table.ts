@@ -126,7 +126,8 @@ export const COMMANDS: readonly ImapCommand[] = [
   }),
   row({ names: ['EXPUNGE'], states: SELECTED, capability: () => ['UIDPLUS'], run: expungeCommand }),
   row({ names: ['STORE'], states: SELECTED, run: storeCommand }),
-  row({ names: ['FETCH'], states: SELECTED, run: fetchCommand }),
+  // RFC 3516: BINARY covers FETCH BINARY and APPEND's literal8 (the parser takes `~{n}` there).
+  row({ names: ['FETCH'], states: SELECTED, capability: () => ['BINARY'], run: fetchCommand }),
   row({
     names: ['SEARCH'],
     states: SELECTED,
