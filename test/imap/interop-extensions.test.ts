@@ -1,12 +1,20 @@
 // Tier-4 interop for the IMAP extensions against the suite's server and real store: SEARCHRES
 // through Python's imaplib (SEARCH RETURN (SAVE), then FETCH $, UID SEARCH $, COPY $ as
-// imaplib sends them); BINARY through imapflow (APPEND of a message with NUL octets as
+// imaplib sends them) and UNAUTHENTICATE (then a login as another user on the same
+// connection, over STARTTLS); BINARY through imapflow (APPEND of a message with NUL octets as
 // literal8, FETCH BINARY.PEEK of a base64 part and of the whole message, download() of the part).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImapFlow } from 'imapflow';
 import { recordTranscript } from '../../src/testing/index.js';
-import { imaplib, startImapOutpost, testMessage, ALICE, type ImapOutpost } from './helpers/imap-outpost.js';
+import {
+  imaplib,
+  startImapOutpost,
+  testMessage,
+  ALICE,
+  BOB,
+  type ImapOutpost,
+} from './helpers/imap-outpost.js';
 
 /** An imapflow client for ALICE on the plain port (STARTTLS when offered, trusting the suite's CA). */
 function imapflow(imap: ImapOutpost, options: Record<string, unknown> = {}): ImapFlow {
@@ -121,4 +129,37 @@ test('imapflow: APPEND with NUL octets as literal8, FETCH BINARY.PEEK of a base6
     lines.some((l) => /^C: \S+ UID FETCH \d+ \(.*BINARY\.PEEK\[2\]/.test(l)),
     lines.join('\n'),
   );
+});
+
+const UNAUTHENTICATE = String.raw`
+bob, bobpw = sys.argv[7:9]
+imaplib.Commands['UNAUTHENTICATE'] = ('AUTH', 'SELECTED')
+m = imaplib.IMAP4(host, port, timeout=10)
+m.starttls(ssl_context=ctx)
+m.login(user, pw)
+out['caps'] = sorted(s(m.capability()[1][0]).split())
+out['alice_inbox'] = s(m.select('INBOX'))
+out['unauth'] = s(m._simple_command('UNAUTHENTICATE'))
+m.state = 'NONAUTH'
+out['caps_after'] = sorted(s(m.capability()[1][0]).split())
+out['bob'] = s(m.login(bob, bobpw))
+out['bob_inbox'] = s(m.select('INBOX'))
+out['tls'] = m.sock.version()
+m.logout()
+print(json.dumps(out))
+`;
+
+test('python imaplib: UNAUTHENTICATE after SELECT over STARTTLS, then LOGIN as bob on the same connection', async () => {
+  await using imap = await startImapOutpost();
+  await imap.deliver(ALICE.address, testMessage(1));
+  await imap.deliver(ALICE.address, testMessage(2));
+  const out = await imaplib(imap, UNAUTHENTICATE, [BOB.address, BOB.password]);
+  assert.ok((out.caps as string[]).includes('UNAUTHENTICATE'));
+  assert.deepEqual(out.alice_inbox, ['OK', ['2']]);
+  assert.deepEqual(out.unauth, ['OK', ['UNAUTHENTICATE completed']]);
+  assert.ok((out.caps_after as string[]).includes('AUTH=PLAIN'));
+  assert.ok(!(out.caps_after as string[]).includes('UNAUTHENTICATE'));
+  assert.equal((out.bob as string[])[0], 'OK');
+  assert.deepEqual(out.bob_inbox, ['OK', ['0']]);
+  assert.match(out.tls as string, /^TLSv1\.[23]$/);
 });

@@ -65,6 +65,12 @@ export interface ImapSessionContext {
   /** Enters the authenticated state as `user` (longer idle timeout, RFC 9051 §5.4). */
   loggedIn(user: string): void;
   /**
+   * Back to the not-authenticated state (UNAUTHENTICATE, RFC 8437): the selected mailbox (with
+   * its store listener and saved search) is let go, ENABLEd extensions are off, mailbox names are
+   * modified UTF-7 again and the idle timeout is the one before login. TLS stays.
+   */
+  loggedOut(): void;
+  /**
    * The reply that starts TLS (STARTTLS): the session writes `line` and starts the handshake in
    * one step, dropping whatever the client pipelined after the command (RFC 9051 §6.2.1).
    */

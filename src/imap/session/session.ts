@@ -47,6 +47,8 @@ export class ImapSession implements ImapSessionContext {
   readonly #limits: Required<Omit<ImapSessionLimits, 'idleKeepaliveMs'>>;
   readonly #idleKeepaliveMs: number | undefined;
   readonly #boundary: Omit<CommandBoundary<ImapReply>, 'temporaryFailure'>;
+  /** The idle timeout before login (restored by UNAUTHENTICATE). */
+  readonly #loginIdleMs: number;
   #authFailures = 0;
   #badCommands = 0;
   #ending = false;
@@ -62,6 +64,7 @@ export class ImapSession implements ImapSessionContext {
       authenticatedIdleMs: limits.authenticatedIdleMs ?? IMAP_LIMITS.authenticatedIdleMs,
     };
     this.#idleKeepaliveMs = limits.idleKeepaliveMs;
+    this.#loginIdleMs = conn.idleTimeoutMs;
     this.#parser = new CommandParser({ limits: { maxAppendOctets: deps.maxMessageSize } });
     this.#boundary = {
       protocol: 'imap',
@@ -293,6 +296,14 @@ export class ImapSession implements ImapSessionContext {
   loggedIn(user: string): void {
     this.state = { kind: 'authenticated', user };
     this.conn.setIdleTimeout(this.#limits.authenticatedIdleMs);
+  }
+
+  loggedOut(): void {
+    if (this.state.kind === 'selected') this.state.mailbox.close();
+    this.state = { kind: 'not-authenticated' };
+    this.#enabled.clear();
+    this.#parser.utf8Names = false;
+    this.conn.setIdleTimeout(this.#loginIdleMs);
   }
 
   startTls(context: SecureContext, line: string): ImapReply {

@@ -49,14 +49,27 @@ def s(v):
 
 /**
  * Runs an imaplib script (after PY_PRELUDE, which gives it host, ports, a CA file and ALICE's
- * credentials) against `imap`; resolves with the JSON object it prints.
+ * credentials; `extraArgs` follow in sys.argv[7:]) against `imap`; resolves with the JSON object
+ * it prints.
  */
-export async function imaplib(imap: ImapOutpost, script: string): Promise<Record<string, unknown>> {
+export async function imaplib(
+  imap: ImapOutpost,
+  script: string,
+  extraArgs: readonly string[] = [],
+): Promise<Record<string, unknown>> {
   const dir = tempDir('imap-imaplib-');
   const cafile = join(dir, 'ca.pem');
   writeFileSync(cafile, imap.ca);
   // By name, so the TLS client sends SNI.
-  const args = ['localhost', String(imap.port), String(imap.tlsPort), cafile, ALICE.address, ALICE.password];
+  const args = [
+    'localhost',
+    String(imap.port),
+    String(imap.tlsPort),
+    cafile,
+    ALICE.address,
+    ALICE.password,
+    ...extraArgs,
+  ];
   const r = await run('python3', ['-c', PY_PRELUDE + script, ...args]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 /**
  * Not-authenticated commands: STARTTLS (RFC 9051 §6.2.1), LOGIN (§6.2.3) and AUTHENTICATE
  * with SASL PLAIN or LOGIN and an optional initial response (§6.2.2, RFC 4959; the exchange is
- * src/core/sasl.ts). Every login goes through `accounts.authenticate` (throttled across
+ * src/core/sasl.ts); and UNAUTHENTICATE (RFC 8437), the way back. Every login goes through `accounts.authenticate` (throttled across
  * sessions, cached). Without TLS, where the login policy refuses plaintext, LOGIN answers
  * `NO [PRIVACYREQUIRED]` and CAPABILITY says LOGINDISABLED.
  */
@@ -109,4 +109,14 @@ async function login(
   logger.info({ user, ip: ctx.conn.remoteAddress, session: ctx.conn.id }, 'imap login');
   // RFC 9051 §6.2.3: the OK may carry the capabilities, which change at login.
   return ok(tag, 'Logged in', { code: 'CAPABILITY', capabilities: ctx.capabilities() });
+}
+
+/**
+ * UNAUTHENTICATE (RFC 8437 §3): everything of the login is reset except TLS (a selected mailbox
+ * stops being selected without an expunge); never NO, so a client may pipeline its next
+ * AUTHENTICATE. The session's `loggedOut` does the reset.
+ */
+export function unauthenticateCommand(ctx: ImapSessionContext, cmd: CommandOf<'UNAUTHENTICATE'>): ImapReply {
+  ctx.loggedOut();
+  return ok(cmd.tag, 'UNAUTHENTICATE completed');
 }

@@ -11,7 +11,7 @@ import { statusLine, type Command, type CommandName } from '../../codec/index.js
 import type { ImapSessionContext } from '../context.js';
 import { stateName, type ImapState, type ImapStateKind } from '../state.js';
 import { capabilityCommand, enableCommand, idCommand, logoutCommand, noopCommand } from './any-state.js';
-import { authenticateCommand, loginCommand, starttlsCommand } from './auth.js';
+import { authenticateCommand, loginCommand, starttlsCommand, unauthenticateCommand } from './auth.js';
 import { fetchCommand } from './fetch.js';
 import { idleCommand } from './idle.js';
 import { listCommand, lsubCommand } from './list.js';
@@ -100,6 +100,13 @@ export const COMMANDS: readonly ImapCommand[] = [
     run: authenticateCommand,
   }),
   row({ names: ['ENABLE'], states: AUTHENTICATED, capability: () => ['ENABLE'], run: enableCommand }),
+  // RFC 8437 §3: advertised once logged in, where it is valid.
+  row({
+    names: ['UNAUTHENTICATE'],
+    states: LOGGED_IN,
+    capability: (ctx) => (beforeLogin(ctx) ? none : ['UNAUTHENTICATE']),
+    run: unauthenticateCommand,
+  }),
   row({ names: ['ID'], states: ANY, capability: () => ['ID'], run: idCommand }),
   row({ names: ['SELECT', 'EXAMINE'], states: LOGGED_IN, run: selectCommand }),
   row({ names: ['CREATE'], states: LOGGED_IN, capability: () => ['CREATE-SPECIAL-USE'], run: createCommand }),
