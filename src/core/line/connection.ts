@@ -56,8 +56,11 @@ export interface ResponseWriter {
   writeLines(lines: readonly string[]): Promise<void>;
   /** Writes one line followed by CRLF; resolves when the socket can take more. */
   writeLine(line: string): Promise<void>;
-  /** Writes raw bytes (a literal, a message body); resolves when the socket can take more. */
-  writeRaw(data: Buffer | string, transcriptNote?: string): Promise<void>;
+  /**
+   * Writes raw bytes (a literal, a message body); resolves when the socket can take more. The
+   * transcript shows `transcriptNote` (one line, or several) instead of the bytes, or nothing.
+   */
+  writeRaw(data: Buffer | string, transcriptNote?: string | readonly string[]): Promise<void>;
 }
 
 /** A run of counted bytes, or the reason it stopped early. */
@@ -452,7 +455,7 @@ export class LineConnection {
    * Writes raw bytes (message bodies, literals) in order behind buffered lines and any running
    * response; resolves when the socket can take more.
    */
-  async writeRaw(data: Buffer | string, transcriptNote?: string): Promise<void> {
+  async writeRaw(data: Buffer | string, transcriptNote?: string | readonly string[]): Promise<void> {
     await this.response((w) => w.writeRaw(data, transcriptNote));
   }
 
@@ -483,7 +486,8 @@ export class LineConnection {
       writeLine: (line) => writeLines([line]),
       writeRaw: (data, note) =>
         write(data, () => {
-          if (note !== undefined) this.#tap('S', note);
+          if (typeof note === 'string') this.#tap('S', note);
+          else if (note !== undefined) for (const line of note) this.#tap('S', line);
         }),
     };
   }

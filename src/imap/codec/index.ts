@@ -15,3 +15,4 @@ export * from './redact.js';
 export * from './responses.js';
 export * from './search-key.js';
 export * from './sequence-set.js';
+export * from './transcript.js';

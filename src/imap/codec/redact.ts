@@ -1,8 +1,9 @@
 /**
  * What the transcript may show of a client line (LineConnectionOptions.redact): LOGIN's
  * password and AUTHENTICATE's initial response become `****`; everything else passes. Literal
- * octets never reach the transcript (the line layer notes their size), and SASL continuation
- * lines are hidden with `redactNextInput()` by the session.
+ * octets never reach the transcript (the line layer notes their size); the lines after a
+ * LOGIN's or AUTHENTICATE's literals (`a LOGIN {5}` … ` "secret"`) and SASL continuation lines
+ * are hidden with `redactNextInput()` by the session.
  */
 
 const LOGIN = /^(\S+ LOGIN )(.*)$/i;
@@ -15,6 +16,13 @@ export function redactImapLine(line: string): string {
   const auth = AUTHENTICATE.exec(line);
   if (auth) return `${auth[1] ?? ''}****`;
   return line;
+}
+
+const SECRET_COMMAND = /^\S+ (?:LOGIN|AUTHENTICATE) /i;
+
+/** True for a command line whose continuation lines (after its literals) may carry a secret. */
+export function hasSecretContinuation(firstLine: Buffer): boolean {
+  return SECRET_COMMAND.test(firstLine.toString('latin1', 0, Math.min(firstLine.length, 200)));
 }
 
 /** RFC 2177 §3 / RFC 9051 §6.3.13: the line that ends IDLE (`DONE`, any case). */

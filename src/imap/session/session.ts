@@ -11,11 +11,14 @@
  */
 import type { SecureContext } from 'node:tls';
 import { passwordAllowed } from '../../core/auth/login-policy.js';
-import type { LineConnection } from '../../core/line/connection.js';
+import type { LineConnection, ResponseWriter } from '../../core/line/connection.js';
 import { runCommand, sendFailed, type CommandBoundary } from '../../core/session/command-turn.js';
+import { transcriptActive } from '../../core/transcript.js';
 import {
   CommandParser,
   continuation,
+  hasSecretContinuation,
+  ResponseTranscriber,
   statusLine,
   type Command,
   type ParseStep,
@@ -116,7 +119,7 @@ export class ImapSession implements ImapSessionContext {
       case 'line':
         break;
     }
-    const step = await this.#readCommand(this.#parser.push(read.raw));
+    const step = await this.#readCommand(this.#parser.push(read.raw), hasSecretContinuation(read.raw));
     if (step === null) return;
     switch (step.kind) {
       case 'empty':
@@ -138,9 +141,10 @@ export class ImapSession implements ImapSessionContext {
 
   /**
    * Reads the rest of a command the parser is in (its literals and the lines after them); null
-   * when the connection ended or the line overflowed meanwhile (answered here).
+   * when the connection ended or the line overflowed meanwhile (answered here). With `secret`
+   * (LOGIN, AUTHENTICATE) the transcript hides the lines after the literals.
    */
-  async #readCommand(first: ParseStep): Promise<ParseStep | null> {
+  async #readCommand(first: ParseStep, secret: boolean): Promise<ParseStep | null> {
     let step = first;
     while (step.kind === 'literal' || step.kind === 'discard') {
       if (step.kind === 'literal') {
@@ -156,6 +160,7 @@ export class ImapSession implements ImapSessionContext {
           left -= chunk.data.length;
         }
       }
+      if (secret) this.conn.redactNextInput();
       const next = await this.conn.readLine();
       if (next.kind !== 'line') {
         if (next.kind !== 'overflow') return this.#lost();
@@ -217,7 +222,7 @@ export class ImapSession implements ImapSessionContext {
       try {
         await this.conn.response(async (w) => {
           await w.writeLines(reply.untagged);
-          await write(w);
+          await write(transcriptActive() ? transcribed(w) : w);
         });
       } catch (err) {
         sendFailed({ ...this.#boundary, temporaryFailure: () => reply }, reply.line.split(' ')[1] ?? '', err);
@@ -311,4 +316,14 @@ export class ImapSession implements ImapSessionContext {
     this.#upgrade = { context, reply };
     return reply;
   }
+}
+
+/** A writer whose raw chunks show in the transcript as lines, literals as `<n octets>`. */
+function transcribed(w: ResponseWriter): ResponseWriter {
+  const transcriber = new ResponseTranscriber();
+  return {
+    writeLines: (lines) => w.writeLines(lines),
+    writeLine: (line) => w.writeLine(line),
+    writeRaw: (data, note) => w.writeRaw(data, note ?? transcriber.lines(data)),
+  };
 }
