@@ -16,6 +16,11 @@ import type { Message } from '../types.js';
 export interface MatchOptions {
   /** Require the exact case we sent (set when the query name's case was randomised). */
   readonly exactCase?: boolean;
+  /**
+   * Require the question even in error replies (the recursive resolver: a question-less
+   * datagram that happens to carry our id must not end the wait, TuDoor 2024).
+   */
+  readonly requireQuestion?: boolean;
 }
 
 /** Why `reply` does not answer `query`, or `undefined` when it does. */
@@ -32,6 +37,7 @@ export function replyMismatch(
   if (ours === undefined) return undefined;
   const theirs = reply.questions[0];
   if (theirs === undefined) {
+    if (options.requireQuestion === true) return 'no question section';
     return h.rcode === Rcode.NOERROR ? 'no question section in a NOERROR reply' : undefined;
   }
   if (reply.questions.length !== 1) return `${reply.questions.length} questions, expected 1`;

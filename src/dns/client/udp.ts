@@ -6,7 +6,8 @@
  * off-path spoofer must not be able to end the exchange early. A datagram is at most 65535
  * octets, which bounds every read.
  */
-import { createSocket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { decodeHeader, decodeMessage } from '../decode.js';
 import { HEADER_SIZE } from '../limits.js';
@@ -19,6 +20,40 @@ import { resolveServer, serverLabel, type DnsServerAddress, type ResolvedServer 
 export interface UdpExchangeOptions extends MatchOptions {
   /** Called for each datagram that was ignored, with the reason (tracing and tests). */
   readonly onIgnored?: (reason: string) => void;
+  /**
+   * Bind to a source port drawn by `crypto.randomInt` from 1024..65535 instead of the kernel's
+   * choice (RFC 5452 §9.2; the recursive resolver's port randomisation), falling back to the
+   * kernel's choice when a few draws are taken.
+   */
+  readonly randomSourcePort?: boolean;
+}
+
+/** Draws tried before the kernel picks the port. */
+const PORT_DRAWS = 8;
+
+/** A socket bound to a random port, or an unbound one (the kernel chooses) when the draws are taken. */
+async function randomPortSocket(family: 4 | 6): Promise<Socket> {
+  for (let i = 0; i < PORT_DRAWS; i++) {
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+    const port = randomInt(1024, 65536);
+    const bound = await new Promise<boolean>((resolve) => {
+      const onError = (): void => {
+        resolve(false);
+      };
+      socket.once('error', onError);
+      socket.bind({ port, address: family === 6 ? '::' : '0.0.0.0', exclusive: true }, () => {
+        socket.off('error', onError);
+        resolve(true);
+      });
+    });
+    if (bound) return socket;
+    try {
+      socket.close();
+    } catch {
+      // a failed bind may already have closed it
+    }
+  }
+  return createSocket(family === 6 ? 'udp6' : 'udp4');
 }
 
 /**
@@ -36,7 +71,10 @@ export async function exchangeUdp(
   const sent = decodeMessage(query);
   const target = await resolveServer(server);
   const label = serverLabel(target);
-  const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
+  const socket =
+    options.randomSourcePort === true
+      ? await randomPortSocket(target.family)
+      : createSocket(target.family === 6 ? 'udp6' : 'udp4');
   let malformed: unknown;
   const ignore = (reason: string): void => {
     options.onIgnored?.(reason);
