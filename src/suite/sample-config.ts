@@ -66,6 +66,15 @@ const NOTES: Readonly<Record<keyof OutpostConfigInput, SectionNote>> = {
       'Try: outpost dig @127.0.0.1 -p 10053 example.test MX',
     ],
   },
+  resolver: {
+    about: [
+      'A recursive caching resolver: iterates from the root hints (a named.root file; IANA keeps',
+      'the real one at https://www.internic.net/domain/named.root) and answers the clients in',
+      '`allow` (default loopback). Upstreams are asked on port 53 unless upstream_port says otherwise.',
+    ],
+    example:
+      '[resolver]\nlisten = ["127.0.0.1:10054"]\nroot_hints = "/path/to/root.hints"\nallow = ["127.0.0.0/8", "::1/128"]',
+  },
   http: {
     about: [
       'The web server: plain HTTP/1.1 on listen, HTTPS (HTTP/2 or HTTP/1.1 by ALPN) on tls_listen.',

@@ -1,9 +1,10 @@
 /**
  * The ordered list of services `outpost serve` can run: the one place where a protocol joins the
- * suite. Order matters: services start in this order (DNS first, so mail can resolve through
- * it) and stop in reverse. A protocol that is not built yet is simply not listed.
+ * suite. Order matters: services start in this order (DNS and the resolver first, so mail can resolve
+ * through them) and stop in reverse. A protocol that is not built yet is simply not listed.
  */
 import { dnsServiceDefinition } from '../dns/service/dns-service.js';
+import { resolverServiceDefinition } from '../dns/resolver/service.js';
 import { smtpServiceDefinition } from '../mail/service/smtp-service.js';
 import { httpServiceDefinition } from '../http/service.js';
 import { adminServiceDefinition } from '../admin/service.js';
@@ -14,6 +15,7 @@ import type { ServiceDefinition } from '../core/service/service.js';
 
 export const SERVICES: readonly ServiceDefinition[] = [
   dnsServiceDefinition,
+  resolverServiceDefinition,
   smtpServiceDefinition,
   httpServiceDefinition,
   adminServiceDefinition,

@@ -129,6 +129,7 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
       ),
     };
   }
+  if (config.resolver) out.resolver = { ...config.resolver, root_hints: abs(config.resolver.root_hints) };
   if (config.http) {
     const http = { ...config.http, sites: config.http.sites.map((s) => ({ ...s, root: abs(s.root) })) };
     if (config.http.root !== undefined) http.root = abs(config.http.root);

@@ -89,6 +89,35 @@ const dnsSchema = z.strictObject({
   zones: z.array(dnsZoneSchema).default([]),
 });
 
+/** The recursive resolver (src/dns/resolver/); docs/dns.md. */
+const resolverSchema = z.strictObject({
+  listen: listenList,
+  /** named.root-format file the iteration starts from (IANA's, or a test world's). Required. */
+  root_hints: z.string().min(1),
+  /** Who may query (IPs or CIDRs); default loopback only. */
+  allow: ipList.default(['127.0.0.0/8', '::1/128']),
+  /** Port every upstream server is asked on (named.root carries none). */
+  upstream_port: z.number().int().min(1).max(65535).default(53),
+  /** Query loopback upstreams although the root hints are not loopback. */
+  allow_loopback_upstreams: z.boolean().default(false),
+  /** Send the client's /24 (IPv4) or /56 (IPv6) upstream as EDNS Client Subnet (RFC 7871). */
+  send_client_subnet: z.boolean().default(false),
+  /** QNAME minimisation (RFC 9156, relaxed). */
+  qname_minimisation: z.boolean().default(true),
+  /** Cache bounds: RRsets and negative entries, and estimated octets. */
+  cache_max_entries: z.number().int().min(1).max(10_000_000).default(100_000),
+  cache_max_bytes: z
+    .number()
+    .int()
+    .min(4096)
+    .default(64 * 1024 * 1024),
+  /** TTL caps in seconds (positive, negative). */
+  max_ttl: z.number().int().min(1).max(604_800).default(86_400),
+  max_negative_ttl: z.number().int().min(1).max(86_400).default(3_600),
+  /** How long expired data may be served when every authority fails, in seconds (RFC 8767); 0 = never. */
+  serve_stale_seconds: z.number().int().min(0).max(604_800).default(86_400),
+});
+
 /** Accounts allowed to PUT/DELETE/POST files: full addresses, or "*" for any account. */
 const httpWriters = z.array(z.string().min(1).max(254)).default([]);
 /** Cache-Control per URL path prefix (longest prefix wins), e.g. { "/assets/" = "max-age=86400" }. */
@@ -235,6 +264,7 @@ export const configSchema = z.strictObject({
   domains: z.array(domainSchema).default([]),
   users: z.array(userSchema).default([]),
   dns: dnsSchema.optional(),
+  resolver: resolverSchema.optional(),
   http: httpSchema.optional(),
   admin: adminSchema.optional(),
   smtp: smtpSchema.optional(),

@@ -146,12 +146,16 @@ export class DnsServer {
           remoteAddress: rinfo.address,
           remotePort: rinfo.port,
         });
-        const reply = replies[0];
-        if (reply) udp.send(reply, rinfo.port, rinfo.address);
-        else this.stats.dropped++;
-        this.queries.count(false, packet, reply);
-        // After the send, so the cache fast path costs one check when nobody watches.
-        if (transcriptActive()) tapExchange(transcriptTap('dns', rinfo.address), packet, replies);
+        const send = (done: Buffer[]): void => {
+          const reply = done[0];
+          if (reply) udp.send(reply, rinfo.port, rinfo.address);
+          else this.stats.dropped++;
+          this.queries.count(false, packet, reply);
+          // After the send, so the cache fast path costs one check when nobody watches.
+          if (transcriptActive()) tapExchange(transcriptTap('dns', rinfo.address), packet, done);
+        };
+        if (Array.isArray(replies)) send(replies);
+        else void replies.then(send, () => undefined);
       });
       udp.on('error', (err) => {
         this.#logger.warn({ err }, 'dns: udp socket error');
@@ -257,9 +261,15 @@ export class DnsServer {
         this.stats.tcpQueries++;
         // Replies are encoded within 65535 octets, so framing them cannot fail.
         const replies = this.#processor.process(packet, context);
-        for (const reply of replies) socket.write(frameMessage(reply));
-        this.queries.count(true, packet, replies[0]);
-        if (transcriptActive()) tapExchange(tapped(), packet, replies);
+        const send = (done: Buffer[]): void => {
+          if (socket.destroyed) return;
+          for (const reply of done) socket.write(frameMessage(reply));
+          this.queries.count(true, packet, done[0]);
+          if (transcriptActive()) tapExchange(tapped(), packet, done);
+        };
+        // An asynchronous handler's replies go out when ready, possibly out of order (RFC 7766 §7).
+        if (Array.isArray(replies)) send(replies);
+        else void replies.then(send, () => undefined);
       }
       if (socket.writableLength > DNS_TRANSPORT_LIMITS.maxTcpPendingOctets) {
         socket.pause();

@@ -21,11 +21,14 @@ export interface RequestContext {
   readonly remotePort: number;
 }
 
+/** What a handler returns: one message, several (a zone transfer over TCP), or null for no reply. */
+export type HandlerResult = Message | readonly Message[] | null;
+
 /**
- * Answers one decoded query. Returns one message, several (a zone transfer over TCP), or null
- * for no reply. Throwing yields SERVFAIL.
+ * Answers one decoded query, at once (the authoritative server) or later through a promise (the
+ * recursive resolver). Throwing, or a rejected promise, yields SERVFAIL.
  */
-export type DnsHandler = (query: Message, context: RequestContext) => Message | readonly Message[] | null;
+export type DnsHandler = (query: Message, context: RequestContext) => HandlerResult | Promise<HandlerResult>;
 
 /** Opcodes a handler deals with; others are answered NOTIMP here. */
 export const HANDLED_OPCODES: ReadonlySet<number> = new Set([Opcode.QUERY, Opcode.NOTIFY]);
@@ -60,8 +63,11 @@ export class QueryProcessor {
     this.cache?.clear();
   }
 
-  /** Returns the reply packets for one query packet (empty: send nothing). */
-  process(packet: Uint8Array, context: RequestContext): Buffer[] {
+  /**
+   * Returns the reply packets for one query packet (empty: send nothing); a promise of them when
+   * the handler answers asynchronously.
+   */
+  process(packet: Uint8Array, context: RequestContext): Buffer[] | Promise<Buffer[]> {
     if (packet.length < 12) return [];
     const header = decodeHeader(packet);
     if (header.qr) return [];
@@ -83,13 +89,26 @@ export class QueryProcessor {
     if (!HANDLED_OPCODES.has(header.opcode)) {
       return [this.#encoder.encode(notImp(query.header), { maxSize })];
     }
-    let result: Message | readonly Message[] | null;
+    let result: HandlerResult | Promise<HandlerResult>;
     try {
       result = this.#handler(query, context);
     } catch (err) {
       this.#onError(err);
       return [this.#encoder.encode(errorReply(query, Rcode.SERVFAIL), { maxSize })];
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (done) => this.#encodeResult(done, maxSize, cacheKey),
+        (err: unknown) => {
+          this.#onError(err);
+          return [this.#encoder.encode(errorReply(query, Rcode.SERVFAIL), { maxSize })];
+        },
+      );
+    }
+    return this.#encodeResult(result, maxSize, cacheKey);
+  }
+
+  #encodeResult(result: HandlerResult, maxSize: number, cacheKey: string | null): Buffer[] {
     if (result === null) return [];
     if (!Array.isArray(result)) {
       const reply = this.#encoder.encode(result as Message, { maxSize });

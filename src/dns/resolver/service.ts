@@ -1,0 +1,124 @@
+/**
+ * The suite's recursive resolver service (`[resolver]`): a Resolver behind the same UDP+TCP
+ * listener machinery as the authoritative server (DnsServer, without its packet cache: answers
+ * carry TTLs counted down). Only clients in `allow` are answered (default loopback); others get
+ * REFUSED with EDE 18 "Prohibited" (RFC 8914), so the resolver cannot serve as an open
+ * amplifier or be probed for what its cache holds. The root hints are loaded at start, and
+ * `outpost config check` loads them the same way; a reload re-reads the allow-list.
+ */
+import type { Logger } from '../../core/logger.js';
+import type { OutpostConfig } from '../../core/config/schema.js';
+import type {
+  Endpoint,
+  RunningService,
+  ServiceContext,
+  ServiceDefinition,
+} from '../../core/service/service.js';
+import { Rcode } from '../constants.js';
+import { emptyReply, message, SERVER_EDNS } from '../reply.js';
+import { createDnsServer, type DnsServer } from '../server/dns-server.js';
+import type { RequestContext } from '../server/query-processor.js';
+import { isTransferAllowed, parseAllowList, type AllowEntry } from '../transfer/allow-list.js';
+import type { Message } from '../types.js';
+import { Resolver, edeWithText } from './resolver.js';
+import { loadRootHints } from './root-hints.js';
+
+type ResolverConfig = NonNullable<OutpostConfig['resolver']>;
+
+/** EDE 18 (RFC 8914 §4.19). */
+const EDE_PROHIBITED = 18;
+
+/** The reply to a client outside `allow`. */
+export function refusedReply(query: Message): Message {
+  const edns =
+    query.edns === undefined
+      ? undefined
+      : SERVER_EDNS.reply(query.edns, [edeWithText(EDE_PROHIBITED, 'client not allowed')]);
+  const base = emptyReply(query.header, Rcode.REFUSED, query.questions, edns);
+  return message({ ...base.header, ra: true }, query.questions, [], [], [], edns);
+}
+
+/** Options of the Resolver built from the config table. */
+export function resolverFromConfig(config: ResolverConfig): Resolver {
+  return new Resolver({
+    hints: loadRootHints(config.root_hints),
+    upstreamPort: config.upstream_port,
+    allowLoopbackUpstreams: config.allow_loopback_upstreams,
+    sendClientSubnet: config.send_client_subnet,
+    qnameMinimisation: config.qname_minimisation,
+    cache: {
+      maxEntries: config.cache_max_entries,
+      maxBytes: config.cache_max_bytes,
+      maxTtl: config.max_ttl,
+      maxNegativeTtl: config.max_negative_ttl,
+      maxStaleSeconds: config.serve_stale_seconds,
+    },
+  });
+}
+
+export class ResolverService implements RunningService {
+  readonly name = 'resolver';
+  readonly server: DnsServer;
+  readonly resolver: Resolver;
+  #allow: AllowEntry[];
+
+  private constructor(config: ResolverConfig, logger: Logger, context: ServiceContext) {
+    this.resolver = resolverFromConfig(config);
+    this.#allow = parseAllowList(config.allow);
+    this.server = createDnsServer({
+      logger,
+      metrics: context.metrics,
+      cacheEntries: 0,
+      handler: (query, request) => this.#handle(query, request),
+    });
+  }
+
+  static async start(context: ServiceContext): Promise<ResolverService> {
+    const config = context.config.resolver;
+    if (!config) throw new Error('resolver service started without a [resolver] table');
+    const service = new ResolverService(config, context.logger.child({ service: 'resolver' }), context);
+    try {
+      for (const address of config.listen) await service.server.listen(address);
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    return service;
+  }
+
+  #handle(query: Message, request: RequestContext): Message | Promise<Message> {
+    if (!isTransferAllowed(request.remoteAddress, this.#allow)) return refusedReply(query);
+    return this.resolver.answer(query, request.remoteAddress);
+  }
+
+  endpoints(): Endpoint[] {
+    return this.server.addresses().map((a) => ({
+      service: 'resolver',
+      transport: 'udp+tcp',
+      host: a.address,
+      port: a.port,
+      tls: 'none',
+      note: 'recursive resolver',
+    }));
+  }
+
+  reload(context: ServiceContext): Promise<void> {
+    const config = context.config.resolver;
+    if (config) this.#allow = parseAllowList(config.allow);
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+  }
+}
+
+export const resolverServiceDefinition: ServiceDefinition = {
+  name: 'resolver',
+  enabled: (config) => config.resolver !== undefined && config.resolver.listen.length > 0,
+  offersTls: () => false,
+  check: (config) => {
+    if (config.resolver) loadRootHints(config.resolver.root_hints);
+  },
+  start: (context) => ResolverService.start(context),
+};
