@@ -12,7 +12,9 @@
  * outgoing lines checked for CR/LF/NUL, output in order (`response()` holds the stream across
  * awaits; see ordered-writer.ts), and a transcript of every line on the tap with secrets redacted.
  * `interrupt()` lets an asynchronous event (a mailbox change) wake a session waiting for its next
- * command, so IMAP IDLE waits for "DONE or a change" with one read.
+ * command, so IMAP IDLE waits for "DONE or a change" with one read. `startCompression()` puts a
+ * DEFLATE layer (deflate-layer.ts, IMAP COMPRESS) between the transport and everything above,
+ * so every read bound applies to the inflated bytes; `stopCompression()` takes it away again.
  */
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -21,6 +23,7 @@ import { systemClock, type Clock, type ClockTimer } from '../clock.js';
 import { ErrorCodes, OutpostError } from '../errors.js';
 import { LINE_LIMITS } from '../limits.js';
 import { publishTranscript, transcriptActive } from '../transcript.js';
+import { DeflateLayer } from './deflate-layer.js';
 import { LineBuffer } from './line-buffer.js';
 import { OrderedWriter, type OrderedWrite } from './ordered-writer.js';
 
@@ -121,7 +124,10 @@ export class LineConnection {
   readonly #maxUnreadOutput: number;
   readonly #redact: ((line: string) => string) | undefined;
   readonly #side: 'server' | 'client';
+  /** What the connection reads and writes: the transport, or a DeflateLayer over it. */
   #stream: Duplex;
+  /** The socket (TLS after STARTTLS): what `secure` describes. */
+  #transport: Duplex;
   readonly #writer: OrderedWriter;
   /** Lines buffered by `bufferLines`, written at the next flush. */
   #pendingLines: string[] = [];
@@ -172,6 +178,7 @@ export class LineConnection {
   constructor(stream: Duplex, options: LineConnectionOptions) {
     this.protocol = options.protocol;
     this.#stream = stream;
+    this.#transport = stream;
     this.#maxLine = options.maxLineOctets ?? LINE_LIMITS.maxLineOctets;
     this.#clock = options.clock ?? systemClock;
     this.#idleMs = options.idleTimeoutMs ?? LINE_LIMITS.idleTimeoutMs;
@@ -212,12 +219,22 @@ export class LineConnection {
 
   /** True once TLS is active (implicit TLS or after STARTTLS). */
   get secure(): boolean {
-    return this.#stream instanceof TLSSocket && this.#stream.encrypted;
+    return this.#transport instanceof TLSSocket && this.#transport.encrypted;
   }
 
   /** The underlying TLS socket when secure (for ALPN, certificate or cipher details). */
   get tlsSocket(): TLSSocket | null {
-    return this.#stream instanceof TLSSocket ? this.#stream : null;
+    return this.#transport instanceof TLSSocket ? this.#transport : null;
+  }
+
+  /** True while DEFLATE compression is on (`startCompression`). */
+  get compressed(): boolean {
+    return this.#stream !== this.#transport;
+  }
+
+  /** Octets inflated from the peer since compression started (0 without it). */
+  get inflatedOctets(): number {
+    return this.#stream instanceof DeflateLayer ? this.#stream.inflatedOctets : 0;
   }
 
   /** True after the peer closed or the connection was destroyed. */
@@ -499,20 +516,57 @@ export class LineConnection {
    * (and destroys the connection) when the handshake fails or times out.
    */
   async startTls(secureContext: SecureContext, reply: string): Promise<void> {
+    if (this.compressed) throw new OutpostError(ErrorCodes.TLS_UNAVAILABLE, 'no STARTTLS under compression');
     // Replies still queued behind a response must go out in plaintext before the switch.
     await this.#writer.idle();
-    const discarded = this.#input.clear();
     const raw = this.#stream;
-    raw.off('data', this.#onData);
-    raw.pause();
-    while (raw.read() !== null) {
-      // Drain anything the stream buffered but has not emitted yet: plaintext injection.
-    }
-    if (discarded > 0) this.#tap('*', `discarded ${discarded} octets pipelined before TLS`);
+    this.#dropPipelined(raw, 'TLS');
     this.writeLine(reply);
     this.#detach(raw);
     const secure = new TLSSocket(raw, { isServer: true, secureContext });
     await this.#handshake(secure, 'secure');
+  }
+
+  /**
+   * Starts DEFLATE compression (IMAP COMPRESS, RFC 4978): writes `reply` uncompressed, then
+   * everything written is compressed and everything read inflated (deflate-layer.ts). Whatever
+   * the client sent after the command is dropped (it must wait for the reply). Over TLS, the
+   * data is compressed before it is encrypted.
+   */
+  async startCompression(reply: string): Promise<void> {
+    if (this.compressed) throw new OutpostError(ErrorCodes.PARSE, 'compression is already active');
+    await this.#writer.idle();
+    const raw = this.#stream;
+    this.#dropPipelined(raw, 'compression');
+    this.writeLine(reply);
+    this.#detach(raw);
+    const layer = new DeflateLayer(raw);
+    this.#stream = layer;
+    this.#attach(layer);
+    this.#tap('*', 'DEFLATE compression started');
+  }
+
+  /**
+   * Ends compression (IMAP UNAUTHENTICATE, RFC 8437 §4.1): writes `reply` compressed and
+   * flushed, then goes back to the bare transport; input the client sent compressed after its
+   * command is dropped. Without compression, just writes `reply`.
+   */
+  async stopCompression(reply: string): Promise<void> {
+    const layer = this.#stream;
+    if (!(layer instanceof DeflateLayer)) {
+      this.writeLine(reply);
+      return;
+    }
+    await this.#writer.idle();
+    this.writeLine(reply);
+    this.#detach(layer);
+    const dropped = this.#input.clear();
+    if (dropped > 0) this.#tap('*', `discarded ${dropped} octets sent compressed after the command`);
+    const transport = await layer.release();
+    this.#stream = transport;
+    this.#attach(transport);
+    if (transport.destroyed) this.#onClose();
+    this.#tap('*', 'DEFLATE compression ended');
   }
 
   /** Client side of STARTTLS (our SMTP/POP3/IMAP/FTP clients). */
@@ -553,8 +607,28 @@ export class LineConnection {
     this.#markClosed();
   }
 
+  /**
+   * Drops what the client sent after a command that switches the transport (STARTTLS,
+   * COMPRESS): the buffered input, and what `raw` holds but has not emitted (plaintext injection,
+   * CVE-2011-0411). Leaves `raw` paused, its data no longer read by the connection.
+   */
+  #dropPipelined(raw: Duplex, before: string): void {
+    let discarded = this.#input.clear();
+    raw.off('data', this.#onData);
+    raw.pause();
+    for (
+      let chunk = raw.read() as Buffer | string | null;
+      chunk !== null;
+      chunk = raw.read() as Buffer | string | null
+    ) {
+      discarded += chunk.length;
+    }
+    if (discarded > 0) this.#tap('*', `discarded ${discarded} octets pipelined before ${before}`);
+  }
+
   async #handshake(secure: TLSSocket, event: 'secure' | 'secureConnect'): Promise<void> {
     this.#stream = secure;
+    this.#transport = secure;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = this.#clock.setTimeout(() => {

@@ -75,4 +75,11 @@ export interface ImapSessionContext {
    * one step, dropping whatever the client pipelined after the command (RFC 9051 §6.2.1).
    */
   startTls(context: SecureContext, line: string): ImapReply;
+  /**
+   * The reply that starts compression (COMPRESS, RFC 4978): written uncompressed, then the
+   * connection compresses and inflates (dropping whatever the client pipelined after it).
+   */
+  startCompression(line: string): ImapReply;
+  /** `reply`, after which compression ends, when it is on (UNAUTHENTICATE, RFC 8437 §4.1). */
+  endCompression(reply: ImapReply): ImapReply;
 }

@@ -40,6 +40,11 @@ export interface ImapSessionLimits {
   idleKeepaliveMs?: number;
 }
 
+/** A reply written with a switch of the connection: TLS handshake, compression on or off. */
+type Upgrade =
+  | { readonly kind: 'tls'; readonly context: SecureContext; readonly reply: ImapReply }
+  | { readonly kind: 'compress' | 'uncompress'; readonly reply: ImapReply };
+
 /** Runs one IMAP session over `conn` to its end. */
 export class ImapSession implements ImapSessionContext {
   readonly conn: LineConnection;
@@ -55,8 +60,11 @@ export class ImapSession implements ImapSessionContext {
   #authFailures = 0;
   #badCommands = 0;
   #ending = false;
-  /** Set by `startTls`: the reply that starts TLS, written with the handshake. */
-  #upgrade: { context: SecureContext; reply: ImapReply } | null = null;
+  /**
+   * Set by `startTls`, `startCompression` and `endCompression`: a reply written with a switch of
+   * the connection (TLS handshake, compression on or off).
+   */
+  #upgrade: Upgrade | null = null;
 
   constructor(conn: LineConnection, deps: ImapSessionDeps, limits: ImapSessionLimits = {}) {
     this.conn = conn;
@@ -208,13 +216,7 @@ export class ImapSession implements ImapSessionContext {
     const upgrade = this.#upgrade;
     this.#upgrade = null;
     if (upgrade !== null && upgrade.reply === reply) {
-      try {
-        await this.conn.startTls(upgrade.context, reply.line);
-        this.#parser.reset();
-      } catch (err) {
-        this.deps.logger.debug({ err, session: this.conn.id }, 'imap: STARTTLS handshake failed');
-        this.#ending = true;
-      }
+      await this.#switch(upgrade);
       return;
     }
     const write = reply.write;
@@ -233,6 +235,33 @@ export class ImapSession implements ImapSessionContext {
       return;
     }
     this.conn.writeLines([...reply.untagged, ...(await this.#updates(reply.noExpunge !== true)), reply.line]);
+  }
+
+  /** Writes a reply that switches the connection, and switches. */
+  async #switch(upgrade: Upgrade): Promise<void> {
+    const { reply } = upgrade;
+    try {
+      switch (upgrade.kind) {
+        case 'tls':
+          await this.conn.startTls(upgrade.context, reply.line);
+          this.#parser.reset();
+          return;
+        case 'compress':
+          // Untagged lines (mailbox updates) go out before the OK, still uncompressed.
+          this.conn.writeLines([...reply.untagged, ...(await this.#updates(true))]);
+          await this.conn.startCompression(reply.line);
+          this.#parser.reset();
+          return;
+        case 'uncompress':
+          this.conn.writeLines(reply.untagged);
+          await this.conn.stopCompression(reply.line);
+          this.#parser.reset();
+          return;
+      }
+    } catch (err) {
+      this.deps.logger.debug({ err, session: this.conn.id }, `imap: switching to ${upgrade.kind} failed`);
+      this.#ending = true;
+    }
   }
 
   /**
@@ -313,7 +342,18 @@ export class ImapSession implements ImapSessionContext {
 
   startTls(context: SecureContext, line: string): ImapReply {
     const reply: ImapReply = { untagged: [], status: 'OK', line };
-    this.#upgrade = { context, reply };
+    this.#upgrade = { kind: 'tls', context, reply };
+    return reply;
+  }
+
+  startCompression(line: string): ImapReply {
+    const reply: ImapReply = { untagged: [], status: 'OK', line };
+    this.#upgrade = { kind: 'compress', reply };
+    return reply;
+  }
+
+  endCompression(reply: ImapReply): ImapReply {
+    if (this.conn.compressed) this.#upgrade = { kind: 'uncompress', reply };
     return reply;
   }
 }

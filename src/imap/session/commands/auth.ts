@@ -112,11 +112,13 @@ async function login(
 }
 
 /**
- * UNAUTHENTICATE (RFC 8437 §3): everything of the login is reset except TLS (a selected mailbox
+ * UNAUTHENTICATE (RFC 8437 §3): everything of the login is reset except TLS, compression
+ * included (a selected mailbox
  * stops being selected without an expunge); never NO, so a client may pipeline its next
  * AUTHENTICATE. The session's `loggedOut` does the reset.
  */
 export function unauthenticateCommand(ctx: ImapSessionContext, cmd: CommandOf<'UNAUTHENTICATE'>): ImapReply {
   ctx.loggedOut();
-  return ok(cmd.tag, 'UNAUTHENTICATE completed');
+  // §4.1: COMPRESS ends after the OK, which still goes out compressed.
+  return ctx.endCompression(ok(cmd.tag, 'UNAUTHENTICATE completed'));
 }

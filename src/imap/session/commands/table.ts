@@ -26,6 +26,7 @@ import {
 } from './mailboxes.js';
 import { searchCommand } from './search.js';
 import { closeCommand, selectCommand, unselectCommand } from './select.js';
+import { compressCommand } from './compress.js';
 import type { CommandOf, ImapHandler, StateIn } from './types.js';
 
 /** One row of the table. */
@@ -143,6 +144,13 @@ export const COMMANDS: readonly ImapCommand[] = [
   }),
   row({ names: ['IDLE'], states: LOGGED_IN, capability: () => ['IDLE'], run: idleCommand }),
   row({ names: ['COPY', 'MOVE'], states: SELECTED, capability: () => ['MOVE'], run: copyCommand }),
+  // RFC 4978: after login, until it is on.
+  row({
+    names: ['COMPRESS'],
+    states: LOGGED_IN,
+    capability: (ctx) => (beforeLogin(ctx) || ctx.conn.compressed ? none : ['COMPRESS=DEFLATE']),
+    run: compressCommand,
+  }),
 ];
 
 const BY_NAME = new Map<CommandName, ImapCommand>(COMMANDS.flatMap((c) => c.names.map((n) => [n, c])));
