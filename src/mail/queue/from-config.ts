@@ -1,27 +1,43 @@
 /**
  * The queue runner a suite runs, built from its configuration: `[smtp] relay_port`,
- * `dns_server` (else resolv.conf), `queue_lifetime_seconds`, `retry_initial_seconds`,
+ * `dns_server` (else the suite's own `[resolver]` when one runs, else resolv.conf),
+ * `queue_lifetime_seconds`, `retry_initial_seconds`,
  * `retry_max_seconds`, the suite's host name, and the accounts for local domains and users (a
  * bounce to a local sender goes to that user's INBOX, or to the `[smtp] postmaster` account when
  * the sender has none). The smtp service passes `queueRunnerFromContext` as its `makeRunner`, and
  * on reload hands `queueSettingsFromContext` of the new configuration to `reconfigure`; only the
  * host name is fixed at start.
  */
+import type { OutpostConfig } from '../../core/config/schema.js';
 import type { ServiceContext } from '../../core/service/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
 import { DnsMxResolver } from './mx-resolver.js';
 import { QueueRunner, type QueueRunnerOptions, type QueueRunnerSettings } from './runner.js';
 
+/**
+ * The DNS server the queue's MX lookups ask: `[smtp] dns_server`, else the first listen address
+ * of the suite's `[resolver]` (a wildcard address asked on loopback; a port 0 listener cannot be
+ * named, so it is skipped), else undefined (resolv.conf).
+ */
+export function queueDnsServer(config: OutpostConfig): { host: string; port: number } | undefined {
+  const configured = config.smtp?.dns_server;
+  if (configured !== undefined) return { host: configured.host, port: configured.port };
+  const own = config.resolver?.listen.find((a) => a.port !== 0);
+  if (own === undefined) return undefined;
+  const host = own.host === '0.0.0.0' ? '127.0.0.1' : own.host === '::' ? '::1' : own.host;
+  return { host, port: own.port };
+}
+
 /** The runner settings a reload can change, from the suite's `[smtp]` table and accounts. */
 export function queueSettingsFromContext(
   context: ServiceContext,
 ): QueueRunnerSettings & Pick<QueueRunnerOptions, 'relayPort' | 'resolver' | 'isLocalDomain'> {
   const smtp = context.config.smtp;
-  const dns = smtp?.dns_server;
+  const dns = queueDnsServer(context.config);
   return {
     relayPort: smtp?.relay_port ?? 25,
-    resolver: new DnsMxResolver(dns === undefined ? {} : { server: { host: dns.host, port: dns.port } }),
+    resolver: new DnsMxResolver(dns === undefined ? {} : { server: dns }),
     ...localRecipients(context.accounts, smtp?.postmaster),
     ...(smtp === undefined
       ? {}
