@@ -19,7 +19,7 @@ export class DigUsageError extends Error {
 /** The usage line printed with every usage error. */
 export const DIG_USAGE =
   'Usage: outpost dig [@server] [-p port] [-t type] [-c class] [-x addr] [name] [type] [class] ' +
-  '[+[no]tcp] [+[no]rec] [+[no]short] [+[no]edns] [+bufsize=N] [+time=S] [+tries=N] [+retry=N]';
+  '[+[no]tcp] [+[no]rec] [+[no]short] [+[no]edns] [+[no]trace] [+bufsize=N] [+time=S] [+tries=N] [+retry=N]';
 
 /** Everything `outpost dig` needs to ask its question. */
 export interface DigRequest {
@@ -35,6 +35,8 @@ export interface DigRequest {
   readonly edns: { readonly payload: number } | false;
   readonly timeoutMs: number;
   readonly retries: number;
+  /** `+trace`: iterate from the root ourselves and print each step. */
+  readonly trace: boolean;
 }
 
 function integer(text: string, what: string, min: number, max: number): number {
@@ -91,6 +93,7 @@ interface Draft {
   payload: number;
   timeoutMs: number;
   retries: number;
+  trace: boolean;
 }
 
 /** Apply one `+[no]keyword[=value]` switch. */
@@ -115,6 +118,9 @@ function plusOption(token: string, d: Draft): void {
       return;
     case 'short':
       d.short = on;
+      return;
+    case 'trace':
+      d.trace = on;
       return;
     case 'edns':
       if (on && value !== undefined && value !== '0')
@@ -149,6 +155,7 @@ export function parseDigArgs(args: readonly string[]): DigRequest {
     payload: DEFAULT_EDNS_PAYLOAD,
     timeoutMs: DEFAULT_TIMEOUT_MS,
     retries: DEFAULT_RETRIES,
+    trace: false,
   };
   const setName = (name: string): void => {
     if (d.name !== undefined)
@@ -200,5 +207,6 @@ export function parseDigArgs(args: readonly string[]): DigRequest {
     edns: d.edns ? { payload: d.payload } : false,
     timeoutMs: d.timeoutMs,
     retries: d.retries,
+    trace: d.trace,
   };
 }

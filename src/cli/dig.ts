@@ -3,7 +3,7 @@
  * a reply arrived (whatever its rcode), 1 for usage errors, 9 when no usable reply came back
  * (timeout, unreachable server, malformed replies); 1 also when the @server name has no address.
  * The default server is the first `nameserver` of /etc/resolv.conf, as for dig; 127.0.0.1 when
- * there is none.
+ * there is none. `+trace` iterates from the root itself (dig-trace.ts).
  */
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import {
@@ -16,6 +16,7 @@ import {
   type ResolvedServer,
 } from '../dns/client/index.js';
 import { DIG_USAGE, DigUsageError, parseDigArgs } from './dig-args.js';
+import { runTrace } from './dig-trace.js';
 
 /** dig's exit status when no server answered. */
 export const DIG_EXIT_NO_REPLY = 9;
@@ -53,6 +54,14 @@ export async function runDig(args: readonly string[], io: DigIo = {}): Promise<n
     if (!(err instanceof OutpostError)) throw err;
     stderr(`outpost dig: couldn't get address for '${host}'\n`);
     return DIG_EXIT_USAGE; // dig exits 1 here too
+  }
+  if (request.trace) {
+    return runTrace(request, server, {
+      stdout,
+      args,
+      ...(io.version === undefined ? {} : { version: io.version }),
+      ...(io.now === undefined ? {} : { now: io.now }),
+    });
   }
   let result: QueryResult;
   try {

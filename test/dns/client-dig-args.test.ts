@@ -34,7 +34,9 @@ test('tokens in any order: name, type, class, @server, -p and +options', () => {
     edns: false,
     timeoutMs: 5000,
     retries: 2,
+    trace: false,
   });
+  assert.equal(parseDigArgs(['+trace', 'example.test']).trace, true);
   const b = parseDigArgs([
     '-p10053',
     'www.example.test',

@@ -71,6 +71,8 @@ export interface IterationStep {
   readonly reply?: Message;
   readonly error?: string;
   readonly verdict?: Verdict['kind'];
+  /** Milliseconds from send to reply (or failure). */
+  readonly elapsedMs?: number;
 }
 
 export interface IteratorOptions {
@@ -337,12 +339,25 @@ export class Iterator {
           if (pass === 0) retry.push(server);
           last = `${server.address}#${server.port}: ${err instanceof Error ? err.message : String(err)}`;
           lameOnly = false;
-          this.#step(budget, { zone: zone.name, server, question, error: last });
+          this.#step(budget, {
+            zone: zone.name,
+            server,
+            question,
+            error: last,
+            elapsedMs: this.#now() - started,
+          });
           continue;
         }
         this.#o.servers.success(server, this.#now() - started);
         const verdict = classify(reply, asked);
-        this.#step(budget, { zone: zone.name, server, question, reply, verdict: verdict.kind });
+        this.#step(budget, {
+          zone: zone.name,
+          server,
+          question,
+          reply,
+          verdict: verdict.kind,
+          elapsedMs: this.#now() - started,
+        });
         if (verdict.kind !== 'lame') return verdict;
         last = `${server.address}#${server.port}: ${verdict.reason}`;
       }
