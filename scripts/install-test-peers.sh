@@ -2,8 +2,8 @@
 # Installs the real protocol peers the interop tests run against (Debian packages). Tests never
 # skip a missing peer: they fail. Needs root (CI runs as root); skips apt when all are present.
 set -euo pipefail
-PEERS=(bind9-dnsutils nsd curl wget nghttp2-client swaks postfix lftp vsftpd fetchmail libnet-ssleay-perl libio-socket-ssl-perl bsdutils inetutils-telnetd socat isync mutt)
-COMMANDS=(dig nsd curl wget nghttp swaks smtp-source lftp vsftpd fetchmail script telnetd socat mbsync mutt)
+PEERS=(bind9-dnsutils knot-dnsutils nsd curl wget nghttp2-client swaks postfix lftp vsftpd fetchmail libnet-ssleay-perl libio-socket-ssl-perl bsdutils inetutils-telnetd socat isync mutt)
+COMMANDS=(dig kdig nsd curl wget nghttp swaks smtp-source lftp vsftpd fetchmail script telnetd socat mbsync mutt)
 missing=0
 for cmd in "${COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v "$cmd" >/dev/null 2>&1 || missing=1

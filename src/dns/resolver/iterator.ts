@@ -21,7 +21,7 @@ import { formatLabels, nameKey, parseName } from '../name.js';
 import type { EdnsOptionData, Message, Question, ResourceRecord } from '../types.js';
 import { isLoopback } from '../../core/net.js';
 import { ResolverCache, Trust, type TrustRank } from './cache.js';
-import { classify, type Verdict } from './classify.js';
+import { classify, dnameSubstitute, type Verdict } from './classify.js';
 import { DEFAULT_WORK_LIMITS, type WorkLimits } from './limits.js';
 import type { RootHints } from './root-hints.js';
 import { serverKey, type ServerAddress, type ServerSelection } from './server-selection.js';
@@ -233,9 +233,36 @@ export class Iterator {
         if (cname !== undefined && first?.data.type === 'CNAME') {
           return { kind: 'cname', chain: cname.records, target: first.data.target };
         }
+        const dname = this.#cachedDname(name, qclass);
+        if (dname !== undefined) return dname;
       }
     }
     return this.#iterate(budget, name, qtype, qclass);
+  }
+
+  /**
+   * A cached DNAME at a proper ancestor of `name`, with our synthesised CNAME (RFC 6672 §3.2):
+   * the DNAME goes into the answer, so the client sees why the name was rewritten.
+   */
+  #cachedDname(name: string, qclass: number): Step | undefined {
+    const labels = parseName(name).labels;
+    for (let i = 1; i < labels.length; i++) {
+      const owner = formatLabels(labels.slice(i));
+      const hit = this.#o.cache.getRRset(owner, RRType.DNAME, qclass);
+      const dname = hit?.records[0];
+      if (dname?.data.type !== 'DNAME') continue;
+      const target = dnameSubstitute(name, owner, dname.data.target);
+      if (target === undefined) return undefined;
+      const synthesised: ResourceRecord = {
+        name,
+        type: RRType.CNAME,
+        class: qclass,
+        ttl: dname.ttl,
+        data: { type: 'CNAME', target },
+      };
+      return { kind: 'cname', chain: [dname, synthesised], target };
+    }
+    return undefined;
   }
 
   async #iterate(budget: Budget, qname: string, qtype: number, qclass: number): Promise<Step> {
@@ -467,7 +494,12 @@ export class Iterator {
   }
 
   #cacheVerdict(verdict: Exclude<Step, { kind: 'fail' }>, qtype: number, qclass: number): void {
-    this.#cacheSets(verdict.chain, Trust.answer);
+    // Our synthesised CNAMEs (each right after its DNAME) are not cached: the DNAME is, and a
+    // later answer synthesises again, so the client always gets the DNAME too.
+    const kept = verdict.chain.filter(
+      (r, i) => !(r.type === RRType.CNAME && verdict.chain[i - 1]?.type === RRType.DNAME),
+    );
+    this.#cacheSets(kept, Trust.answer);
     if (verdict.kind === 'answer') this.#cacheSets(verdict.records, Trust.answer);
     else if (verdict.kind === 'nxdomain' || verdict.kind === 'nodata') {
       if (qtype !== RRType.ANY)

@@ -107,6 +107,23 @@ describe('iteration engine', () => {
     ]);
   });
 
+  it('answers a name under a cached DNAME from the cache, DNAME included', async () => {
+    const up = world();
+    const { iterator } = engine(up);
+    await iterator.resolve(q('www.old.dn.test.', RRType.A));
+    await iterator.resolve(q('mail.example.test.', RRType.A));
+    const sent = up.log.length;
+    const again = await iterator.resolve(q('www.old.dn.test.', RRType.A));
+    assert.equal(again.answers[0]?.type, RRType.DNAME);
+    const other = await iterator.resolve(q('mail.old.dn.test.', RRType.A));
+    assert.deepEqual(texts(other.answers), [
+      'old.dn.test. example.test.',
+      'mail.old.dn.test. mail.example.test.',
+      'mail.example.test. 192.0.2.25',
+    ]);
+    assert.equal(up.log.length, sent);
+  });
+
   it('returns NXDOMAIN and NODATA with the SOA, and caches both (RFC 2308)', async () => {
     const up = world();
     const { iterator, cache } = engine(up);

@@ -1,5 +1,5 @@
 /**
- * The `[resolver]` service in a suite, asked by ISC dig over UDP and TCP: answers through a
+ * The `[resolver]` service in a suite, asked by ISC dig and Knot kdig over UDP and TCP: answers through a
  * loopback hierarchy (RA set), REFUSED with EDE 18 for clients outside `allow`, and SERVFAIL
  * with EDE 22 within 5 s when every root server is silent, never silence.
  */
@@ -60,6 +60,28 @@ describe('resolver service with dig', () => {
       assert.match(nx, /status: NXDOMAIN/);
       assert.match(nx, /AUTHORITY SECTION:\nexample\.test\.\s+\d+\s+IN\s+SOA/);
       assert.match(await dig(port, 'example.test', 'AXFR'), /Transfer failed|REFUSED/);
+    } finally {
+      await suite.close();
+    }
+  });
+
+  it('answers Knot kdig over UDP and TCP', async () => {
+    const { suite, port } = await startResolver({ root_hints: world.hintsFile, upstream_port: world.port });
+    try {
+      for (const extra of [[], ['+tcp']]) {
+        const r = await run(
+          'kdig',
+          ['@127.0.0.1', '-p', String(port), '+retry=0', '+time=8', ...extra, 'www.old.dn.test', 'A'],
+          {
+            timeoutMs: 20_000,
+          },
+        );
+        const out = r.stdout.toString();
+        assert.match(out, /status: NOERROR/);
+        assert.match(out, /Flags: qr rd ra;/);
+        assert.match(out, /^old\.dn\.test\.\s+\d+\s+IN\s+DNAME\s+example\.test\.$/m);
+        assert.match(out, /^www\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.1$/m);
+      }
     } finally {
       await suite.close();
     }
