@@ -536,6 +536,7 @@ export class LineConnection {
   async startCompression(reply: string): Promise<void> {
     if (this.compressed) throw new OutpostError(ErrorCodes.PARSE, 'compression is already active');
     await this.#writer.idle();
+    if (this.#closed) return;
     const raw = this.#stream;
     this.#dropPipelined(raw, 'compression');
     this.writeLine(reply);
