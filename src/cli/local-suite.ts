@@ -1,7 +1,8 @@
 /**
  * What the CLI clients know about a local suite: its data directory (--data, --config's
  * data_dir, $OUTPOST_DATA or ./data) and its configuration (the file, or the embedded default
- * when there is none). With it `outpost mail send` defaults to the suite's submission listener,
+ * when there is none). With it `outpost mail send` defaults to the suite's submission listener
+ * and `outpost mail fetch` to its IMAP listener,
  * and the clients trust the suite's development certificate when the server is on loopback, or
  * say exactly how to trust it when they cannot.
  */
@@ -54,6 +55,16 @@ export function submissionServer(
 ): { host: string; port: number } | undefined {
   const smtp = suite.config.smtp;
   const listener = implicitTls ? smtp?.tls_listen[0] : smtp?.submission_listen[0];
+  return listener === undefined ? undefined : { host: reachable(listener.host), port: listener.port };
+}
+
+/** The suite's first IMAP listener (STARTTLS), or its first implicit-TLS one. */
+export function imapServer(
+  suite: LocalSuite,
+  implicitTls: boolean,
+): { host: string; port: number } | undefined {
+  const imap = suite.config.imap;
+  const listener = implicitTls ? imap?.tls_listen[0] : imap?.listen[0];
   return listener === undefined ? undefined : { host: reachable(listener.host), port: listener.port };
 }
 

@@ -23,6 +23,7 @@ import { connectSmtp, type SmtpClient } from '../mail/smtp/client/smtp-client.js
 import { dataOptions, type DataOptions } from './data-dir.js';
 import { promptSecret } from './ftp-connect.js';
 import { findLocalSuite, submissionServer, trustAdvice, trustFor, type LocalSuite } from './local-suite.js';
+import { registerMailFetch } from './mail-fetch.js';
 
 /** Parsed `outpost mail send` options. */
 export interface MailSendOptions extends DataOptions {
@@ -175,7 +176,7 @@ function suiteName(suite: LocalSuite | undefined): string {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Registers `outpost mail send`. */
+/** Registers `outpost mail send` (and `outpost mail fetch`, mail-fetch.ts). */
 export function registerMailCommand(program: Command): void {
   const mail = program.command('mail').description('mail tools');
   const send = mail
@@ -207,4 +208,5 @@ export function registerMailCommand(program: Command): void {
   dataOptions(send).action(async (opts: MailSendOptions) => {
     process.exitCode = await runMailSend(opts);
   });
+  registerMailFetch(mail);
 }

@@ -56,6 +56,10 @@ export const ErrorCodes = {
   SMTP_REPLY: 'ERR_SMTP_REPLY',
   /** An SMTP server's reply is malformed or out of sequence (the client's view). */
   SMTP_PROTOCOL: 'ERR_SMTP_PROTOCOL',
+  /** An IMAP server answered a command NO or BAD, or said BYE (the client's view). */
+  IMAP_REPLY: 'ERR_IMAP_REPLY',
+  /** An IMAP server's response is malformed or over the client's limits (the client's view). */
+  IMAP_PROTOCOL: 'ERR_IMAP_PROTOCOL',
   /** A cookie name, value or attribute breaks RFC 6265 §4.1 (CR/LF/`;`, bad token…). */
   COOKIE_INVALID: 'ERR_COOKIE_INVALID',
   /** An HTTP request could not be made or completed (the `outpost http` client). */
