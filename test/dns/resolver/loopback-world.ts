@@ -51,11 +51,11 @@ export function standardZones(extraExample = ''): Map<string, [string, string][]
   ]);
 }
 
-/** Start one server per address, all on one port. */
-export async function startLoopbackWorld(zones = standardZones()): Promise<LoopbackWorld> {
+/** Start one server per address, all on one port (`fixedPort`, else a free one). */
+export async function startLoopbackWorld(zones = standardZones(), fixedPort = 0): Promise<LoopbackWorld> {
   for (let attempt = 0; ; attempt++) {
     const servers = new Map<string, DnsServer>();
-    let port = 0;
+    let port = fixedPort;
     try {
       for (const [address, list] of zones) {
         const authority = new Authority(list.map(([apex, text]) => loadZoneText(apex, text)));
@@ -70,7 +70,7 @@ export async function startLoopbackWorld(zones = standardZones()): Promise<Loopb
       }
     } catch (err) {
       await Promise.all([...servers.values()].map((s) => s.close()));
-      if (attempt >= 5) throw err;
+      if (attempt >= 5 || fixedPort !== 0) throw err;
       continue;
     }
     const dir = tempDir('outpost-resolver-');
