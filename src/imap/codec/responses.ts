@@ -8,7 +8,7 @@
 import type { SearchReturnOption, StatusItem } from './command.js';
 import { quotedLine } from './encode.js';
 import { encodeMailboxName } from './mailbox-name.js';
-import { formatNumberSet } from './sequence-set.js';
+import { formatNumberSet, formatRanges, type NumberRange } from './sequence-set.js';
 
 /** `* CAPABILITY …`. */
 export function capabilityResponse(capabilities: readonly string[]): string {
@@ -39,6 +39,29 @@ export function expungeResponse(seq: number): string {
 export function vanishedResponse(uids: readonly number[], earlier: boolean): string | null {
   if (uids.length === 0) return null;
   return `* VANISHED ${earlier ? '(EARLIER) ' : ''}${formatNumberSet(uids)}`;
+}
+
+/** `vanishedResponse` of resolved UID ranges (sorted, disjoint), never expanded. */
+export function vanishedRangesResponse(ranges: readonly NumberRange[], earlier: boolean): string | null {
+  if (ranges.length === 0) return null;
+  return `* VANISHED ${earlier ? '(EARLIER) ' : ''}${formatRanges(ranges)}`;
+}
+
+/**
+ * `* n FETCH (UID u FLAGS (…) [MODSEQ (m)])`: a flag change the client is told of (another
+ * session's, or its own STORE), with MODSEQ once CONDSTORE is enabled (RFC 7162 §3.1); with
+ * `flags` null only `UID` and `MODSEQ` (a `.SILENT` STORE of a CONDSTORE client, §3.1.3).
+ */
+export function flagsFetchResponse(
+  seq: number,
+  uid: number,
+  flags: readonly string[] | null,
+  modSeq: number | null,
+): string {
+  const items = [`UID ${uid}`];
+  if (flags !== null) items.push(`FLAGS (${flags.join(' ')})`);
+  if (modSeq !== null) items.push(`MODSEQ (${modSeq})`);
+  return `* ${seq} FETCH (${items.join(' ')})`;
 }
 
 /** One mailbox of a LIST/LSUB answer. */

@@ -92,6 +92,11 @@ export function formatNumberSet(numbers: Iterable<number>): string {
   return parts.join(',');
 }
 
+/** The compact text of resolved ranges (`resolveRanges`' form: sorted, disjoint): `1:3,7`. */
+export function formatRanges(ranges: readonly NumberRange[]): string {
+  return ranges.map((r) => (r.low === r.high ? String(r.low) : `${r.low}:${r.high}`)).join(',');
+}
+
 /** The wire text of a parsed set (for logs and round trips). */
 export function formatSequenceSet(set: SequenceSet): string {
   if (set.kind === 'saved') return '$';

@@ -31,8 +31,11 @@ export interface ImapSessionDeps {
   readonly commands?: CommandMeter;
 }
 
-/** Extensions a client can turn on with ENABLE (RFC 5161). */
-export type Enableable = 'IMAP4rev2' | 'UTF8=ACCEPT';
+/**
+ * Extensions a client can turn on with ENABLE (RFC 5161); CONDSTORE also by any CONDSTORE
+ * enabling command (RFC 7162 §3.1), and QRESYNC turns CONDSTORE on with it.
+ */
+export type Enableable = 'IMAP4rev2' | 'UTF8=ACCEPT' | 'CONDSTORE' | 'QRESYNC';
 
 /** The session as its command handlers see it. */
 export interface ImapSessionContext {
@@ -50,7 +53,10 @@ export interface ImapSessionContext {
   readonly idleKeepaliveMs: number | undefined;
   /** The store changed the selected mailbox (wakes IDLE). */
   mailboxChanged(): void;
-  /** Turns an extension on; false when it already was. */
+  /**
+   * Turns an extension on (QRESYNC turns CONDSTORE on too); false when it already was. Mailbox
+   * names become UTF-8 only with IMAP4rev2 or UTF8=ACCEPT.
+   */
   enable(extension: Enableable): boolean;
   /** Hang up once the current command is answered. */
   end(): void;

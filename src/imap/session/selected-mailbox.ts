@@ -5,7 +5,9 @@
  * an SMTP delivery, a POP3 deletion); the session asks for `updates()` at each command boundary
  * and writes the untagged EXISTS / EXPUNGE / FETCH FLAGS they produce. Expunges are reported
  * only where the command allows them, and until they are reported the expunged messages keep
- * their sequence numbers: nothing is renumbered under a client that has not been told. It also
+ * their sequence numbers: nothing is renumbered under a client that has not been told. Once the
+ * session has enabled CONDSTORE the FETCH responses carry UID and MODSEQ (RFC 7162 §3.1), and
+ * once it has enabled QRESYNC expunges are one `* VANISHED uids` instead (§3.2.10). It also
  * holds the SEARCHRES result (RFC 5182) as UIDs: `$` in any set names those messages, a new
  * selection starts with none, and an expunged message leaves it.
  */
@@ -13,8 +15,11 @@ import type { MailboxInfo, MailStore, MessageInfo } from '../../mail/index.js';
 import {
   existsResponse,
   expungeResponse,
+  flagsFetchResponse,
   inRanges,
   resolveRanges,
+  statusLine,
+  vanishedResponse,
   type SequenceSet,
 } from '../codec/index.js';
 
@@ -37,26 +42,36 @@ export class SelectedMailbox {
   #dirty = false;
   /** UIDs saved by SEARCH RETURN (SAVE) (RFC 5182 `$`); empty until a SEARCH saves. */
   #saved = new Set<number>();
+  /** UIDs below this were in the mailbox or expunged when the client was last told (UIDNEXT then). */
+  #uidBound: number;
+  /** The lowest MODSEQ of an expunge not reported yet (RFC 7162 §3.2: HIGHESTMODSEQ stays below it). */
+  #heldExpungeModSeq: number | null = null;
   readonly #store: MailStore;
   readonly #unsubscribe: () => void;
   readonly #onChange: () => void;
+  readonly #enabled: ReadonlySet<string>;
 
   private constructor(
     store: MailStore,
     info: MailboxInfo,
     readOnly: boolean,
-    messages: readonly MessageInfo[],
     onChange: () => void,
+    enabled: ReadonlySet<string>,
   ) {
     this.#store = store;
     this.id = info.id;
     this.name = info.name;
     this.uidValidity = info.uidValidity;
     this.readOnly = readOnly;
-    this.#messages = messages.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }));
+    this.#messages = [];
+    this.#uidBound = info.uidNext;
     this.#onChange = onChange;
+    this.#enabled = enabled;
     this.#unsubscribe = store.subscribe({ user: info.user, mailboxId: info.id }, (change) => {
       if (change.kind === 'append' || change.kind === 'flags' || change.kind === 'expunge') {
+        if (change.kind === 'expunge') {
+          this.#heldExpungeModSeq = Math.min(this.#heldExpungeModSeq ?? Infinity, change.modSeq);
+        }
         this.#dirty = true;
         this.#onChange();
       }
@@ -65,15 +80,17 @@ export class SelectedMailbox {
 
   /**
    * Opens `info` for a session; `onChange` is called on every store change to it (IDLE wakes
-   * on it). Subscribes before listing, so no change between the two is missed.
+   * on it). Subscribes before listing, so no change between the two is missed. `enabled` is the
+   * session's live set of enabled extensions (CONDSTORE, QRESYNC change what `updates` says).
    */
   static async open(
     store: MailStore,
     info: MailboxInfo,
     readOnly: boolean,
     onChange: () => void = () => undefined,
+    enabled: ReadonlySet<string> = new Set(),
   ): Promise<SelectedMailbox> {
-    const box = new SelectedMailbox(store, info, readOnly, [], onChange);
+    const box = new SelectedMailbox(store, info, readOnly, onChange, enabled);
     try {
       const messages = await store.listMessages(info.id);
       box.#messages = messages.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }));
@@ -92,6 +109,34 @@ export class SelectedMailbox {
   /** The known messages, by sequence number - 1. */
   get messages(): readonly KnownMessage[] {
     return this.#messages;
+  }
+
+  /**
+   * Every UID below this was in the mailbox, or expunged from it, when the client was last
+   * brought up to date (QRESYNC's superset of vanished UIDs stops here).
+   */
+  get uidBound(): number {
+    return this.#uidBound;
+  }
+
+  /** Whether the client still knows `uid` (expunged messages stay until they are reported). */
+  has(uid: number): boolean {
+    return this.#seqOf(uid) !== null;
+  }
+
+  /** The sequence number of a known UID (binary search: UIDs ascend with sequence numbers). */
+  #seqOf(uid: number): number | null {
+    let lo = 0;
+    let hi = this.#messages.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = this.#messages[mid];
+      if (m === undefined) return null;
+      if (uid < m.uid) hi = mid - 1;
+      else if (uid > m.uid) lo = mid + 1;
+      else return mid + 1;
+    }
+    return null;
   }
 
   /**
@@ -153,35 +198,47 @@ export class SelectedMailbox {
   }
 
   /**
-   * The untagged responses that bring the client up to date: `* n EXPUNGE` (only when
-   * `allowExpunge`; otherwise they wait), `* n EXISTS` for new messages, `* n FETCH (UID u FLAGS
-   * (…))` for flags changed by someone else. Empty when nothing changed.
+   * The untagged responses that bring the client up to date: `* n EXPUNGE` or, after ENABLE
+   * QRESYNC, `* VANISHED uids` (only when `allowExpunge`; otherwise they wait), `* n EXISTS` for
+   * new messages, `* n FETCH (UID u FLAGS (…) [MODSEQ (m)])` for flags changed by someone else.
+   * Empty when nothing changed.
    */
   async updates(allowExpunge: boolean): Promise<string[]> {
     if (!this.#dirty) return [];
     this.#dirty = false;
+    const condstore = this.#enabled.has('CONDSTORE');
     const now = await this.#store.listMessages(this.id);
     const byUid = new Map(now.map((m) => [m.uid, m]));
     const lines: string[] = [];
     let kept: KnownMessage[] = this.#messages;
-    if (allowExpunge) {
-      kept = [];
-      let seq = 0;
-      for (const m of this.#messages) {
-        seq++;
-        if (byUid.has(m.uid)) kept.push(m);
-        else {
+    const gone = this.#messages.filter((m) => !byUid.has(m.uid));
+    if (gone.length === 0) this.#heldExpungeModSeq = null;
+    else if (allowExpunge) {
+      kept = this.#messages.filter((m) => byUid.has(m.uid));
+      // RFC 5182 §2.1: an expunged message leaves the saved result.
+      for (const m of gone) this.#saved.delete(m.uid);
+      if (this.#enabled.has('QRESYNC')) {
+        const line = vanishedResponse(
+          gone.map((m) => m.uid),
+          false,
+        );
+        if (line !== null) lines.push(line);
+      } else {
+        let seq = 0;
+        for (const m of this.#messages) {
+          seq++;
+          if (byUid.has(m.uid)) continue;
           lines.push(expungeResponse(seq));
-          // RFC 5182 §2.1: an expunged message leaves the saved result.
-          this.#saved.delete(m.uid);
           seq--;
         }
       }
-    } else if (this.#messages.some((m) => !byUid.has(m.uid))) {
+      this.#heldExpungeModSeq = null;
+    } else {
       this.#dirty = true;
     }
     const last = this.#messages[this.#messages.length - 1]?.uid ?? 0;
     let seq = 0;
+    let fetched = false;
     for (const m of kept) {
       seq++;
       const current = byUid.get(m.uid);
@@ -189,13 +246,20 @@ export class SelectedMailbox {
         m.modSeq = current.modSeq;
         if (!sameFlags(current.flags, m.flags)) {
           m.flags = current.flags;
-          lines.push(`* ${String(seq)} FETCH (UID ${String(m.uid)} FLAGS (${m.flags.join(' ')}))`);
+          lines.push(flagsFetchResponse(seq, m.uid, m.flags, condstore ? m.modSeq : null));
+          fetched = true;
         }
       }
     }
     const added = now.filter((m) => m.uid > last);
     this.#messages = [...kept, ...added.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }))];
+    this.#uidBound = Math.max(this.#uidBound, (now[now.length - 1]?.uid ?? 0) + 1);
     if (added.length > 0) lines.push(existsResponse(this.exists));
+    const held = this.#heldExpungeModSeq;
+    if (condstore && fetched && held !== null && !allowExpunge) {
+      // RFC 7162 §3.2: MODSEQs above a held-back expunge must not let the client skip it.
+      lines.push(statusLine(null, 'OK', 'Expunges pending', { code: 'HIGHESTMODSEQ', value: held - 1 }));
+    }
     return lines;
   }
 }

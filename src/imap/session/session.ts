@@ -91,7 +91,7 @@ export class ImapSession implements ImapSessionContext {
   }
 
   get utf8(): boolean {
-    return this.#enabled.size > 0;
+    return this.#enabled.has('IMAP4rev2') || this.#enabled.has('UTF8=ACCEPT');
   }
 
   get origin(): string {
@@ -302,8 +302,10 @@ export class ImapSession implements ImapSessionContext {
   enable(extension: Enableable): boolean {
     if (this.#enabled.has(extension)) return false;
     this.#enabled.add(extension);
+    // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+    if (extension === 'QRESYNC') this.#enabled.add('CONDSTORE');
     // RFC 9051 §6.3.1 / RFC 6855 §3: mailbox names are UTF-8 from now on.
-    this.#parser.utf8Names = true;
+    if (this.utf8) this.#parser.utf8Names = true;
     return true;
   }
 

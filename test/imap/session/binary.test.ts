@@ -58,6 +58,7 @@ async function setup(): Promise<{ client: ScriptClient; store: MemoryMailStore; 
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 2] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: s OK [READ-WRITE] SELECT completed
   `);
   return { client, store, inbox: inbox.id };

@@ -29,6 +29,7 @@ const SELECT = `
   S: * OK [PERMANENTFLAGS *
   S: * OK [UIDVALIDITY *
   S: * OK [UIDNEXT 2] *
+  S: * OK [HIGHESTMODSEQ *] Highest
   S: a OK [READ-WRITE] SELECT completed
 `;
 

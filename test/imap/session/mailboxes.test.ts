@@ -33,6 +33,7 @@ test('SELECT and EXAMINE (rev1 answers with RECENT and UNSEEN), UNSELECT, CLOSE 
     S: * OK [PERMANENTFLAGS ()] No permanent flags permitted
     S: /^\\* OK \\[UIDVALIDITY \\d+\\] UIDs valid$/
     S: * OK [UIDNEXT 4] Predicted next UID
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: * 0 RECENT
     S: * OK [UNSEEN 2] First unseen
     S: a OK [READ-ONLY] EXAMINE completed
@@ -44,6 +45,7 @@ test('SELECT and EXAMINE (rev1 answers with RECENT and UNSEEN), UNSELECT, CLOSE 
     S: * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\\\*)] Flags permitted
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 4] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: * 0 RECENT
     S: * OK [UNSEEN 2] *
     S: c OK [READ-WRITE] SELECT completed
@@ -58,6 +60,7 @@ test('SELECT and EXAMINE (rev1 answers with RECENT and UNSEEN), UNSELECT, CLOSE 
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 4] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: * 0 RECENT
     S: * OK [UNSEEN 2] *
     S: f OK [READ-WRITE] SELECT completed
@@ -72,6 +75,7 @@ test('SELECT and EXAMINE (rev1 answers with RECENT and UNSEEN), UNSELECT, CLOSE 
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 4] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: i OK [READ-WRITE] SELECT completed
     C: j UNSELECT
     S: j OK UNSELECT completed
@@ -194,6 +198,7 @@ test("another writer's changes reach the selected session at its next command: E
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 4] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: a OK [READ-WRITE] SELECT completed
   `);
   await store.expunge(inbox.id, [1], { origin: 'other' });

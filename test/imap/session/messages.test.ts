@@ -25,6 +25,7 @@ test('APPEND over max_message_size: NO [TOOBIG] before the literal; message comm
     S: * OK [PERMANENTFLAGS ()] *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 2] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: * 0 RECENT
     S: * OK [UNSEEN 1] *
     S: d OK [READ-ONLY] EXAMINE completed
@@ -54,6 +55,7 @@ test('UNCHANGEDSINCE: [MODIFIED]; an expunge by someone else waits through FETCH
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 3] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: a OK [READ-WRITE] SELECT completed
     C: b STORE 1 (UNCHANGEDSINCE 0) +FLAGS (\\Flagged)
     S: b OK [MODIFIED 1] STORE completed
@@ -65,7 +67,7 @@ test('UNCHANGEDSINCE: [MODIFIED]; an expunge by someone else waits through FETCH
     S: * 2 FETCH (UID 2)
     S: c OK FETCH completed
     C: d STORE 2 +FLAGS (\\Seen)
-    S: * 2 FETCH (UID 2 FLAGS (\\Seen))
+    S: * 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (5))
     S: d OK STORE completed
     C: f NOOP
     S: * 1 EXPUNGE

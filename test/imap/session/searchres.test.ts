@@ -27,6 +27,7 @@ const select = (tag: string, exists: number, next: number): string => `
   S: * OK [PERMANENTFLAGS *
   S: * OK [UIDVALIDITY *
   S: * OK [UIDNEXT ${String(next)}] *
+  S: * OK [HIGHESTMODSEQ *] Highest
   S: ${tag} OK [READ-WRITE] SELECT completed
 `;
 

@@ -34,6 +34,7 @@ test('UNAUTHENTICATE from selected: state, listener, ENABLE and $ reset; a pipel
     S: * OK [PERMANENTFLAGS *
     S: * OK [UIDVALIDITY *
     S: * OK [UIDNEXT 2] *
+    S: * OK [HIGHESTMODSEQ *] Highest
     S: * 0 RECENT
     S: * OK [UNSEEN 1] *
     S: s OK [READ-WRITE] SELECT completed

@@ -1,6 +1,6 @@
 /**
  * Commands valid in every state (RFC 9051 §6.1): CAPABILITY, NOOP, LOGOUT, and ID (RFC 2971);
- * ENABLE (RFC 5161), valid once authenticated.
+ * ENABLE (RFC 5161, with CONDSTORE and QRESYNC of RFC 7162), valid once authenticated.
  */
 import { capabilityResponse, enabledResponse, idResponse } from '../../codec/index.js';
 import type { Enableable, ImapSessionContext } from '../context.js';
@@ -42,14 +42,22 @@ export function idCommand(ctx: ImapSessionContext, cmd: CommandOf<'ID'>) {
 const ENABLEABLE: ReadonlyMap<string, Enableable> = new Map([
   ['IMAP4REV2', 'IMAP4rev2'],
   ['UTF8=ACCEPT', 'UTF8=ACCEPT'],
+  ['CONDSTORE', 'CONDSTORE'],
+  ['QRESYNC', 'QRESYNC'],
 ]);
 
-/** ENABLE (RFC 5161): `* ENABLED` lists what this command newly turned on. */
+/**
+ * ENABLE (RFC 5161): `* ENABLED` lists what this command newly turned on, of what it named
+ * (ENABLE QRESYNC turns CONDSTORE on too but answers `* ENABLED QRESYNC`, RFC 7162 §3.2.3).
+ */
 export function enableCommand(ctx: ImapSessionContext, cmd: CommandOf<'ENABLE'>) {
+  const before = new Set(ctx.enabled);
   const turnedOn: string[] = [];
   for (const name of cmd.capabilities) {
     const extension = ENABLEABLE.get(name.toUpperCase());
-    if (extension !== undefined && ctx.enable(extension)) turnedOn.push(extension);
+    if (extension === undefined || before.has(extension) || turnedOn.includes(extension)) continue;
+    ctx.enable(extension);
+    turnedOn.push(extension);
   }
   return ok(cmd.tag, 'ENABLE completed', null, [enabledResponse(turnedOn)]);
 }

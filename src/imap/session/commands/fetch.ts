@@ -3,18 +3,22 @@
  * BODYSTRUCTURE, MODSEQ, RFC822/RFC822.HEADER/RFC822.TEXT, and BODY[section]<partial> with
  * BODY.PEEK, from the data the store computed at delivery (readStructures) and byte ranges of
  * the stored message (readRange): nothing is parsed per FETCH except the header lines that
- * HEADER.FIELDS filters. A non-PEEK body fetch sets \Seen first and reports the new FLAGS.
- * BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516) decode a part (binary.ts). Responses are
- * streamed message by message inside one `conn.response`.
+ * HEADER.FIELDS filters. A non-PEEK body fetch sets \Seen first and reports the new FLAGS
+ * (with UID and MODSEQ once CONDSTORE is enabled). BINARY, BINARY.PEEK and BINARY.SIZE (RFC
+ * 3516) decode a part (binary.ts). RFC 7162: `(CHANGEDSINCE n)` keeps only the messages whose
+ * MODSEQ is above n, and UID FETCH's `VANISHED` adds `* VANISHED (EARLIER)` for the set's UIDs
+ * expunged since n; MODSEQ and CHANGEDSINCE enable CONDSTORE (§3.1). Responses are streamed
+ * message by message inside one `conn.response`.
  */
-import type { BodyStructure, MailStore, StoredStructure } from '../../../mail/index.js';
+import type { BodyStructure, MailStore, MessageInfo, StoredStructure } from '../../../mail/index.js';
 import { partAt } from '../../../mail/index.js';
 import { FetchResponseBuilder, type FetchItem, type Section } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { no, ok, type ImapReply } from '../reply.js';
+import { bad, no, ok, type ImapReply } from '../reply.js';
 import { binaryContent, binarySize, unknownTransferEncoding } from './binary.js';
 import type { KnownMessage } from '../selected-mailbox.js';
 import type { SelectedState } from '../state.js';
+import { uidRanges, vanishedEarlier } from './qresync.js';
 import type { CommandOf } from './types.js';
 
 /** Messages whose structures are read from the store at once. */
@@ -129,17 +133,38 @@ export async function fetchCommand(
 ): Promise<ImapReply> {
   const { mailbox } = state;
   const { store } = ctx.deps;
-  const picked = mailbox.pick(cmd.set, cmd.uid);
+  // RFC 7162 §3.2.6: VANISHED is for QRESYNC clients only.
+  if (cmd.vanished && !ctx.enabled.has('QRESYNC')) return bad(cmd.tag, 'VANISHED needs ENABLE QRESYNC first');
+  let picked = mailbox.pick(cmd.set, cmd.uid);
   const binaryParts = cmd.items.filter(binaryPart).map((i) => i.part);
   if (binaryParts.length > 0 && (await anyUnknownEncoding(store, mailbox.id, picked, binaryParts))) {
     // RFC 3516 §4.3: the whole FETCH fails, before anything is sent or \Seen is set.
     return no(cmd.tag, 'Unknown Content-Transfer-Encoding', { code: 'UNKNOWN-CTE' });
   }
+  // RFC 7162 §3.1: MODSEQ (which CHANGEDSINCE adds) is a CONDSTORE enabling command.
+  if (cmd.items.some((i) => i.kind === 'MODSEQ')) ctx.enable('CONDSTORE');
   const bodies = cmd.items.map(asBodyItem);
   const setsSeen =
     !mailbox.readOnly &&
     (bodies.some((b) => b?.sets === true) || cmd.items.some((i) => i.kind === 'BINARY[]' && !i.peek));
   const flagsAsked = cmd.items.some((i) => i.kind === 'FLAGS');
+  const untagged: string[] = [];
+  /** The current MODSEQ of messages CHANGEDSINCE picked (the session's may be older). */
+  const changed = new Map<number, number>();
+  if (cmd.changedSince !== null) {
+    if (cmd.vanished) {
+      const ranges = uidRanges(cmd.set, mailbox);
+      const line = await vanishedEarlier(store, mailbox, cmd.changedSince, ranges);
+      if (line !== null) untagged.push(line);
+    }
+    const since = new Map<number, MessageInfo>();
+    for (const m of await store.changedSince(mailbox.id, cmd.changedSince)) since.set(m.uid, m);
+    picked = picked.filter((p) => since.has(p.message.uid));
+    const current = picked.flatMap((p) => since.get(p.message.uid) ?? []);
+    // Reported with their FLAGS, the session knows them now; without, their MODSEQ only.
+    if (flagsAsked) mailbox.learn(current);
+    for (const m of current) changed.set(m.uid, m.modSeq);
+  }
   let seenSet = new Set<number>();
   if (setsSeen) {
     const unseen = picked.filter((p) => !p.message.flags.includes('\\Seen')).map((p) => p.message.uid);
@@ -191,13 +216,14 @@ export async function fetchCommand(
           structures.get(message.uid),
           infos.get(message.uid),
           seenSet.has(message.uid) && !flagsAsked,
+          Math.max(message.modSeq, changed.get(message.uid) ?? 0),
         );
         if (chunks === null) continue;
         for (const c of chunks) await w.writeRaw(c);
       }
     }
   };
-  return { ...ok(cmd.tag, 'FETCH completed'), write, noExpunge: !cmd.uid };
+  return { ...ok(cmd.tag, 'FETCH completed', null, untagged), write, noExpunge: !cmd.uid };
 }
 
 /** True when a BINARY part of one of `picked` has a transfer encoding we cannot decode. */
@@ -226,6 +252,7 @@ async function responseFor(
   structure: StoredStructure | undefined,
   info: { internalDate: Date; size: number } | undefined,
   addFlags: boolean,
+  modSeq: number,
 ) {
   const b = new FetchResponseBuilder(seq, ctx.utf8);
   // RFC 9051 §6.4.8: UID FETCH always returns the UID.
@@ -239,7 +266,7 @@ async function responseFor(
         b.flags(message.flags);
         break;
       case 'MODSEQ':
-        b.modSeq(message.modSeq);
+        b.modSeq(modSeq);
         break;
       case 'INTERNALDATE':
         if (info === undefined) return null;
@@ -298,6 +325,13 @@ async function responseFor(
       }
     }
   }
-  if (addFlags) b.flags(message.flags);
+  if (addFlags) {
+    b.flags(message.flags);
+    // RFC 7162 §3.1: a flag change the client is told of carries UID and MODSEQ.
+    if (ctx.enabled.has('CONDSTORE')) {
+      if (!cmd.uid && !cmd.items.some((i) => i.kind === 'UID')) b.uid(message.uid);
+      if (!cmd.items.some((i) => i.kind === 'MODSEQ')) b.modSeq(modSeq);
+    }
+  }
   return b.finish();
 }

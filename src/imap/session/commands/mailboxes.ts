@@ -121,6 +121,8 @@ export function statusCommand(ctx: ImapSessionContext, cmd: CommandOf<'STATUS'>,
   return storeCall(cmd.tag, async () => {
     const values = await statusValues(ctx, state.user, cmd.mailbox, cmd.items);
     if (values === null) return no(cmd.tag, 'No such mailbox', { code: 'NONEXISTENT' });
+    // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command.
+    if (cmd.items.includes('HIGHESTMODSEQ')) ctx.enable('CONDSTORE');
     return ok(cmd.tag, 'STATUS completed', null, [statusResponse(cmd.mailbox, values, ctx.utf8)]);
   });
 }

@@ -1,12 +1,14 @@
 /**
  * Message commands other than FETCH: APPEND (RFC 9051 §6.3.12, with RFC 4315 APPENDUID and the
  * APPENDLIMIT of RFC 7889, whose literal over the limit the parser refuses before it is sent),
- * STORE / UID STORE (§6.4.6, RFC 7162 UNCHANGEDSINCE with [MODIFIED]) and EXPUNGE / UID
- * EXPUNGE (§6.4.3, RFC 4315), COPY and MOVE (RFC 6851) with COPYUID. Untagged EXPUNGE and EXISTS for these come from the session's
- * change tracking at the end of the command, like everyone else's changes.
+ * STORE / UID STORE (§6.4.6, RFC 7162 UNCHANGEDSINCE with [MODIFIED], UID and MODSEQ in its
+ * FETCH responses once CONDSTORE is enabled) and EXPUNGE / UID EXPUNGE (§6.4.3, RFC 4315; with
+ * `[HIGHESTMODSEQ n]` for CONDSTORE clients), COPY and MOVE (RFC 6851) with COPYUID. Untagged
+ * EXPUNGE (or VANISHED) and EXISTS for these come from the session's change tracking at the end
+ * of the command, like everyone else's changes.
  */
 import { ErrorCodes, OutpostError } from '../../../core/errors.js';
-import { statusLine } from '../../codec/index.js';
+import { flagsFetchResponse, statusLine } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
 import { bad, no, ok, type ImapReply } from '../reply.js';
 import type { AuthenticatedState, SelectedState } from '../state.js';
@@ -54,14 +56,20 @@ export async function storeCommand(
 ): Promise<ImapReply> {
   const { mailbox } = state;
   if (mailbox.readOnly) return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
+  // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+  if (cmd.unchangedSince !== null) ctx.enable('CONDSTORE');
+  const condstore = ctx.enabled.has('CONDSTORE');
   const picked = mailbox.pick(cmd.set, cmd.uid);
   const modified: number[] = [];
   let targets = picked;
   if (cmd.unchangedSince !== null) {
-    const limit = cmd.unchangedSince;
-    targets = picked.filter((p) => p.message.modSeq <= limit);
-    for (const p of picked) if (p.message.modSeq > limit) modified.push(cmd.uid ? p.message.uid : p.seq);
+    // Against the store's MODSEQ, not the one this session was last told of (§3.1.3).
+    const since = await ctx.deps.store.changedSince(mailbox.id, cmd.unchangedSince);
+    const failed = new Set(since.map((m) => m.uid));
+    targets = picked.filter((p) => !failed.has(p.message.uid));
+    for (const p of picked) if (failed.has(p.message.uid)) modified.push(cmd.uid ? p.message.uid : p.seq);
   }
+  const before = new Map(targets.map((p) => [p.message.uid, p.message.modSeq]));
   const changed = targets.length
     ? await ctx.deps.store.setFlags(
         mailbox.id,
@@ -73,12 +81,14 @@ export async function storeCommand(
     : [];
   mailbox.learn(changed);
   const untagged: string[] = [];
-  if (!cmd.silent) {
-    const byUid = new Map(changed.map((m) => [m.uid, m]));
-    for (const p of targets) {
-      const m = byUid.get(p.message.uid);
-      if (m === undefined) continue;
-      untagged.push(`* ${String(p.seq)} FETCH (UID ${String(m.uid)} FLAGS (${m.flags.join(' ')}))`);
+  const byUid = new Map(changed.map((m) => [m.uid, m]));
+  for (const p of targets) {
+    const m = byUid.get(p.message.uid);
+    if (m === undefined) continue;
+    if (!cmd.silent) untagged.push(flagsFetchResponse(p.seq, m.uid, m.flags, condstore ? m.modSeq : null));
+    // RFC 7162 §3.1.3: .SILENT still tells a CONDSTORE client the new MODSEQ of what changed.
+    else if (condstore && m.modSeq !== before.get(m.uid)) {
+      untagged.push(flagsFetchResponse(p.seq, m.uid, null, m.modSeq));
     }
   }
   const code = modified.length ? { code: 'MODIFIED' as const, set: modified } : null;
@@ -102,7 +112,13 @@ export async function expungeCommand(
     await ctx.deps.store.expunge(mailbox.id, uids, { origin: ctx.origin });
     mailbox.markChanged();
   }
-  return ok(cmd.tag, 'EXPUNGE completed');
+  if (!ctx.enabled.has('CONDSTORE')) return ok(cmd.tag, 'EXPUNGE completed');
+  // RFC 7162 §3.2.7: the mailbox's HIGHESTMODSEQ after the expunge. Read before the session
+  // lists the mailbox for its updates (forced here), so the client is told of all it covers.
+  const info = await ctx.deps.store.getMailboxById(mailbox.id);
+  mailbox.markChanged();
+  if (info === null) return ok(cmd.tag, 'EXPUNGE completed');
+  return ok(cmd.tag, 'EXPUNGE completed', { code: 'HIGHESTMODSEQ', value: info.highestModSeq });
 }
 
 /**

@@ -5,7 +5,9 @@
  * key, on decoded MIME text); sent dates come from the stored ENVELOPE. Only UTF-8 and US-ASCII
  * are accepted as CHARSET (`NO [BADCHARSET (UTF-8)]`). SEARCHRES (RFC 5182): RETURN (SAVE)
  * keeps the result in the selected mailbox (all matches, or only the MIN/MAX ones when those are
- * the only other options), a NO with SAVE empties it, and `$` as a key names it.
+ * the only other options), a NO with SAVE empties it, and `$` as a key names it. A program with
+ * MODSEQ enables CONDSTORE and its answer ends with the highest MODSEQ of the matches (RFC 7162
+ * §3.1.5: `(MODSEQ n)`, ESEARCH `MODSEQ n`).
  */
 import type { MailStore, MessageInfo } from '../../../mail/index.js';
 import {
@@ -126,6 +128,29 @@ async function evaluate(
   }
 }
 
+/** Whether the program has a MODSEQ key anywhere (without recursion: depth is the parser's). */
+function usesModSeq(root: SearchKey): boolean {
+  const stack = [root];
+  for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
+    switch (key.kind) {
+      case 'modseq':
+        return true;
+      case 'and':
+        stack.push(...key.keys);
+        break;
+      case 'or':
+        stack.push(key.left, key.right);
+        break;
+      case 'not':
+        stack.push(key.key);
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 /** SEARCH / UID SEARCH [RETURN (…)] [CHARSET c] program. */
 export async function searchCommand(
   ctx: ImapSessionContext,
@@ -164,14 +189,20 @@ export async function searchCommand(
   }
   const found = candidates.filter((c) => hits.has(c.info.uid));
   const numbers = found.map((c) => (cmd.uid ? c.info.uid : c.seq));
+  let modSeq: number | null = null;
+  if (usesModSeq(cmd.criteria)) {
+    // RFC 7162 §3.1: a CONDSTORE enabling command.
+    ctx.enable('CONDSTORE');
+    for (const c of found) modSeq = Math.max(modSeq ?? 0, c.info.modSeq);
+  }
   const untagged: string[] = [];
-  if (cmd.returns === null) untagged.push(searchResponse(numbers));
+  if (cmd.returns === null) untagged.push(searchResponse(numbers, modSeq));
   else {
     const options = cmd.returns.filter((o) => o !== 'SAVE');
     if (save) mailbox.saveResult(savedUids(found, options));
     // RFC 5182 §1: SAVE alone suppresses the ESEARCH response; RETURN () still means ALL.
     if (!save || options.length > 0) {
-      untagged.push(esearchResponse({ tag: cmd.tag, uid: cmd.uid, options, matches: numbers }));
+      untagged.push(esearchResponse({ tag: cmd.tag, uid: cmd.uid, options, matches: numbers, modSeq }));
     }
   }
   return {

@@ -2,13 +2,16 @@
  * Selecting a mailbox (RFC 9051 §6.3.2, §6.3.3) and leaving it: SELECT, EXAMINE, CLOSE (which
  * expunges \Deleted messages of a read-write mailbox, silently, §6.4.1) and UNSELECT (which does
  * not, RFC 3691). A SELECT while a mailbox is selected closes it first (`* OK [CLOSED]`), and a
- * failed SELECT leaves the session authenticated (§6.3.2).
+ * failed SELECT leaves the session authenticated (§6.3.2). Every SELECT says `[HIGHESTMODSEQ n]`
+ * (RFC 7162 §3.1.2.1); `(CONDSTORE)` enables CONDSTORE and `(QRESYNC (…))`, after ENABLE
+ * QRESYNC, adds what changed since the client's MODSEQ (qresync.ts).
  */
 import { existsResponse, flagsResponse, statusLine } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { no, ok, type ImapReply } from '../reply.js';
+import { bad, no, ok, type ImapReply } from '../reply.js';
 import { SelectedMailbox } from '../selected-mailbox.js';
 import type { AuthenticatedState, SelectedState } from '../state.js';
+import { qresyncSelect } from './qresync.js';
 import { storeCall } from './store-errors.js';
 import type { CommandOf } from './types.js';
 
@@ -21,6 +24,11 @@ export async function selectCommand(
   cmd: CommandOf<'SELECT' | 'EXAMINE'>,
   state: AuthenticatedState | SelectedState,
 ): Promise<ImapReply> {
+  // RFC 7162 §3.2.5: QRESYNC without ENABLE QRESYNC is a client error; nothing is closed.
+  if (cmd.qresync !== null && !ctx.enabled.has('QRESYNC')) {
+    return bad(cmd.tag, 'QRESYNC needs ENABLE QRESYNC first');
+  }
+  if (cmd.condstore) ctx.enable('CONDSTORE');
   const untagged: string[] = [];
   if (state.kind === 'selected') {
     state.mailbox.close();
@@ -33,9 +41,15 @@ export async function selectCommand(
     const info = await ctx.deps.store.getMailbox(user, cmd.mailbox);
     if (info === null) return no(cmd.tag, 'No such mailbox', { code: 'NONEXISTENT' });
     const readOnly = cmd.name === 'EXAMINE';
-    const mailbox = await SelectedMailbox.open(ctx.deps.store, info, readOnly, () => {
-      ctx.mailboxChanged();
-    });
+    const mailbox = await SelectedMailbox.open(
+      ctx.deps.store,
+      info,
+      readOnly,
+      () => {
+        ctx.mailboxChanged();
+      },
+      ctx.enabled,
+    );
     ctx.state = { kind: 'selected', user, mailbox };
     const flags = [...SYSTEM_FLAGS, ...info.keywords];
     untagged.push(
@@ -47,6 +61,8 @@ export async function selectCommand(
       }),
       statusLine(null, 'OK', 'UIDs valid', { code: 'UIDVALIDITY', value: info.uidValidity }),
       statusLine(null, 'OK', 'Predicted next UID', { code: 'UIDNEXT', value: info.uidNext }),
+      // Read before the listing, so the client has seen every change up to it.
+      statusLine(null, 'OK', 'Highest', { code: 'HIGHESTMODSEQ', value: info.highestModSeq }),
     );
     if (!ctx.enabled.has('IMAP4rev2')) {
       // RFC 3501 §6.3.1: RECENT (always 0 here: Outpost keeps no \Recent) and the first unseen.
@@ -56,6 +72,7 @@ export async function selectCommand(
         untagged.push(statusLine(null, 'OK', 'First unseen', { code: 'UNSEEN', value: firstUnseen + 1 }));
       }
     }
+    if (cmd.qresync !== null) untagged.push(...(await qresyncSelect(ctx.deps.store, mailbox, cmd.qresync)));
     return ok(cmd.tag, `${cmd.name} completed`, { code: readOnly ? 'READ-ONLY' : 'READ-WRITE' });
   });
   return { ...reply, untagged: [...untagged, ...reply.untagged] };

@@ -109,7 +109,13 @@ export const COMMANDS: readonly ImapCommand[] = [
     run: unauthenticateCommand,
   }),
   row({ names: ['ID'], states: ANY, capability: () => ['ID'], run: idCommand }),
-  row({ names: ['SELECT', 'EXAMINE'], states: LOGGED_IN, run: selectCommand }),
+  row({
+    names: ['SELECT', 'EXAMINE'],
+    states: LOGGED_IN,
+    // RFC 7162: MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE and SELECT's parameters live in their handlers.
+    capability: () => ['CONDSTORE', 'QRESYNC'],
+    run: selectCommand,
+  }),
   row({ names: ['CREATE'], states: LOGGED_IN, capability: () => ['CREATE-SPECIAL-USE'], run: createCommand }),
   row({ names: ['DELETE'], states: LOGGED_IN, run: deleteCommand }),
   row({ names: ['RENAME'], states: LOGGED_IN, run: renameCommand }),
