@@ -10,7 +10,7 @@ import { sourceFiles } from './helpers/source-files.js';
 
 const SRC = resolve('src');
 /** Directories under src/ that may import anything (they assemble the families). */
-const ASSEMBLERS = new Set(['cli', 'suite']);
+const ASSEMBLERS = new Set(['cli', 'suite', 'world']);
 
 /** Relative module specifiers of `text`: static imports and exports, and dynamic import(). */
 function relativeImports(text: string): string[] {

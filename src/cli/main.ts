@@ -28,6 +28,7 @@ import { registerMailCommand } from './mail.js';
 import { registerQueueCommand } from './queue.js';
 import { serve } from './serve.js';
 import { registerTelnetCommand } from './telnet.js';
+import { DEFAULT_WORLD_DIR, runWorld, type WorldCommandOptions } from './world.js';
 
 /** The package's package.json: two levels up from src/cli (tsx) or three from dist/src/cli. */
 function packageJsonPath(): URL {
@@ -57,6 +58,22 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .action(async (opts: { config?: string; data?: string; transcript?: boolean; logLevel?: string }) => {
       await serve(opts);
+    });
+
+  program
+    .command('world [dir]')
+    .description(
+      `run the mini-Internet (root, TLD and organisation name servers, a resolver, two organisations' mail and web servers on 127.0.0.x) from DIR/world.toml, generated on first run (default ./${DEFAULT_WORLD_DIR})`,
+    )
+    .option('--net <a.b.c>', 'first run only: the 127.x.y network of the hosts (default 127.0.0)')
+    .option(
+      '--port-offset <n>',
+      'first run only: added to every standard port (default 0 as root, else 10000)',
+    )
+    .option('--transcript', 'print every session line (C:/S:) on stderr')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .action(async (dir: string | undefined, opts: WorldCommandOptions) => {
+      await runWorld(dir, opts);
     });
 
   program

@@ -46,6 +46,8 @@ const hostname = z
     /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/,
     'expected a DNS name',
   );
+/** A zone apex: a DNS name, or `.` for the root zone (the mini-Internet's root server). */
+const zoneApex = z.union([z.literal('.'), hostname]);
 const ipList = z.array(
   z
     .string()
@@ -74,7 +76,7 @@ const tlsSchema = z.strictObject({
 
 const dnsZoneSchema = z
   .strictObject({
-    name: hostname,
+    name: zoneApex,
     file: z.string().min(1).optional(),
     primary: listenAddress.optional(),
     notify: listenList,
