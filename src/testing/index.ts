@@ -7,14 +7,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizeAddress } from '../core/accounts/address.js';
 import { configFromObject } from '../core/config/load.js';
 import type { OutpostConfigInput } from '../core/config/schema.js';
 import { subscribeTranscript, type TranscriptEntry } from '../core/transcript.js';
 import type { Endpoint } from '../core/service/service.js';
 import { Suite } from '../suite/suite.js';
-import { sharedMailStore, type MailStore } from '../mail/index.js';
-import { parseTestMessage, type TestMessage } from './test-message.js';
+import type { TestMessage } from './test-message.js';
+import { mailReader } from './mail-reader.js';
 
 export type { TestMessage } from './test-message.js';
 /** A complete mail store in memory, for tests that want one without a data directory. */
@@ -160,77 +159,6 @@ export async function startTestOutpost(options: TestOutpostOptions = {}): Promis
   };
 }
 
-/** Reads the suite's mail store (opened lazily: a suite without mail services has none). */
-function mailReader(suite: Suite): {
-  messages(address: string, mailbox?: string): Promise<TestMessage[]>;
-  waitFor(address: string, options?: WaitForMessageOptions): Promise<TestMessage>;
-} {
-  const store = (): MailStore => sharedMailStore(suite.context);
-  const messages = async (address: string, mailbox = 'INBOX'): Promise<TestMessage[]> => {
-    const s = store();
-    const box = await s.getMailbox(normalizeAddress(address), mailbox);
-    if (!box) return [];
-    const out: TestMessage[] = [];
-    for (const info of await s.listMessages(box.id)) {
-      const bytes = await s.readMessage(box.id, info.uid);
-      if (bytes) out.push(parseTestMessage(info, bytes));
-    }
-    return out;
-  };
-  const waitFor = (address: string, options: WaitForMessageOptions = {}): Promise<TestMessage> => {
-    const match = options.match ?? (() => true);
-    const timeoutMs = options.timeoutMs ?? 5000;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (outcome: () => void): void => {
-        if (settled) return;
-        settled = true;
-        unsubscribe();
-        clearTimeout(timer);
-        outcome();
-      };
-      // A throwing `match` (the caller's code) or a bad address rejects with that error at once,
-      // whether the message was already there or arrives later (the store swallows listener
-      // errors, so they must be caught here).
-      const check = async (): Promise<void> => {
-        try {
-          const found = (await messages(address, options.mailbox)).find(match);
-          if (found) {
-            finish(() => {
-              resolve(found);
-            });
-          }
-        } catch (err) {
-          finish(() => {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          });
-        }
-      };
-      const look = (): void => {
-        if (!settled) void check();
-      };
-      let unsubscribe: () => void = () => undefined;
-      try {
-        // Subscribe before the first look so a delivery between the two cannot be missed. The
-        // scope is the user (the mailbox may not exist yet); other users' mail never wakes us.
-        unsubscribe = store().subscribe({ user: normalizeAddress(address) }, (change) => {
-          if (change.kind === 'append') look();
-        });
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-        return;
-      }
-      const timer = setTimeout(() => {
-        finish(() => {
-          reject(new Error(`no matching message for ${address} within ${timeoutMs} ms`));
-        });
-      }, timeoutMs);
-      look();
-    });
-  };
-  return { messages, waitFor };
-}
-
 /** Records every transcript line (C:/S:) until `stop()`. */
 export function recordTranscript(filter: (entry: TranscriptEntry) => boolean = () => true): {
   readonly entries: TranscriptEntry[];
@@ -242,3 +170,5 @@ export function recordTranscript(filter: (entry: TranscriptEntry) => boolean = (
   });
   return { entries, stop };
 }
+
+export { startTestWorld, type TestWorld, type TestWorldOptions, type TestWorldOrg } from './test-world.js';
