@@ -104,6 +104,15 @@ const EXPECTATIONS: readonly { command: RegExp; check: (r: Run) => Promise<void>
     },
   },
   {
+    command: /^OUTPOST_IMAP_PASSWORD=\S+ node bin\/outpost mail fetch --user alice@example\.test$/,
+    check: (r) => {
+      // Alice's INBOX over IMAP (the embedded default's 10143, STARTTLS with the development
+      // certificate found in ./data): the message swaks sent, which POP3's RETR marked \Seen.
+      assert.match(r.stdout, /^UID +DATE \(UTC\) +FROM +SUBJECT +FLAGS$/m);
+      assert.match(r.stdout, /^ +1 +\d{4}-\d\d-\d\d \d\d:\d\d +bob@example\.test +test .*\\Seen$/m);
+    },
+  },
+  {
     command:
       /^OUTPOST_FTP_PASSWORD=\S+ node bin\/outpost ftp put README\.md ftp:\/\/alice@127\.0\.0\.1:10021\/README\.md$/,
     check: (r) => {
