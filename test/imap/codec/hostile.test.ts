@@ -65,6 +65,27 @@ describe('nesting and sizes', () => {
     );
     assert.equal(only('a STORE 1 (UNCHANGEDSINCE 9223372036854775807) FLAGS ()').kind, 'command');
   });
+  test('QRESYNC parameters (RFC 7162 §3.2.5): known UIDs and sequence match data are bounded sets', () => {
+    const many = Array.from({ length: IMAP_LIMITS.maxSequenceRanges + 1 }, (_, i) => String(i * 2 + 1)).join(
+      ',',
+    );
+    assert.match(badReason(`a SELECT INBOX (QRESYNC (1 2 ${many}))`, 1 << 20), /too many ranges|too long/);
+    assert.match(
+      badReason(`a SELECT INBOX (QRESYNC (1 2 1:9 (${many} ${many})))`, 1 << 20),
+      /too many ranges|too long/,
+    );
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 9223372036854775808))'), /mod-sequence is too large/);
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 0))'), /mod-sequence must not be zero/);
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 2 1:9 (1:2 1,3) (1 1)))'), /repeated|expected/);
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 2 (1:2 1,3) 1:9))'), /unexpected QRESYNC parameter/);
+    assert.match(badReason(`a SELECT INBOX (QRESYNC (1 2 1:9 ${'('.repeat(1000)}))`), /nested|expected/);
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 2 1:9 (1:2)))'), /expected/);
+    assert.match(badReason('a SELECT INBOX (QRESYNC (1 2) QRESYNC (1 2))'), /repeated select parameter/);
+    assert.match(badReason('a FETCH 1 FLAGS (CHANGEDSINCE 1 VANISHED)'), /VANISHED needs UID FETCH/);
+    assert.match(badReason('a UID FETCH 1 FLAGS (VANISHED)'), /VANISHED needs UID FETCH/);
+    const huge = 'a SELECT INBOX (QRESYNC (1 2 1:4294967295 (1:4294967295 1:4294967295)))';
+    assert.equal(only(huge).kind, 'command');
+  });
   test('huge sequence sets: ranges are counted, never expanded', () => {
     const many = Array.from({ length: IMAP_LIMITS.maxSequenceRanges + 1 }, (_, i) => String(i + 1)).join(',');
     assert.match(badReason(`a FETCH ${many} FLAGS`, 1 << 20), /too many ranges|command too long/);
