@@ -62,3 +62,12 @@ export function bad(tag: string, text: string, code: ResponseCode | null = null)
 export function serverBug(tag: string): ImapReply {
   return no(tag, 'Internal error; try again later', { code: 'SERVERBUG' });
 }
+
+/**
+ * The reply to a command on a selected mailbox another session deleted (SelectedMailbox.gone);
+ * `noExpunge` for FETCH, STORE and SEARCH by number, which may not be followed by EXPUNGE
+ * whatever their status (RFC 9051 §7.5.1).
+ */
+export function mailboxGone(tag: string, noExpunge = false): ImapReply {
+  return { ...no(tag, 'The selected mailbox was deleted', { code: 'NONEXISTENT' }), noExpunge };
+}

@@ -40,6 +40,7 @@ export class SelectedMailbox {
   /** By sequence number - 1. */
   #messages: KnownMessage[];
   #dirty = false;
+  #gone = false;
   /** UIDs saved by SEARCH RETURN (SAVE) (RFC 5182 `$`); empty until a SEARCH saves. */
   #saved = new Set<number>();
   /** UIDs below this were in the mailbox or expunged when the client was last told (UIDNEXT then). */
@@ -68,7 +69,13 @@ export class SelectedMailbox {
     this.#onChange = onChange;
     this.#enabled = enabled;
     this.#unsubscribe = store.subscribe({ user: info.user, mailboxId: info.id }, (change) => {
-      if (change.kind === 'append' || change.kind === 'flags' || change.kind === 'expunge') {
+      if (change.kind === 'mailbox-deleted') this.#gone = true;
+      if (
+        change.kind === 'append' ||
+        change.kind === 'flags' ||
+        change.kind === 'expunge' ||
+        change.kind === 'mailbox-deleted'
+      ) {
         if (change.kind === 'expunge') {
           this.#heldExpungeModSeq = Math.min(this.#heldExpungeModSeq ?? Infinity, change.modSeq);
         }
@@ -99,6 +106,15 @@ export class SelectedMailbox {
       throw err;
     }
     return box;
+  }
+
+  /**
+   * Another session deleted this mailbox while it was selected: its messages are reported
+   * expunged at the next command that allows it, and commands that read or change it answer
+   * `NO [NONEXISTENT]` (mailboxGone) instead of reaching the store for a mailbox it no longer has.
+   */
+  get gone(): boolean {
+    return this.#gone;
   }
 
   /** Messages the client knows of (the highest sequence number). */
@@ -207,7 +223,7 @@ export class SelectedMailbox {
     if (!this.#dirty) return [];
     this.#dirty = false;
     const condstore = this.#enabled.has('CONDSTORE');
-    const now = await this.#store.listMessages(this.id);
+    const now = this.#gone ? [] : await this.#store.listMessages(this.id);
     const byUid = new Map(now.map((m) => [m.uid, m]));
     const lines: string[] = [];
     let kept: KnownMessage[] = this.#messages;

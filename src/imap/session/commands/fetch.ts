@@ -14,7 +14,7 @@ import type { BodyStructure, MailStore, MessageInfo, StoredStructure } from '../
 import { partAt } from '../../../mail/index.js';
 import { FetchResponseBuilder, type FetchItem, type Section } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { bad, no, ok, type ImapReply } from '../reply.js';
+import { bad, mailboxGone, no, ok, type ImapReply } from '../reply.js';
 import { binaryContent, binarySize, unknownTransferEncoding } from './binary.js';
 import type { KnownMessage } from '../selected-mailbox.js';
 import type { SelectedState } from '../state.js';
@@ -132,6 +132,7 @@ export async function fetchCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
+  if (mailbox.gone) return mailboxGone(cmd.tag, !cmd.uid);
   const { store } = ctx.deps;
   // RFC 7162 §3.2.6: VANISHED is for QRESYNC clients only.
   if (cmd.vanished && !ctx.enabled.has('QRESYNC')) return bad(cmd.tag, 'VANISHED needs ENABLE QRESYNC first');

@@ -10,7 +10,7 @@
 import { ErrorCodes, OutpostError } from '../../../core/errors.js';
 import { flagsFetchResponse, statusLine } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { bad, no, ok, type ImapReply } from '../reply.js';
+import { bad, mailboxGone, no, ok, type ImapReply } from '../reply.js';
 import type { AuthenticatedState, SelectedState } from '../state.js';
 import { storeCall } from './store-errors.js';
 import type { CommandOf } from './types.js';
@@ -55,7 +55,9 @@ export async function storeCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
-  if (mailbox.readOnly) return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
+  if (mailbox.gone) return mailboxGone(cmd.tag, !cmd.uid);
+  if (mailbox.readOnly)
+    return { ...no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' }), noExpunge: !cmd.uid };
   // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
   if (cmd.unchangedSince !== null) ctx.enable('CONDSTORE');
   const condstore = ctx.enabled.has('CONDSTORE');
@@ -102,6 +104,7 @@ export async function expungeCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
+  if (mailbox.gone) return mailboxGone(cmd.tag);
   if (mailbox.readOnly) return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
   const now = await ctx.deps.store.listMessages(mailbox.id);
   const inSet = cmd.uids === null ? null : new Set(mailbox.pick(cmd.uids, true).map((p) => p.message.uid));
@@ -132,6 +135,7 @@ export async function copyCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
+  if (mailbox.gone) return mailboxGone(cmd.tag);
   if (cmd.name === 'MOVE' && mailbox.readOnly) {
     return no(cmd.tag, 'Mailbox is read-only', { code: 'READ-ONLY' });
   }

@@ -20,7 +20,7 @@ import {
   type SearchReturnOption,
 } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
-import { no, ok, type ImapReply } from '../reply.js';
+import { mailboxGone, no, ok, type ImapReply } from '../reply.js';
 import type { SelectedState } from '../state.js';
 import type { CommandOf } from './types.js';
 
@@ -158,6 +158,7 @@ export async function searchCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
+  if (mailbox.gone) return mailboxGone(cmd.tag, !cmd.uid);
   const save = cmd.returns?.includes('SAVE') === true;
   if (cmd.charset !== null && cmd.charset !== 'UTF-8' && cmd.charset !== 'US-ASCII') {
     // RFC 5182 §2.1: a SEARCH with SAVE that fails with NO empties the saved result.

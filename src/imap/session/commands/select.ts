@@ -85,7 +85,7 @@ export async function closeCommand(
   state: SelectedState,
 ): Promise<ImapReply> {
   const { mailbox } = state;
-  if (!mailbox.readOnly) {
+  if (!mailbox.readOnly && !mailbox.gone) {
     const now = await ctx.deps.store.listMessages(mailbox.id);
     const deleted = now.filter((m) => m.flags.includes('\\Deleted')).map((m) => m.uid);
     if (deleted.length > 0) {
