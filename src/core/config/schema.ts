@@ -74,6 +74,11 @@ const tlsSchema = z.strictObject({
   key: z.string().min(1),
 });
 
+const dnsViewSchema = z.strictObject({
+  match_clients: ipList.min(1),
+  file: z.string().min(1),
+});
+
 const dnsZoneSchema = z
   .strictObject({
     name: zoneApex,
@@ -81,9 +86,16 @@ const dnsZoneSchema = z
     primary: listenAddress.optional(),
     notify: listenList,
     allow_transfer: ipList.default([]),
+    /** Round-robin the records of each RRset across successive answers. */
+    rotate: z.boolean().default(false),
+    /** Per-client data (BIND match-clients): the first view whose CIDRs cover the client answers. */
+    views: z.array(dnsViewSchema).default([]),
   })
   .refine((zone) => (zone.file === undefined) !== (zone.primary === undefined), {
     message: 'a zone needs exactly one of file (primary) or primary (secondary)',
+  })
+  .refine((zone) => zone.views.length === 0 || zone.file !== undefined, {
+    message: 'views are for primary zones (with file)',
   });
 
 const dnsSchema = z.strictObject({

@@ -88,11 +88,12 @@ export class Authority implements ZoneFinder {
 
   /**
    * Answer one decoded query. Never throws: an unexpected failure becomes SERVFAIL. Returns a
-   * Deferral for NOTIFY, AXFR/IXFR and responses (see `Deferral`).
+   * Deferral for NOTIFY, AXFR/IXFR and responses (see `Deferral`). `zones` replaces this
+   * Authority as the source of zone data (a client's view, see src/dns/service/views.ts).
    */
-  answer(query: Message): Message | Deferral {
+  answer(query: Message, zones: ZoneFinder = this): Message | Deferral {
     try {
-      return this.answerQuery(query);
+      return this.answerQuery(query, zones);
     } catch {
       const question = query.questions.length === 1 ? query.questions : [];
       const edns = query.edns === undefined ? undefined : this.edns.reply(query.edns);
@@ -100,7 +101,7 @@ export class Authority implements ZoneFinder {
     }
   }
 
-  private answerQuery(query: Message): Message | Deferral {
+  private answerQuery(query: Message, zones: ZoneFinder): Message | Deferral {
     const h = query.header;
     if (h.qr) return 'drop';
     if (h.opcode !== Opcode.QUERY) return h.opcode === Opcode.NOTIFY ? 'notify' : notImp(h);
@@ -130,7 +131,7 @@ export class Authority implements ZoneFinder {
       return emptyReply(h, Rcode.REFUSED, q.class === RRClass.CH ? questions : [], opt);
     }
     if (q.type === RRType.AXFR || q.type === RRType.IXFR) return 'transfer';
-    const b = new AnswerBuilder(this, q.type, q.class, this.maxChain).run(q.name, key);
+    const b = new AnswerBuilder(zones, q.type, q.class, this.maxChain).run(q.name, key);
     if (b.refused) {
       const opt = edns === undefined ? undefined : this.edns.reply(edns, this.refusedOptions);
       return emptyReply(h, Rcode.REFUSED, questions, opt); // RFC 1034 §4.3.2 step 2; RFC 8914 §4.21

@@ -30,6 +30,17 @@ export type HandlerResult = Message | readonly Message[] | null;
  */
 export type DnsHandler = (query: Message, context: RequestContext) => HandlerResult | Promise<HandlerResult>;
 
+const UNCACHEABLE = new WeakSet<Message>();
+
+/**
+ * Marks a reply the packet cache must not keep: one that depends on more than the query bytes
+ * (the client's address picking a view) or changes from one answer to the next (rotation).
+ */
+export function uncacheable(reply: Message): Message {
+  UNCACHEABLE.add(reply);
+  return reply;
+}
+
 /** Opcodes a handler deals with; others are answered NOTIMP here. */
 export const HANDLED_OPCODES: ReadonlySet<number> = new Set([Opcode.QUERY, Opcode.NOTIFY]);
 
@@ -113,7 +124,11 @@ export class QueryProcessor {
     if (!Array.isArray(result)) {
       const reply = this.#encoder.encode(result as Message, { maxSize });
       // Only plain answers are cached: never transfers, NOTIFY replies or failures.
-      if (cacheKey !== null && (result as Message).header.rcode !== Rcode.SERVFAIL)
+      if (
+        cacheKey !== null &&
+        (result as Message).header.rcode !== Rcode.SERVFAIL &&
+        !UNCACHEABLE.has(result as Message)
+      )
         this.cache?.set(cacheKey, reply);
       return [reply];
     }

@@ -6,6 +6,8 @@
  * and by NOTIFY, persisted under the data directory), and routes what the answer engine defers:
  * zone transfers (to the allow-listed) and NOTIFY (from a secondary zone's primary). When a
  * primary zone's serial changes, its configured secondaries are sent NOTIFY (RFC 1996).
+ * A primary zone may have views (per-client data picked by source address or EDNS Client Subnet,
+ * views.ts; transfers and NOTIFY carry the default data only) and may rotate its RRsets.
  */
 import type { Logger } from '../../core/logger.js';
 import type { ServiceMetrics } from '../../core/metrics.js';
@@ -17,11 +19,15 @@ import type {
   ServiceDefinition,
 } from '../../core/service/service.js';
 import { Authority } from '../authority/authority.js';
-import { errorReply } from '../reply.js';
-import { Rcode } from '../constants.js';
+import { errorReply, formErr } from '../reply.js';
+import { EdnsOption, Rcode } from '../constants.js';
 import type { Message } from '../types.js';
 import { createDnsServer, type DnsServer } from '../server/dns-server.js';
-import type { RequestContext } from '../server/query-processor.js';
+import { uncacheable, type RequestContext } from '../server/query-processor.js';
+import { clientSubnetReply, parseClientSubnet, type ClientSubnet } from '../ecs.js';
+import { parseAllowEntry } from '../transfer/allow-list.js';
+import { rotateRRsets } from './rotate.js';
+import { ClientView, ViewSelector, type ZoneViews } from './views.js';
 import { PrimaryZone } from './primary-zone.js';
 import { canonicalName } from '../name.js';
 import { mkdirSync } from 'node:fs';
@@ -47,7 +53,27 @@ type ZoneConfig = DnsConfig['zones'][number];
 export function checkDnsZones(config: OutpostConfig): void {
   for (const zone of config.dns?.zones ?? []) {
     if (zone.file !== undefined) loadZoneFile(canonicalName(zone.name), zone.file);
+    new ViewSelector(zone.views.map((v) => v.match_clients));
+    for (const view of zone.views) loadZoneFile(canonicalName(zone.name), view.file);
   }
+}
+
+/** The ECS option of a query: none, the parsed option, or why it is malformed (RFC 7871 §7.2.1). */
+function clientSubnetOf(query: Message): ClientSubnet | string | undefined {
+  let found: ClientSubnet | string | undefined;
+  for (const option of query.edns?.options ?? []) {
+    if (option.code !== EdnsOption.CLIENT_SUBNET) continue;
+    if (found !== undefined) return 'more than one client subnet option';
+    found = parseClientSubnet(option.data);
+  }
+  return found;
+}
+
+/** A zone's views being served: the selector, each view's file, and the loaded versions. */
+interface ServedViews extends ZoneViews {
+  readonly key: string;
+  readonly primaries: PrimaryZone[];
+  readonly zones: (ZoneIndex | undefined)[];
 }
 
 /** The running DNS service. */
@@ -60,6 +86,10 @@ export class DnsService implements RunningService {
   readonly #secondaries = new Map<string, { zone: SecondaryZone; primary: ListenAddress }>();
   /** Per-zone configuration (allow-list, NOTIFY targets), by canonical apex. */
   #zoneConfig = new Map<string, ZoneConfig>();
+  /** Views of primary zones, by canonical apex (only zones that have some). */
+  readonly #views = new Map<string, ServedViews>();
+  /** Answers given so far per rotating zone (the round-robin turn). */
+  readonly #turns = new Map<string, number>();
   readonly #dataDir: string;
   #closed = false;
 
@@ -116,6 +146,7 @@ export class DnsService implements RunningService {
       this.#closed = true;
       for (const zone of this.#primaries.values()) zone.close();
       for (const { zone } of this.#secondaries.values()) zone.stop();
+      for (const views of this.#views.values()) for (const p of views.primaries) p.close();
     }
     await this.server.close();
   }
@@ -140,7 +171,53 @@ export class DnsService implements RunningService {
     for (const [apex, config] of wanted) {
       if (config.primary !== undefined) this.#applySecondary(apex, config.primary);
       else if (config.file !== undefined) this.#applyPrimary(apex, config.file, initial);
+      this.#applyViews(apex, config, initial);
     }
+    for (const [apex, views] of this.#views) {
+      if (wanted.get(apex)?.views.length) continue;
+      for (const p of views.primaries) p.close();
+      this.#views.delete(apex);
+      this.server.invalidateCache();
+    }
+  }
+
+  /**
+   * Loads a zone's view files (same views: each reloaded, keeping its previous version on error;
+   * changed views: all new, and on a reload a new set with any file in error is not used).
+   */
+  #applyViews(apex: string, config: ZoneConfig, initial: boolean): void {
+    if (config.views.length === 0) return;
+    const key = JSON.stringify(config.views);
+    const existing = this.#views.get(apex);
+    if (existing?.key === key) {
+      for (const p of existing.primaries) p.reload();
+      return;
+    }
+    const zones: (ZoneIndex | undefined)[] = config.views.map(() => undefined);
+    const primaries = config.views.map(
+      (view, i) =>
+        new PrimaryZone({
+          apex,
+          file: view.file,
+          logger: this.#logger,
+          onLoad: (zone) => {
+            zones[i] = zone;
+            this.server.invalidateCache();
+          },
+        }),
+    );
+    const served: ServedViews = {
+      key,
+      selector: new ViewSelector(config.views.map((v) => v.match_clients)),
+      primaries,
+      zones,
+    };
+    if (initial) for (const p of primaries) p.load();
+    else if (!primaries.every((p) => p.reload())) return;
+    for (const p of existing?.primaries ?? []) p.close();
+    for (const p of primaries) p.watch();
+    this.#views.set(apex, served);
+    this.server.invalidateCache();
   }
 
   #forget(apex: string): void {
@@ -215,8 +292,23 @@ export class DnsService implements RunningService {
   }
 
   #handle(query: Message, context: RequestContext): Message | readonly Message[] | null {
-    const result = this.authority.answer(query);
-    if (typeof result !== 'string') return result;
+    const ecs = query.edns === undefined ? undefined : clientSubnetOf(query);
+    if (typeof ecs === 'string') {
+      this.#logger.debug({ from: context.remoteAddress, reason: ecs }, 'FORMERR: malformed ECS option');
+      return formErr(query.header);
+    }
+    let view: ClientView | undefined;
+    if (this.#views.size > 0) {
+      const address =
+        ecs === undefined
+          ? parseAllowEntry(context.remoteAddress)?.bytes
+          : ecs.sourcePrefix === 0
+            ? undefined
+            : ecs.address;
+      view = new ClientView(this.authority, this.#views, address);
+    }
+    const result = this.authority.answer(query, view);
+    if (typeof result !== 'string') return this.#finish(query, result, view, ecs);
     if (result === 'drop') return null;
     if (result === 'notify') return this.#notified(query, context);
     const question = query.questions[0];
@@ -226,6 +318,34 @@ export class DnsService implements RunningService {
     return answerTransfer(query, { apex: zone.apex, records: zone.records }, context, {
       allowTransfer: config.allow_transfer,
     });
+  }
+
+  /** Rotation, the ECS echo (RFC 7871 §7.2.1) and whether the packet cache may keep the reply. */
+  #finish(
+    query: Message,
+    reply: Message,
+    view: ClientView | undefined,
+    ecs: ClientSubnet | undefined,
+  ): Message {
+    let out = reply;
+    const question = query.questions[0];
+    const zone = question === undefined ? undefined : this.authority.zoneFor(question.name);
+    const rotating = zone !== undefined && this.#zoneConfig.get(zone.apexKey)?.rotate === true;
+    if (rotating) {
+      const turn = this.#turns.get(zone.apexKey) ?? 0;
+      this.#turns.set(zone.apexKey, (turn + 1) % 0x40000000);
+      out = {
+        ...out,
+        answers: rotateRRsets(out.answers, turn),
+        authorities: rotateRRsets(out.authorities, turn),
+        additionals: rotateRRsets(out.additionals, turn),
+      };
+    }
+    if (ecs !== undefined && out.edns !== undefined) {
+      const scope = view?.used === true ? view.scope : 0;
+      out = { ...out, edns: { ...out.edns, options: [...out.edns.options, clientSubnetReply(ecs, scope)] } };
+    }
+    return rotating || view?.used === true ? uncacheable(out) : out;
   }
 
   /** NOTIFY (RFC 1996 §3.7): accepted only for a secondary zone, from its primary's address. */
