@@ -9,7 +9,9 @@
  * session has enabled CONDSTORE the FETCH responses carry UID and MODSEQ (RFC 7162 §3.1), and
  * once it has enabled QRESYNC expunges are one `* VANISHED uids` instead (§3.2.10). It also
  * holds the SEARCHRES result (RFC 5182) as UIDs: `$` in any set names those messages, a new
- * selection starts with none, and an expunged message leaves it.
+ * selection starts with none, and an expunged message leaves it. The message list itself is the
+ * mailbox's listing shared by every session that selected it (mailbox-listings.ts); a session
+ * copies it only to hold what differs for its own client.
  */
 import type { MailboxInfo, MailStore, MessageInfo } from '../../mail/index.js';
 import {
@@ -22,13 +24,9 @@ import {
   vanishedResponse,
   type SequenceSet,
 } from '../codec/index.js';
+import { holdListing, type KnownMessage, type ListingHandle } from './mailbox-listings.js';
 
-/** A message as the client knows it. */
-export interface KnownMessage {
-  readonly uid: number;
-  flags: readonly string[];
-  modSeq: number;
-}
+export type { KnownMessage } from './mailbox-listings.js';
 
 /** One session's view of its selected mailbox. */
 export class SelectedMailbox {
@@ -37,8 +35,8 @@ export class SelectedMailbox {
   readonly uidValidity: number;
   /** EXAMINE, or SELECT of a mailbox the user may not change. */
   readonly readOnly: boolean;
-  /** By sequence number - 1. */
-  #messages: KnownMessage[];
+  /** By sequence number - 1: the shared listing, or this session's copy where it differs. */
+  #messages: readonly KnownMessage[];
   #dirty = false;
   #gone = false;
   /** UIDs saved by SEARCH RETURN (SAVE) (RFC 5182 `$`); empty until a SEARCH saves. */
@@ -47,7 +45,7 @@ export class SelectedMailbox {
   #uidBound: number;
   /** The lowest MODSEQ of an expunge not reported yet (RFC 7162 §3.2: HIGHESTMODSEQ stays below it). */
   #heldExpungeModSeq: number | null = null;
-  readonly #store: MailStore;
+  readonly #listing: ListingHandle;
   readonly #unsubscribe: () => void;
   readonly #onChange: () => void;
   readonly #enabled: ReadonlySet<string>;
@@ -59,7 +57,6 @@ export class SelectedMailbox {
     onChange: () => void,
     enabled: ReadonlySet<string>,
   ) {
-    this.#store = store;
     this.id = info.id;
     this.name = info.name;
     this.uidValidity = info.uidValidity;
@@ -68,7 +65,10 @@ export class SelectedMailbox {
     this.#uidBound = info.uidNext;
     this.#onChange = onChange;
     this.#enabled = enabled;
+    const listing = holdListing(store, info.id);
+    this.#listing = listing;
     this.#unsubscribe = store.subscribe({ user: info.user, mailboxId: info.id }, (change) => {
+      listing.invalidate();
       if (change.kind === 'mailbox-deleted') this.#gone = true;
       if (
         change.kind === 'append' ||
@@ -99,8 +99,7 @@ export class SelectedMailbox {
   ): Promise<SelectedMailbox> {
     const box = new SelectedMailbox(store, info, readOnly, onChange, enabled);
     try {
-      const messages = await store.listMessages(info.id);
-      box.#messages = messages.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }));
+      box.#messages = await box.#listing.latest();
     } catch (err) {
       box.close();
       throw err;
@@ -198,19 +197,19 @@ export class SelectedMailbox {
 
   /** Records flags this session itself changed (reported in its own reply, not again). */
   learn(changed: readonly MessageInfo[]): void {
+    if (changed.length === 0) return;
     const byUid = new Map(changed.map((m) => [m.uid, m]));
-    for (const m of this.#messages) {
+    // Copy on write: the listing is shared with other sessions, whose clients were not told.
+    this.#messages = this.#messages.map((m) => {
       const c = byUid.get(m.uid);
-      if (c) {
-        m.flags = c.flags;
-        m.modSeq = c.modSeq;
-      }
-    }
+      return c ? { uid: m.uid, flags: c.flags, modSeq: c.modSeq } : m;
+    });
   }
 
   /** Stops listening to the store (leaving the selected state). Idempotent. */
   close(): void {
     this.#unsubscribe();
+    this.#listing.release();
   }
 
   /**
@@ -223,10 +222,11 @@ export class SelectedMailbox {
     if (!this.#dirty) return [];
     this.#dirty = false;
     const condstore = this.#enabled.has('CONDSTORE');
-    const now = this.#gone ? [] : await this.#store.listMessages(this.id);
+    const now = this.#gone ? [] : await this.#listing.latest();
     const byUid = new Map(now.map((m) => [m.uid, m]));
     const lines: string[] = [];
-    let kept: KnownMessage[] = this.#messages;
+    let kept: readonly KnownMessage[] = this.#messages;
+    let pending = false;
     const gone = this.#messages.filter((m) => !byUid.has(m.uid));
     if (gone.length === 0) this.#heldExpungeModSeq = null;
     else if (allowExpunge) {
@@ -251,6 +251,7 @@ export class SelectedMailbox {
       this.#heldExpungeModSeq = null;
     } else {
       this.#dirty = true;
+      pending = true;
     }
     const last = this.#messages[this.#messages.length - 1]?.uid ?? 0;
     let seq = 0;
@@ -258,17 +259,17 @@ export class SelectedMailbox {
     for (const m of kept) {
       seq++;
       const current = byUid.get(m.uid);
-      if (current && current.modSeq !== m.modSeq) {
-        m.modSeq = current.modSeq;
-        if (!sameFlags(current.flags, m.flags)) {
-          m.flags = current.flags;
-          lines.push(flagsFetchResponse(seq, m.uid, m.flags, condstore ? m.modSeq : null));
-          fetched = true;
-        }
+      if (current && current.modSeq !== m.modSeq && !sameFlags(current.flags, m.flags)) {
+        lines.push(flagsFetchResponse(seq, m.uid, current.flags, condstore ? current.modSeq : null));
+        fetched = true;
       }
     }
     const added = now.filter((m) => m.uid > last);
-    this.#messages = [...kept, ...added.map((m) => ({ uid: m.uid, flags: m.flags, modSeq: m.modSeq }))];
+    // Once every change is told, the client's view is the shared listing again.
+    this.#messages =
+      pending || kept.length + added.length !== now.length
+        ? [...kept.map((m) => byUid.get(m.uid) ?? m), ...added]
+        : now;
     this.#uidBound = Math.max(this.#uidBound, (now[now.length - 1]?.uid ?? 0) + 1);
     if (added.length > 0) lines.push(existsResponse(this.exists));
     const held = this.#heldExpungeModSeq;
