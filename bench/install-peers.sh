@@ -3,11 +3,16 @@
 # Benchmarks are not tests, so this is separate from scripts/install-test-peers.sh. apt-get runs
 # only when a command is missing (needs root then); otherwise this is a quick no-op.
 set -euo pipefail
-PEERS=(dnsperf nsd nginx-light wrk postfix vsftpd curl dovecot-pop3d)
+PEERS=(dnsperf nsd nginx-light wrk postfix vsftpd curl dovecot-pop3d dovecot-imapd)
 COMMANDS=(dnsperf nsd nginx wrk smtp-source vsftpd curl dovecot)
+# Programs that are not on any PATH (Dovecot's protocol processes).
+FILES=(/usr/lib/dovecot/pop3 /usr/lib/dovecot/imap)
 missing=()
 for cmd in "${COMMANDS[@]}"; do
   PATH="$PATH:/usr/sbin:/usr/local/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+done
+for file in "${FILES[@]}"; do
+  [ -x "$file" ] || missing+=("$file")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

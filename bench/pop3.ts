@@ -18,7 +18,7 @@ import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from
 import { formatNumber } from './lib/table.js';
 import { makeTempDir } from './lib/temp.js';
 import { canPin, LOAD_CORE, requireCommand } from './lib/tools.js';
-import { benchMailbox } from './pop3/mailbox.js';
+import { benchMailbox } from './mail/mailbox.js';
 import { PASSWORD, POP3_SERVERS, USER } from './pop3/servers.js';
 import { ROOT } from './lib/root.js';
 

@@ -1,5 +1,5 @@
 /**
- * The benchmark's maildrop: 10,000 deterministic messages of realistic shape (headers of a
+ * The mail benchmarks' maildrop (bench/pop3.ts, bench/imap.ts): 10,000 deterministic messages of realistic shape (headers of a
  * delivered message, text bodies of 1-12 KiB, a few lines starting with "." so dot-stuffing is
  * exercised), with CRLF line endings. The same bytes go into Outpost's store and Dovecot's Maildir.
  */

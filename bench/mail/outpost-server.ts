@@ -1,7 +1,9 @@
 /**
- * Runs Outpost's suite from a TOML config for the POP3 benchmark (through tsx, so the bench
- * measures the source tree, not whatever dist/ holds) and closes it on SIGTERM/SIGINT.
- * Usage: node --import tsx bench/pop3/outpost-server.ts CONFIG.toml
+ * Runs Outpost's suite from a TOML config for the mail benchmarks (POP3, IMAP) through tsx, so
+ * the bench measures the source tree, not whatever dist/ holds, and closes it on SIGTERM/SIGINT.
+ * On SIGUSR2 it runs a full GC (when started with --expose-gc) and prints `heap <bytes>` (V8's
+ * used heap plus external memory), which bench/imap.ts reads for memory per session.
+ * Usage: node --import tsx [--expose-gc] bench/mail/outpost-server.ts CONFIG.toml
  */
 import { loadConfigFile } from '../../src/core/config/load.js';
 import { Suite } from '../../src/suite/suite.js';
@@ -20,3 +22,9 @@ const stop = (): void => {
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m = process.memoryUsage();
+  process.stdout.write(`heap ${String(m.heapUsed + m.external)}\n`);
+});
