@@ -19,6 +19,7 @@ import { binaryContent, binarySize, unknownTransferEncoding } from './binary.js'
 import type { KnownMessage } from '../selected-mailbox.js';
 import type { SelectedState } from '../state.js';
 import { uidRanges, vanishedEarlier } from './qresync.js';
+import { BatchedWriter, type RawWriter } from '../batched-writer.js';
 import type { CommandOf } from './types.js';
 
 /** Messages whose structures are read from the store at once. */
@@ -150,6 +151,11 @@ export async function fetchCommand(
     (bodies.some((b) => b?.sets === true) || cmd.items.some((i) => i.kind === 'BINARY[]' && !i.peek));
   const flagsAsked = cmd.items.some((i) => i.kind === 'FLAGS');
   const untagged: string[] = [];
+  // The known messages are immutable: after `learn`, pick the same ones again for their new flags.
+  const repick = (): void => {
+    const chosen = new Set(picked.map((p) => p.message.uid));
+    picked = mailbox.pick(cmd.set, cmd.uid).filter((p) => chosen.has(p.message.uid));
+  };
   /** The current MODSEQ of messages CHANGEDSINCE picked (the session's may be older). */
   const changed = new Map<number, number>();
   if (cmd.changedSince !== null) {
@@ -163,7 +169,10 @@ export async function fetchCommand(
     picked = picked.filter((p) => since.has(p.message.uid));
     const current = picked.flatMap((p) => since.get(p.message.uid) ?? []);
     // Reported with their FLAGS, the session knows them now; without, their MODSEQ only.
-    if (flagsAsked) mailbox.learn(current);
+    if (flagsAsked && current.length > 0) {
+      mailbox.learn(current);
+      repick();
+    }
     for (const m of current) changed.set(m.uid, m.modSeq);
   }
   let seenSet = new Set<number>();
@@ -173,6 +182,7 @@ export async function fetchCommand(
       const changed = await store.setFlags(mailbox.id, unseen, ['\\Seen'], 'add', { origin: ctx.origin });
       mailbox.learn(changed);
       seenSet = new Set(unseen);
+      repick();
     }
   }
   const wantEnvelope = cmd.items.some((i) => i.kind === 'ENVELOPE');
@@ -187,7 +197,14 @@ export async function fetchCommand(
         i.kind === 'BINARY[]' ||
         i.kind === 'BINARY.SIZE',
     ) || bodies.some((b) => b !== null);
-  const write = async (w: { writeRaw(d: Buffer | string): Promise<void> }): Promise<void> => {
+  const write = async (w: RawWriter): Promise<void> => {
+    const out = new BatchedWriter(w);
+    // One index read per command (listMessages is from the index, never the bytes).
+    const infos = new Map<number, { internalDate: Date; size: number }>();
+    if (needsInfo && picked.length > 0) {
+      const wanted = new Set(picked.map((p) => p.message.uid));
+      for (const m of await store.listMessages(mailbox.id)) if (wanted.has(m.uid)) infos.set(m.uid, m);
+    }
     for (let i = 0; i < picked.length; i += BATCH) {
       const batch = picked.slice(i, i + BATCH);
       const uids = batch.map((p) => p.message.uid);
@@ -199,13 +216,6 @@ export async function fetchCommand(
         })) {
           structures.set(s.uid, s);
         }
-      }
-      const infos = new Map<number, { internalDate: Date; size: number }>();
-      if (needsInfo) {
-        // One index read per batch (listMessages is from the index, never the bytes).
-        const all = await store.listMessages(mailbox.id);
-        const wanted = new Set(uids);
-        for (const m of all) if (wanted.has(m.uid)) infos.set(m.uid, m);
       }
       for (const { seq, message } of batch) {
         const chunks = await responseFor(
@@ -219,10 +229,10 @@ export async function fetchCommand(
           seenSet.has(message.uid) && !flagsAsked,
           Math.max(message.modSeq, changed.get(message.uid) ?? 0),
         );
-        if (chunks === null) continue;
-        for (const c of chunks) await w.writeRaw(c);
+        if (chunks !== null) await out.write(chunks);
       }
     }
+    await out.flush();
   };
   return { ...ok(cmd.tag, 'FETCH completed', null, untagged), write, noExpunge: !cmd.uid };
 }
