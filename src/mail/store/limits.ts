@@ -32,6 +32,11 @@ export const STORE_LIMITS = {
    * more than any message's readable content; what lies past it is not searchable).
    */
   searchBodyChars: 2 * 1024 * 1024,
+  /**
+   * Bytes (estimated from the stored JSON) of parsed ENVELOPE/BODYSTRUCTURE kept in memory for
+   * IMAP FETCH (structure-cache.ts): about 50,000 messages' envelopes.
+   */
+  structureCacheBytes: 32 * 1024 * 1024,
 } as const;
 
 /** The caps a store may be opened with (tests use small ones); each defaults to STORE_LIMITS. */

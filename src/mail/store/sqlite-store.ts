@@ -16,12 +16,11 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { migrate, openDatabase, type Database } from '../../core/db.js';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
-import type { BodyStructure } from '../message/body-structure.js';
-import type { Envelope } from '../message/envelope.js';
 import { combineFlags, flagsFromColumn, flagsToColumn, hasSeen, normalizeFlags } from './flags.js';
 import { GroupCommitter, type GroupCommitHooks } from './group-commit.js';
 import { mergeKeywords } from './keywords.js';
-import { resolveStoreLimits, type ResolvedStoreLimits, type StoreLimits } from './limits.js';
+import { resolveStoreLimits, STORE_LIMITS, type ResolvedStoreLimits, type StoreLimits } from './limits.js';
+import { StructureCache, type CachedStructure } from './structure-cache.js';
 import {
   canonicalMailboxName,
   isInbox,
@@ -141,6 +140,7 @@ export class SqliteMailStore implements MailStore {
   readonly #committer: GroupCommitter;
   readonly #blobs: BlobTable;
   readonly #hub = new ChangeHub();
+  readonly #structures = new StructureCache(STORE_LIMITS.structureCacheBytes);
   readonly #s: ReturnType<typeof prepare>;
   #closed: Promise<void> | null = null;
 
@@ -328,17 +328,44 @@ export class SqliteMailStore implements MailStore {
     this.#assertOpen();
     const envelope = want.envelope === true;
     const body = want.body === true;
-    const rows = this.#s.readStructures.all({
-      envelope: envelope ? 1 : 0,
-      body: body ? 1 : 0,
-      mailbox: mailboxId,
-      uids: uidList(uids),
+    const box = this.#s.mailboxById.get(mailboxId);
+    if (box === undefined) return [];
+    const validity = box.uid_validity;
+    // Which of them exist (the primary key alone); the parsed parts come from the cache when
+    // it has them, and only the others are read and parsed.
+    const present = this.#s.presentUids.all({ mailbox: mailboxId, uids: uidList(uids) }).map((r) => r.uid);
+    const missing = present.filter((uid) => {
+      const held = this.#structures.get(validity, uid);
+      return held === undefined || (envelope && !held.envelope) || (body && !held.body);
     });
-    return rows.map((r) => ({
-      uid: r.uid,
-      ...(r.envelope === null ? {} : { envelope: JSON.parse(r.envelope) as Envelope }),
-      ...(r.body === null ? {} : { body: JSON.parse(r.body) as BodyStructure }),
-    }));
+    const fresh = new Map<number, CachedStructure>();
+    if (missing.length > 0) {
+      for (const r of this.#s.readStructures.all({
+        envelope: envelope ? 1 : 0,
+        body: body ? 1 : 0,
+        mailbox: mailboxId,
+        uids: uidList(missing),
+      })) {
+        fresh.set(
+          r.uid,
+          this.#structures.add(validity, r.uid, {
+            ...(r.envelope === null ? {} : { envelope: r.envelope }),
+            ...(r.body === null ? {} : { body: r.body }),
+          }),
+        );
+      }
+    }
+    const out: StoredStructure[] = [];
+    for (const uid of present) {
+      const held = fresh.get(uid) ?? this.#structures.get(validity, uid);
+      if (held === undefined) continue;
+      out.push({
+        uid,
+        ...(envelope && held.envelope ? { envelope: held.envelope } : {}),
+        ...(body && held.body ? { body: held.body } : {}),
+      });
+    }
+    return out;
   }
 
   async searchText(mailboxId: number, criterion: TextCriterion, uids?: readonly number[]): Promise<number[]> {
@@ -780,6 +807,9 @@ function prepare(db: Database) {
       'INSERT INTO mail_blob_meta (blob_id, envelope, body, header_text, body_text) VALUES (?, ?, ?, ?, ?)',
     ),
     // Columns not asked for are not read (CASE short-circuits), so ENVELOPE alone never reads the structure.
+    presentUids: q<[{ mailbox: number; uids: string }], { uid: number }>(
+      'SELECT uid FROM mail_messages WHERE mailbox_id = @mailbox AND uid IN (SELECT value FROM json_each(@uids)) ORDER BY uid',
+    ),
     readStructures: q<
       [{ envelope: number; body: number; mailbox: number; uids: string }],
       { uid: number; envelope: string | null; body: string | null }
