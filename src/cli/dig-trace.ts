@@ -37,6 +37,38 @@ function shown(step: IterationStep): readonly ResourceRecord[] {
   return reply.authorities.filter((r) => r.type === RRType.SOA);
 }
 
+/** How many root NS names are looked up when the reply carries no glue. */
+const MAX_ROOT_LOOKUPS = 13;
+
+/**
+ * A recursive server's NS answer often carries no addresses (ours does not): like dig, which
+ * asks its resolver for them, ask the same server for each root name server's A record.
+ */
+async function lookUpAddresses(
+  server: ResolvedServer,
+  targets: ReadonlySet<string>,
+  request: DigRequest,
+): Promise<ResourceRecord[]> {
+  const found: ResourceRecord[] = [];
+  for (const target of [...targets].filter((t) => t !== '').slice(0, MAX_ROOT_LOOKUPS)) {
+    try {
+      const reply = await queryDns({
+        server,
+        name: target,
+        type: RRType.A,
+        timeoutMs: request.timeoutMs,
+        retries: request.retries,
+      });
+      found.push(
+        ...reply.message.answers.filter((r) => r.type === RRType.A && r.name.toLowerCase() === target),
+      );
+    } catch (err) {
+      if (!(err instanceof OutpostError)) throw err;
+    }
+  }
+  return found;
+}
+
 /** Run the trace; resolves with dig's exit code. */
 export async function runTrace(request: DigRequest, server: ResolvedServer, io: TraceIo): Promise<number> {
   const out = io.stdout;
@@ -70,8 +102,9 @@ export async function runTrace(request: DigRequest, server: ResolvedServer, io: 
     out(';; no root NS records in the reply\n');
     return NO_REPLY;
   }
+  if (addresses.length === 0) addresses = await lookUpAddresses(server, targets, request);
   if (addresses.length === 0 && first.data.type === 'NS') {
-    // No glue: ask the root servers' own address, the one we were given.
+    // Still nothing: ask the root servers' own address, the one we were given.
     addresses = [
       {
         name: first.data.target,

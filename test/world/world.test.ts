@@ -6,10 +6,12 @@
 // resolves hamburger.test's MX through the resolver and relays it to mail.hamburger.test, where
 // bob reads it with poplib and imaplib; curl fetches each organisation's web page by name.
 import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestWorld, type TestWorld } from '../../src/testing/index.js';
 import { runText } from '../helpers/run.js';
 
+const repo = resolve(import.meta.dirname, '../..');
 let world: TestWorld;
 
 before(async () => {
@@ -52,6 +54,35 @@ test('ISC dig +norec at each server: root → test. → hamburger.test (what +tr
   const org = await dig('@127.77.0.40', '-p', port, '+norec', 'www.hamburger.test');
   assert.match(org, /flags: qr aa/);
   assert.match(org, /^www\.hamburger\.test\.\s+300\s+IN\s+A\s+127\.77\.0\.42$/m);
+});
+
+test('outpost dig +trace through the resolver walks root → test. → hamburger.test', async () => {
+  const { host, port } = world.resolver;
+  const r = await runText(
+    process.execPath,
+    [join(repo, 'bin/outpost'), 'dig', '+trace', 'www.hamburger.test', `@${host}`, '-p', String(port)],
+    { cwd: repo, timeoutMs: 30_000 },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const at = (re: RegExp): number => {
+    const m = re.exec(r.stdout);
+    assert.ok(m, `missing ${String(re)} in\n${r.stdout}`);
+    return m.index;
+  };
+  const steps = [
+    at(/^\.\s+\d+\s+IN\s+NS\s+/m),
+    at(/^test\.\s+\d+\s+IN\s+NS\s+a\.nic\.test\.$/m),
+    at(/^;; Received \d+ bytes from 127\.77\.0\.10#30053/m),
+    at(/^hamburger\.test\.\s+\d+\s+IN\s+NS\s+ns\.hamburger\.test\.$/m),
+    at(/^;; Received \d+ bytes from 127\.77\.0\.11#30053/m),
+    at(/^www\.hamburger\.test\.\s+300\s+IN\s+A\s+127\.77\.0\.42$/m),
+    at(/^;; Received \d+ bytes from 127\.77\.0\.40#30053/m),
+  ];
+  assert.deepEqual(
+    [...steps].sort((a, b) => a - b),
+    steps,
+    r.stdout,
+  );
 });
 
 test('alice’s mail: smtplib submission → queue → MX via the resolver → bob’s mailbox, read with poplib and imaplib', async () => {

@@ -17,7 +17,7 @@
  *   resolver query local services: request forgery towards the host itself).
  */
 import { RRType, Rcode } from '../constants.js';
-import { formatLabels, nameKey, parseName } from '../name.js';
+import { formatLabels, isSubdomain, nameKey, parseName } from '../name.js';
 import type { EdnsOptionData, Message, Question, ResourceRecord } from '../types.js';
 import { isLoopback } from '../../core/net.js';
 import { ResolverCache, Trust, type TrustRank } from './cache.js';
@@ -457,8 +457,14 @@ export class Iterator {
     for (;;) {
       const ns = this.#o.cache.getRRset(name, RRType.NS, qclass);
       if (ns !== undefined) {
-        const zone = this.#zoneOf(name, ns.records, []);
-        if (this.#addresses(zone).length > 0 || zone.ns.length > 0) return zone;
+        // The root's own servers may be known only from the hints (a primed `. NS` answer
+        // carries no addresses): their addresses fill in what the cache lacks.
+        const zone = this.#zoneOf(name, ns.records, name === '.' ? this.#o.hints.addresses : []);
+        if (this.#addresses(zone).length > 0) return zone;
+        // No address known: the NS names must be found elsewhere. When every one of them lies
+        // inside the zone itself (its glue expired or never cached), asking the zone for them
+        // would go in a circle, so start higher up instead.
+        if (zone.ns.some((target) => !isSubdomain(target, name))) return zone;
       }
       if (name === '.') break;
       name = parentOf(name);

@@ -35,6 +35,17 @@ describe('iteration engine', () => {
     );
   });
 
+  it('after a client primes `. NS` (no addresses in the answer) it still reaches the root from the hints', async () => {
+    const up = world();
+    const { iterator } = engine(up);
+    const primed = await iterator.resolve(q('.', RRType.NS));
+    assert.deepEqual(texts(primed.answers), ['. a.root.test.']);
+    // `outpost dig +trace` asks just this pair of questions of a resolver.
+    const res = await iterator.resolve(q('www.example.test.', RRType.A));
+    assert.equal(res.rcode, Rcode.NOERROR, res.ede?.text);
+    assert.deepEqual(texts(res.answers), ['www.example.test. 192.0.2.1']);
+  });
+
   it('answers the second time from the cache, with TTLs counted down', async () => {
     const up = world();
     const { iterator } = engine(up);
