@@ -1,8 +1,8 @@
 /**
  * Starts a real NSD (NLnet Labs' authoritative server, Debian package `nsd`) for interop and
  * differential tests: a config in a fresh temp directory (pid, state, zone list and log inside
- * it, no database, no chroot, no privilege drop, no remote control), listening on 127.0.0.1 on
- * a free high port for UDP and TCP, started in the foreground with `nsd -d -c FILE` and polled
+ * it, no database, no chroot, no privilege drop, no remote control), listening on 127.0.0.1 (or a
+ * given address) on a free high port (or a given one) for UDP and TCP, started in the foreground with `nsd -d -c FILE` and polled
  * until it answers the zone's SOA. A missing nsd is a FAILURE, never a skip (DESIGN.md, tier 4):
  * install it with scripts/install-test-peers.sh. `stop()` ends only the process we started.
  */
@@ -17,9 +17,10 @@ import { tempDir } from './temp.js';
 
 /** A running NSD. */
 export interface NsdInstance {
-  /** The UDP and TCP port on 127.0.0.1. */
+  /** The UDP and TCP port on `host`. */
   readonly port: number;
-  readonly host: '127.0.0.1';
+  /** 127.0.0.1 unless `NsdOptions.host` said otherwise. */
+  readonly host: string;
   /** The temp directory holding nsd.conf, nsd.log and the state files. */
   readonly dir: string;
   /** Stop NSD (SIGTERM, SIGKILL after 5 s) and remove the temp directory. Idempotent. */
@@ -35,14 +36,20 @@ export interface NsdOptions {
   readonly zoneConfig?: readonly string[];
   /** How long to wait for the first answer; default 15000 ms. */
   readonly readyTimeoutMs?: number;
+  /** Listen on this address instead of 127.0.0.1. */
+  readonly host?: string;
+  /** Listen on this fixed port instead of a free one (53 for a resolver's mini-Internet). */
+  readonly port?: number;
+  /** More zones served by the same instance: [name, file]. */
+  readonly extraZones?: readonly (readonly [string, string])[];
 }
 
-/** Absolute path of the nsd binary: PATH first, then the sbin directories PATH often lacks. */
-export function findNsd(): string {
+/** Absolute path of a peer daemon: PATH first, then the sbin directories PATH often lacks. */
+export function findProgram(name: string): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
   for (const dir of dirs) {
     if (dir === '') continue;
-    const candidate = join(dir, 'nsd');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -51,13 +58,17 @@ export function findNsd(): string {
     }
   }
   throw new Error(
-    'nsd is not installed: interop tests need it (run scripts/install-test-peers.sh as root, ' +
-      'or apt-get install -y nsd bind9-dnsutils)',
+    `${name} is not installed: interop tests need it (run scripts/install-test-peers.sh as root)`,
   );
 }
 
+/** Absolute path of the nsd binary. */
+export function findNsd(): string {
+  return findProgram('nsd');
+}
+
 /** A port free for both UDP and TCP on 127.0.0.1 right now (NSD needs a fixed number). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((res, rej) => {
       const srv = createServer();
@@ -84,11 +95,19 @@ async function freePort(): Promise<number> {
   }
 }
 
-function config(dir: string, port: number, zoneName: string, zoneFile: string, options: NsdOptions): string {
+function config(
+  dir: string,
+  host: string,
+  port: number,
+  zoneName: string,
+  zoneFile: string,
+  options: NsdOptions,
+): string {
   const q = (s: string): string => JSON.stringify(s);
+  const zones = [[zoneName, zoneFile] as const, ...(options.extraZones ?? [])];
   return [
     'server:',
-    `  ip-address: 127.0.0.1@${port}`,
+    `  ip-address: ${host}@${port}`,
     `  port: ${port}`,
     '  do-ip6: no',
     '  username: ""',
@@ -104,10 +123,12 @@ function config(dir: string, port: number, zoneName: string, zoneFile: string, o
     ...(options.serverConfig ?? []).map((l) => `  ${l}`),
     'remote-control:',
     '  control-enable: no',
-    'zone:',
-    `  name: ${q(zoneName)}`,
-    `  zonefile: ${q(resolve(zoneFile))}`,
-    ...(options.zoneConfig ?? []).map((l) => `  ${l}`),
+    ...zones.flatMap(([name, file]) => [
+      'zone:',
+      `  name: ${q(name)}`,
+      `  zonefile: ${q(resolve(file))}`,
+      ...(options.zoneConfig ?? []).map((l) => `  ${l}`),
+    ]),
     '',
   ].join('\n');
 }
@@ -122,7 +143,7 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -130,10 +151,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function answersSoa(port: number, zoneName: string): Promise<boolean> {
+async function answersSoa(host: string, port: number, zoneName: string): Promise<boolean> {
   try {
     const r = await queryDns({
-      server: { host: '127.0.0.1', port },
+      server: { host, port },
       name: zoneName,
       type: RRType.SOA,
       timeoutMs: 250,
@@ -152,9 +173,10 @@ async function startOnce(
 ): Promise<NsdInstance | 'port-taken'> {
   const nsd = findNsd();
   const dir = tempDir('outpost-nsd-');
-  const port = await freePort();
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort());
   const confPath = join(dir, 'nsd.conf');
-  writeFileSync(confPath, config(dir, port, zoneName, zoneFile, options));
+  writeFileSync(confPath, config(dir, host, port, zoneName, zoneFile, options));
   let output = '';
   const child = spawn(nsd, ['-d', '-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (c: Buffer): void => {
@@ -196,21 +218,22 @@ async function startOnce(
     if (child.exitCode !== null || child.signalCode !== null) {
       const text = log();
       await stop();
-      if (/already in use/i.test(text)) return 'port-taken';
+      if (/already in use/i.test(text) && options.port === undefined) return 'port-taken';
       throw new Error(`nsd exited during start-up:\n${text}`);
     }
-    if (await answersSoa(port, zoneName)) break;
+    if (await answersSoa(host, port, zoneName)) break;
     if (Date.now() > deadline) {
       const text = log();
       await stop();
-      throw new Error(`nsd did not answer on 127.0.0.1#${port} in time:\n${text}`);
+      throw new Error(`nsd did not answer on ${host}#${port} in time:\n${text}`);
     }
   }
-  return { port, host: '127.0.0.1', dir, stop, [Symbol.asyncDispose]: stop };
+  return { port, host, dir, stop, [Symbol.asyncDispose]: stop };
 }
 
 /**
- * Start NSD serving `zoneFile` as `zoneName` on 127.0.0.1 (UDP and TCP, same free port) and
+ * Start NSD serving `zoneFile` as `zoneName` (and `extraZones`) on 127.0.0.1 or `host` (UDP and
+ * TCP, same free or given port) and
  * resolve once it answers the zone's SOA. Throws (never skips) when nsd is missing, the zone is
  * refused or NSD does not come up; the error carries NSD's log.
  */
