@@ -14,7 +14,8 @@ import { resolveServeConfig } from './data-dir.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import { isLoopback } from '../core/net.js';
 import { devCertificatePath } from '../core/tls-dev-cert.js';
-import type { UntrustedCertificate } from '../core/tls-trust.js';
+import { OutpostError } from '../core/errors.js';
+import { TlsUntrustedError, type UntrustedCertificate } from '../core/tls-trust.js';
 import { accountsDatabasePath } from '../suite/suite.js';
 
 /** Where the CLI was told to look (each optional). */
@@ -135,4 +136,22 @@ export function trustAdvice(
     `To skip verification (not for real servers): ${flags.insecureOption}.`,
   );
   return lines.join('\n');
+}
+
+/**
+ * When `err` is a client's TLS refusal (an OutpostError caused by TlsUntrustedError), print it
+ * and the way out (`trustAdvice` with `--ca` / `--insecure`) and return true; otherwise false.
+ */
+export function explainUntrusted(
+  err: unknown,
+  suite: LocalSuite | undefined,
+  stderr: (text: string) => void,
+): boolean {
+  const untrusted = (err as { cause?: unknown } | undefined)?.cause;
+  if (!(untrusted instanceof TlsUntrustedError) || !(err instanceof OutpostError)) return false;
+  stderr(`outpost: ${err.message} [${err.code}]\n`);
+  stderr(
+    `${trustAdvice(untrusted.certificate, suite, { caOption: '--ca', insecureOption: '--insecure' })}\n`,
+  );
+  return true;
 }

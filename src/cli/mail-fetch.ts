@@ -14,7 +14,6 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
-import { TlsUntrustedError } from '../core/tls-trust.js';
 import { parseDateTime } from '../imap/codec/date.js';
 import {
   examine,
@@ -34,7 +33,7 @@ import {
 } from '../mail/index.js';
 import { dataOptions, type DataOptions } from './data-dir.js';
 import { promptSecret } from './ftp-connect.js';
-import { findLocalSuite, imapServer, trustAdvice, trustFor } from './local-suite.js';
+import { explainUntrusted, findLocalSuite, imapServer, trustFor } from './local-suite.js';
 import { parseServer } from './mail.js';
 import { MaildirWriter } from './maildir.js';
 
@@ -124,12 +123,7 @@ export async function runMailFetch(opts: MailFetchOptions, io: FetchIo = default
       insecure: opts.insecure === true,
     });
   } catch (err) {
-    const untrusted = (err as { cause?: unknown }).cause;
-    if (!(untrusted instanceof TlsUntrustedError) || !(err instanceof OutpostError)) throw err;
-    io.stderr(`outpost: ${err.message} [${err.code}]\n`);
-    io.stderr(
-      `${trustAdvice(untrusted.certificate, suite, { caOption: '--ca', insecureOption: '--insecure' })}\n`,
-    );
+    if (!explainUntrusted(err, suite, io.stderr)) throw err;
     return 1;
   }
   try {

@@ -15,14 +15,20 @@ import { hostname as osHostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
-import { caWithRoots, TlsUntrustedError } from '../core/tls-trust.js';
+import { caWithRoots } from '../core/tls-trust.js';
 import { parseAddressList, parseMailbox, flattenAddresses, type Address } from '../mail/message/address.js';
 import { buildMessage } from '../mail/message/mime-build.js';
 import { replyText } from '../mail/smtp/codec/reply.js';
 import { connectSmtp, type SmtpClient } from '../mail/smtp/client/smtp-client.js';
 import { dataOptions, type DataOptions } from './data-dir.js';
 import { promptSecret } from './ftp-connect.js';
-import { findLocalSuite, submissionServer, trustAdvice, trustFor, type LocalSuite } from './local-suite.js';
+import {
+  explainUntrusted,
+  findLocalSuite,
+  submissionServer,
+  trustFor,
+  type LocalSuite,
+} from './local-suite.js';
 import { registerMailFetch } from './mail-fetch.js';
 
 /** Parsed `outpost mail send` options. */
@@ -130,12 +136,7 @@ export async function runMailSend(opts: MailSendOptions, io: MailIo = defaultIo)
       auth: { username, password },
     });
   } catch (err) {
-    const untrusted = (err as { cause?: unknown }).cause;
-    if (!(untrusted instanceof TlsUntrustedError) || !(err instanceof OutpostError)) throw err;
-    io.stderr(`outpost: ${err.message} [${err.code}]\n`);
-    io.stderr(
-      `${trustAdvice(untrusted.certificate, suite, { caOption: '--ca', insecureOption: '--insecure' })}\n`,
-    );
+    if (!explainUntrusted(err, suite, io.stderr)) throw err;
     return 1;
   }
   try {
