@@ -9,11 +9,10 @@ import { pino } from 'pino';
 import { existsSync } from 'node:fs';
 import { logConfigWarnings, type ConfigWarning } from '../core/config/load.js';
 import { createLogger } from '../core/logger.js';
-import { CONNECTION_LIMITS } from '../core/limits.js';
 import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
-import closeWithGrace from 'close-with-grace';
 import { accountsDatabasePath, Suite } from '../suite/suite.js';
 import { resolveServeConfig } from './data-dir.js';
+import { runUntilSignal } from './run-until-signal.js';
 import { devCertificateNote, formatStartupTable } from '../suite/table.js';
 
 export interface ServeOptions {
@@ -72,9 +71,6 @@ export async function serve(options: ServeOptions): Promise<void> {
     });
   }
 
-  // Runs until a signal even when no service holds the event loop open.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-
   process.on('SIGHUP', () => {
     void (async () => {
       try {
@@ -91,23 +87,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     })();
   });
 
-  closeWithGrace(
-    {
-      delay: CONNECTION_LIMITS.drainTimeoutMs + 5000,
-      skip: ['SIGHUP'],
-      logger: {
-        error: (message: unknown) => {
-          logger.error(message);
-        },
-      },
-    },
-    async ({ signal, err }) => {
-      if (err) logger.error({ err }, 'fatal error, shutting down');
-      else logger.info({ signal }, 'shutting down');
-      clearInterval(keepAlive);
+  runUntilSignal(
+    logger,
+    async () => {
       await suite.close();
       stdout.write('Outpost stopped.\n');
       stdout.flushSync();
     },
+    { skip: ['SIGHUP'] },
   );
 }

@@ -4,12 +4,11 @@
  * the generated passwords, once) and a few commands to try, drains on SIGINT/SIGTERM.
  */
 import { pino } from 'pino';
-import closeWithGrace from 'close-with-grace';
 import { logConfigWarnings } from '../core/config/load.js';
-import { CONNECTION_LIMITS } from '../core/limits.js';
 import { createLogger } from '../core/logger.js';
 import { formatTranscriptEntry, subscribeTranscript } from '../core/transcript.js';
 import { formatWorldTable, World } from '../world/index.js';
+import { runUntilSignal } from './run-until-signal.js';
 
 /** The directory used when none is named. */
 export const DEFAULT_WORLD_DIR = 'world';
@@ -66,22 +65,8 @@ export async function runWorld(dir: string | undefined, options: WorldCommandOpt
       process.stderr.write(formatTranscriptEntry(entry) + '\n');
     });
   }
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  closeWithGrace(
-    {
-      delay: CONNECTION_LIMITS.drainTimeoutMs + 5000,
-      logger: {
-        error: (message: unknown) => {
-          logger.error(message);
-        },
-      },
-    },
-    async ({ signal, err }) => {
-      if (err) logger.error({ err }, 'fatal error, shutting down');
-      else logger.info({ signal }, 'shutting down');
-      clearInterval(keepAlive);
-      await world.close();
-      stdout.write('Outpost world stopped.\n');
-    },
-  );
+  runUntilSignal(logger, async () => {
+    await world.close();
+    stdout.write('Outpost world stopped.\n');
+  });
 }

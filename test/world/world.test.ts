@@ -166,7 +166,7 @@ test('the host table names every host, address and role', () => {
       `${address} ${String(role)} in ${JSON.stringify(rows)}`,
     );
   };
-  row('127.77.0.10:30053', /^dns/);
+  row('127.77.0.10:30053', /^dns authoritative: \.$/);
   row('127.77.0.20:30053', /^resolver/);
   row('127.77.0.41:30025', /^smtp mx/);
   row('127.77.0.41:30587', /^smtp submission/);

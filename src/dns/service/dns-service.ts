@@ -123,7 +123,10 @@ export class DnsService implements RunningService {
   }
 
   endpoints(): Endpoint[] {
-    const zones = this.authority.zones.map((z) => z.apex.replace(/\.$/, '')).join(', ');
+    // The root zone keeps its name, '.'; others lose the trailing dot.
+    const zones = this.authority.zones
+      .map((z) => (z.apex === '.' ? '.' : z.apex.replace(/\.$/, '')))
+      .join(', ');
     return this.server.addresses().map((a) => ({
       service: 'dns',
       transport: 'udp+tcp',
