@@ -270,7 +270,12 @@ s.quit()
 `);
   const queueId = /^250 2\.0\.0 OK: queued as (\S+)$/m.exec(sent)?.[1];
   assert.ok(queueId, sent);
-  await until('the bounce', () => logs().some((e) => e.msg === 'queue: bounce sent'));
+  // The runner logs 'bounce sent' from inside the bounce, and the per-recipient 'bounced' line
+  // (with the metric) only after it records the attempt: wait for both.
+  await until('the bounce', () => {
+    const msgs = logs().map((e) => e.msg);
+    return msgs.includes('queue: bounce sent') && msgs.includes('queue: bounced');
+  });
   const entries = logs();
   const accepted = entries.find((e) => e.msg === 'smtp: message accepted');
   assert.equal(accepted?.queueId, queueId);
