@@ -125,6 +125,8 @@ const resolverSchema = z.strictObject({
     .int()
     .min(4096)
     .default(64 * 1024 * 1024),
+  /** Which entry a full cache drops: least recently used, or least frequently used. */
+  cache_eviction: z.enum(['lru', 'lfu']).default('lru'),
   /** TTL caps in seconds (positive, negative). */
   max_ttl: z.number().int().min(1).max(604_800).default(86_400),
   max_negative_ttl: z.number().int().min(1).max(86_400).default(3_600),

@@ -1,7 +1,8 @@
 /**
  * The resolver's cache (pure: time comes from an injected `now`). It keeps RRsets and negative
  * answers by (name, type, class), bounded by an entry count and an estimated byte size, evicting
- * the least recently used entry first. TTLs are capped (`maxTtl`, `maxNegativeTtl`) and counted
+ * the least recently used entry first, or with `eviction: 'lfu'` the least frequently used one
+ * (lfu.ts; ties go to the least recently used). TTLs are capped (`maxTtl`, `maxNegativeTtl`) and counted
  * down on every read. Negative answers follow RFC 2308: NXDOMAIN is kept for the name (every
  * type), NODATA for the name and type, both for min(SOA TTL, SOA MINIMUM) (§5). Expired entries
  * stay until `maxStaleSeconds` past expiry so they can be served stale when every authority
@@ -12,6 +13,7 @@
  */
 import { nameKey } from '../name.js';
 import type { RecordData, ResourceRecord } from '../types.js';
+import { LfuOrder } from './lfu.js';
 import { DEFAULT_CACHE_LIMITS, type CacheLimits } from './limits.js';
 
 /** RFC 2181 §5.4.1 ranking, lowest first. */
@@ -114,6 +116,8 @@ export class ResolverCache {
   readonly #onPrefetch: ((request: PrefetchRequest) => void) | undefined;
   /** Map order is recency order: the first entry is the least recently used. */
   readonly #entries = new Map<string, Entry>();
+  /** Use counts, with `eviction: 'lfu'`. */
+  readonly #lfu: LfuOrder | undefined;
   #bytes = 0;
   /** Entries evicted for space since creation. */
   evictions = 0;
@@ -123,6 +127,7 @@ export class ResolverCache {
     this.limits = { ...DEFAULT_CACHE_LIMITS, ...limits };
     this.#now = now ?? Date.now;
     this.#onPrefetch = onPrefetch;
+    this.#lfu = this.limits.eviction === 'lfu' ? new LfuOrder() : undefined;
   }
 
   get size(): number {
@@ -203,6 +208,7 @@ export class ResolverCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#lfu?.clear();
     this.#bytes = 0;
   }
 
@@ -223,6 +229,7 @@ export class ResolverCache {
     this.#remove(key);
     const size = ENTRY_OVERHEAD + records.reduce((n, r) => n + recordSize(r), 0);
     if (size > this.limits.maxBytes) return false;
+    this.#evict(size);
     const entry: Entry = {
       key,
       kind,
@@ -236,8 +243,8 @@ export class ResolverCache {
       prefetched: false,
     };
     this.#entries.set(key, entry);
+    this.#lfu?.add(key);
     this.#bytes += size;
-    this.#evict();
     return true;
   }
 
@@ -255,9 +262,11 @@ export class ResolverCache {
       const ttl = this.limits.staleTtl;
       return { kind: entry.kind, records: withTtl(entry.records, ttl), stale: true, trust: entry.trust };
     }
-    // Most recently used: move to the end of the map.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Most recently used: move to the end of the map (LFU: one more use).
+    if (this.#lfu === undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    } else this.#lfu.touch(key);
     entry.hits++;
     if (
       !entry.prefetched &&
@@ -280,15 +289,20 @@ export class ResolverCache {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#entries.delete(key);
+    this.#lfu?.remove(key);
     this.#bytes -= entry.size;
   }
 
-  /** Least recently used first, until both bounds hold. */
-  #evict(): void {
-    while (this.#entries.size > this.limits.maxEntries || this.#bytes > this.limits.maxBytes) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) return;
-      this.#remove(oldest.value);
+  /**
+   * Make room for one more entry of `size` octets: least recently used first (LFU: least used
+   * first), until both bounds would hold with it. Done before the new entry goes in, so it is
+   * never its own victim.
+   */
+  #evict(size: number): void {
+    while (this.#entries.size + 1 > this.limits.maxEntries || this.#bytes + size > this.limits.maxBytes) {
+      const victim = this.#lfu === undefined ? this.#entries.keys().next().value : this.#lfu.victim();
+      if (victim === undefined) return;
+      this.#remove(victim);
       this.evictions++;
     }
   }

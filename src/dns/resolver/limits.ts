@@ -26,6 +26,12 @@ export interface CacheLimits {
   readonly prefetchMinHits: number;
   /** A popular entry is prefetched once less than this fraction of its TTL remains (Unbound: 10 %). */
   readonly prefetchFraction: number;
+  /**
+   * Which entry goes when a bound is reached: the least recently used (`lru`, Unbound's and
+   * BIND's choice) or the least frequently used (`lfu`, ties by recency), which keeps popular
+   * names through a scan of one-off names.
+   */
+  readonly eviction: 'lru' | 'lfu';
 }
 
 export const DEFAULT_CACHE_LIMITS: CacheLimits = {
@@ -37,6 +43,7 @@ export const DEFAULT_CACHE_LIMITS: CacheLimits = {
   staleTtl: 30,
   prefetchMinHits: 3,
   prefetchFraction: 0.1,
+  eviction: 'lru',
 };
 
 /** Work one client query may cause (checked by the iteration engine). */

@@ -49,6 +49,7 @@ export function resolverFromConfig(config: ResolverConfig): Resolver {
     cache: {
       maxEntries: config.cache_max_entries,
       maxBytes: config.cache_max_bytes,
+      eviction: config.cache_eviction,
       maxTtl: config.max_ttl,
       maxNegativeTtl: config.max_negative_ttl,
       maxStaleSeconds: config.serve_stale_seconds,

@@ -1,6 +1,6 @@
 /**
  * The resolver cache on a fake clock: TTL countdown and caps, negative caching per RFC 2308,
- * trust ranks, LRU eviction by entries and by bytes, stale data only on request (RFC 8767), and
+ * trust ranks, LRU and LFU eviction by entries and by bytes, stale data only on request (RFC 8767), and
  * the prefetch hook.
  */
 import assert from 'node:assert/strict';
@@ -127,6 +127,52 @@ describe('resolver cache', () => {
     assert.ok(cache.get('a.test.', RRType.A, IN));
     assert.ok(cache.get('d.test.', RRType.A, IN));
     assert.equal(cache.evictions, 1);
+  });
+
+  it('drops what each eviction policy names: LRU the least recent, LFU the least used', () => {
+    const fill = (eviction: 'lru' | 'lfu'): ResolverCache => {
+      const cache = new ResolverCache({ now: clock().now, maxEntries: 3, eviction });
+      for (const n of ['a', 'b', 'c'])
+        cache.putRRset([rr(`${n}.test.`, { type: 'A', address: '192.0.2.1' })], Trust.answer);
+      // a is popular but read longest ago; b and c are read once each, b before c.
+      for (let i = 0; i < 3; i++) cache.get('a.test.', RRType.A, IN);
+      cache.get('b.test.', RRType.A, IN);
+      cache.get('c.test.', RRType.A, IN);
+      cache.putRRset([rr('d.test.', { type: 'A', address: '192.0.2.1' })], Trust.answer);
+      return cache;
+    };
+    const kept = (cache: ResolverCache): string[] =>
+      ['a', 'b', 'c', 'd'].filter((n) => cache.getRRset(`${n}.test.`, RRType.A, IN) !== undefined);
+    assert.deepEqual(kept(fill('lru')), ['b', 'c', 'd']);
+    const lfu = fill('lfu');
+    assert.deepEqual(kept(lfu), ['a', 'c', 'd']);
+    // The newcomer d (one read by `kept`) and c (two reads) versus a (four): e evicts d.
+    lfu.putRRset([rr('e.test.', { type: 'A', address: '192.0.2.1' })], Trust.answer);
+    assert.deepEqual(kept(lfu), ['a', 'c']);
+    assert.ok(lfu.getRRset('e.test.', RRType.A, IN), 'a new entry is never its own victim');
+    assert.equal(lfu.evictions, 2);
+  });
+
+  it('LFU keeps counting after removals and replacements', () => {
+    const cache = new ResolverCache({ now: clock().now, maxEntries: 2, eviction: 'lfu' });
+    const put = (n: string): boolean =>
+      cache.putRRset([rr(`${n}.test.`, { type: 'A', address: '192.0.2.1' })], Trust.answer);
+    put('a');
+    put('b');
+    cache.get('a.test.', RRType.A, IN);
+    cache.get('b.test.', RRType.A, IN);
+    cache.get('b.test.', RRType.A, IN);
+    cache.delete('a.test.', RRType.A, IN); // the lowest bucket empties
+    put('c'); // count 0
+    cache.get('c.test.', RRType.A, IN);
+    cache.get('c.test.', RRType.A, IN);
+    cache.get('c.test.', RRType.A, IN);
+    put('b'); // stored again: b's count starts over
+    put('d');
+    assert.equal(cache.getRRset('b.test.', RRType.A, IN), undefined);
+    assert.ok(cache.getRRset('c.test.', RRType.A, IN));
+    assert.ok(cache.getRRset('d.test.', RRType.A, IN));
+    assert.equal(cache.size, 2);
   });
 
   it('evicts by estimated bytes and refuses a single entry larger than the bound', () => {
