@@ -15,3 +15,9 @@ export {
 export { QueryProcessor, type DnsHandler, type RequestContext } from './server/query-processor.js';
 export * from './client/index.js';
 export type { DnsServerAddress } from './client/server-address.js';
+/** IP/CIDR allow-lists (transfers, the resolver; the caching proxy's `allow` and `purge_allow`). */
+export {
+  parseAllowList,
+  isTransferAllowed as isAddressAllowed,
+  type AllowEntry,
+} from './transfer/allow-list.js';

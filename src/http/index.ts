@@ -6,6 +6,9 @@
 export {
   createHttpServer,
   HttpServer,
+  HttpListenerSet,
+  type HttpListenerSetOptions,
+  type HttpListenerCommon,
   type HttpServerOptions,
   type HttpServerLimits,
   type HttpAddress,
@@ -30,6 +33,9 @@ export { evaluatePreconditions, ifRangeAllows, type Preconditions, type Validato
 export { parseRange, contentRange, multipartRanges, type ByteRange, type RangeResult } from './range.js';
 export { negotiateEncoding, isCompressible, type Coding } from './encoding.js';
 export { HTTP_LIMITS, HTTP_CONNECTION_LIMITS } from './limits.js';
-export { asResponse, writeHead } from './types.js';
+export { asResponse, writeHead, type HttpRequest, type HttpResponse } from './types.js';
+export { headerLimitsStep } from './steps/header-limits.js';
+export { isHttp2 } from './responses.js';
+export { redactHeaderValue, bodySummary } from './transcript.js';
 export { sendJson, sendText } from './responses.js';
 export * from './cookies/index.js';

@@ -1,5 +1,6 @@
 /**
- * The HTTP server: plain listeners that speak HTTP/1.1 (node:http) or, with the `h2c` option and
+ * The HTTP listeners every HTTP listener kind shares (`HttpListenerSet`: the web server here, the
+ * caching proxy in src/proxy/) and the web server on them (`HttpServer`): plain listeners that speak HTTP/1.1 (node:http) or, with the `h2c` option and
  * a connection that opens with the HTTP/2 preface, h2c with prior knowledge (node:http2 createServer, see h2c.ts), and TLS
  * listeners that speak HTTP/2 or HTTP/1.1 as ALPN decides (node:http2 createSecureServer with
  * allowHTTP1), all sharing one RequestHandler (the web handler chain, chain/web.ts). Node's llhttp parses requests (hardened against smuggling); we set its limits
@@ -10,7 +11,7 @@
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   createSecureServer,
   createServer as createH2cServer,
@@ -21,10 +22,12 @@ import {
   type ServerOptions as Http2Options,
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { listenerLabel } from '../core/net.js';
 import { ConnectionCounter } from '../core/server/connection-counter.js';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
+import type { ServiceMetrics } from '../core/metrics.js';
 import type { TlsProvider } from '../core/tls.js';
 import { transcriptActive } from '../core/transcript.js';
 import { sniffPlain } from './h2c.js';
@@ -48,8 +51,8 @@ export interface HttpServerLimits {
   drainTimeoutMs?: number;
 }
 
-/** Options of createHttpServer. */
-export interface HttpServerOptions extends HandlerOptions {
+/** What every listener set is built from; a listener kind adds its request handling. */
+export interface HttpListenerCommon {
   /** Certificates for listenTls (reloadable). */
   readonly tls?: TlsProvider | null | undefined;
   readonly limits?: HttpServerLimits | undefined;
@@ -61,6 +64,22 @@ export interface HttpServerOptions extends HandlerOptions {
   readonly h2c?: boolean | undefined;
 }
 
+/** A listener set: the common options plus what it does with requests. */
+export interface HttpListenerSetOptions extends HttpListenerCommon {
+  /** Every request of every listener, HTTP/1.1 or HTTP/2; `secure`: it came over TLS. */
+  readonly handle: (req: HttpRequest, res: ServerResponse | Http2ServerResponse, secure: boolean) => void;
+  /** HTTP/1.1 CONNECT on the plain listeners (node:http's 'connect'); absent: node:http closes them. */
+  readonly connect?: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  /** Connection metrics, labelled `protocol` (default 'http'). */
+  readonly metrics?: ServiceMetrics | undefined;
+  readonly protocol?: string | undefined;
+  /** Runs once the listeners closed (the web server closes its access log). */
+  readonly closed?: (() => Promise<void>) | undefined;
+}
+
+/** Options of createHttpServer. */
+export interface HttpServerOptions extends HandlerOptions, HttpListenerCommon {}
+
 /** A bound listener. */
 export interface HttpAddress {
   readonly host: string;
@@ -68,9 +87,9 @@ export interface HttpAddress {
   readonly tls: boolean;
 }
 
-/** An HTTP server with any number of plain and TLS listeners. */
-export class HttpServer implements AsyncDisposable {
-  readonly handler: RequestHandler;
+/** Any number of plain and TLS listeners handing their requests to one handler. */
+export class HttpListenerSet implements AsyncDisposable {
+  readonly #options: HttpListenerSetOptions;
   readonly #tls: TlsProvider | null | undefined;
   readonly #limits: Required<HttpServerLimits>;
   readonly #plain: Server[] = [];
@@ -84,8 +103,9 @@ export class HttpServer implements AsyncDisposable {
   readonly #counter: ConnectionCounter;
   #closing: Promise<void> | undefined;
 
-  constructor(options: HttpServerOptions) {
+  constructor(options: HttpListenerSetOptions) {
     const l = options.limits ?? {};
+    this.#options = options;
     this.#tls = options.tls;
     this.#h2c = options.h2c ?? false;
     this.#limits = {
@@ -100,7 +120,11 @@ export class HttpServer implements AsyncDisposable {
       drainTimeoutMs: l.drainTimeoutMs ?? HTTP_CONNECTION_LIMITS.drainTimeoutMs,
     };
     this.#counter = new ConnectionCounter(this.#limits.maxConnections, this.#limits.maxConnectionsPerIp);
-    this.handler = new RequestHandler(options, this.#limits);
+  }
+
+  /** The limits in force, defaults filled in. */
+  get limits(): Readonly<Required<HttpServerLimits>> {
+    return this.#limits;
   }
 
   /** Starts a plain HTTP/1.1 (and h2c when enabled) listener; resolves with its address. */
@@ -121,6 +145,8 @@ export class HttpServer implements AsyncDisposable {
     // One more than the limit, so the handler sees a request over it (see header-limits.ts).
     server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount + 1;
     server.timeout = l.socketTimeoutMs;
+    const connect = this.#options.connect;
+    if (connect !== undefined) server.on('connect', connect);
     if (this.#h2c) {
       // node:http's own connection listener runs only once the first bytes said HTTP/1.1.
       const http1 = detachConnectionListener(server);
@@ -212,14 +238,15 @@ export class HttpServer implements AsyncDisposable {
     timer.unref();
     await Promise.all(closed);
     clearTimeout(timer);
-    await this.handler.options.accessLog?.close();
+    await this.#options.closed?.();
   }
 
   /** The request listener of every listener kind: the transcript when watched, then the handler. */
   #onRequest(secure: boolean): (req: HttpRequest, res: ServerResponse | Http2ServerResponse) => void {
+    const handle = this.#options.handle;
     return (req, res) => {
       if (transcriptActive()) tapRequest(req, res);
-      this.handler.handle(req, res, secure);
+      handle(req, res, secure);
     };
   }
 
@@ -267,20 +294,21 @@ export class HttpServer implements AsyncDisposable {
   }
 
   #track(server: Server | Http2SecureServer, tls: boolean, accepted?: (socket: Socket) => void): void {
-    const metrics = this.handler.options.metrics?.shared;
+    const metrics = this.#options.metrics;
+    const protocol = this.#options.protocol ?? 'http';
     /** The metrics labels of this listener, known once it is bound. */
     let labels: { protocol: string; listener: string } | undefined;
     server.on('connection', (socket: Socket) => {
       const ip = socket.remoteAddress ?? '';
       const reason = this.#counter.tryAdd(ip);
       if (reason !== null) {
-        metrics?.connectionsRefused.inc({ protocol: 'http', reason });
+        metrics?.connectionsRefused.inc({ protocol, reason });
         socket.destroy();
         return;
       }
       this.#sockets.add(socket);
       if (metrics !== undefined) {
-        labels ??= { protocol: 'http', listener: listenerLabel(server.address() as AddressInfo) };
+        labels ??= { protocol, listener: listenerLabel(server.address() as AddressInfo) };
         const bound = labels;
         metrics.connectionsTotal.inc(bound);
         metrics.connectionsCurrent.inc(bound);
@@ -320,6 +348,28 @@ export class HttpServer implements AsyncDisposable {
 
   #assertOpen(): void {
     if (this.#closing) throw new OutpostError(ErrorCodes.NOT_LISTENING, 'the HTTP server is closed');
+  }
+}
+
+/** The web server: a listener set running the web handler chain (chain/web.ts). */
+export class HttpServer extends HttpListenerSet {
+  readonly handler: RequestHandler;
+
+  constructor(options: HttpServerOptions) {
+    // The handler needs the resolved limits, known once the listener set exists.
+    const built: { handler?: RequestHandler } = {};
+    super({
+      ...options,
+      handle: (req, res, secure) => {
+        built.handler?.handle(req, res, secure);
+      },
+      metrics: options.metrics?.shared,
+      closed: async () => {
+        await built.handler?.options.accessLog?.close();
+      },
+    });
+    this.handler = new RequestHandler(options, this.limits);
+    built.handler = this.handler;
   }
 }
 

@@ -57,6 +57,8 @@ export function embeddedDefaultConfig(
     ftp: { listen: at(21) },
     // Prometheus' own port + 10000: /healthz and /metrics, on loopback only.
     admin: { listen: at(9090) },
+    // Squid's port + 10000: a forward caching proxy for loopback clients only.
+    proxy: { listen: at(3128) },
   };
 }
 

@@ -89,6 +89,14 @@ const NOTES: Readonly<Record<keyof OutpostConfigInput, SectionNote>> = {
     ],
     example: '[admin]\nlisten = ["127.0.0.1:19090"]',
   },
+  proxy: {
+    about: [
+      'A caching HTTP proxy (RFC 9111). Without `origin` it is a forward proxy (curl -x',
+      'http://127.0.0.1:13128 …; CONNECT only to connect_ports) for the clients in `allow`;',
+      'with origin = "http://127.0.0.1:18080" it is a reverse proxy (an edge cache) in front of it.',
+      'cache_size is in bytes; PURGE is accepted from purge_allow. See docs/proxy.md.',
+    ],
+  },
   smtp: {
     about: [
       'SMTP: listen is the MX (port 25 on the Internet), submission_listen takes mail from your users',

@@ -8,6 +8,7 @@ import { resolverServiceDefinition } from '../dns/resolver/service.js';
 import { smtpServiceDefinition } from '../mail/service/smtp-service.js';
 import { httpServiceDefinition } from '../http/service.js';
 import { adminServiceDefinition } from '../admin/service.js';
+import { proxyServiceDefinition } from '../proxy/service.js';
 import { pop3ServiceDefinition } from '../pop3/service.js';
 import { imapServiceDefinition } from '../imap/service.js';
 import { ftpServiceDefinition } from '../ftp/service/ftp-service.js';
@@ -18,6 +19,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
   resolverServiceDefinition,
   smtpServiceDefinition,
   httpServiceDefinition,
+  proxyServiceDefinition,
   adminServiceDefinition,
   pop3ServiceDefinition,
   imapServiceDefinition,

@@ -144,6 +144,11 @@ export class Suite {
     return this.#services.flatMap((s) => s.endpoints());
   }
 
+  /** The running service named `name` (tests and embedders reach its server through it). */
+  service(name: string): RunningService | undefined {
+    return this.#services.find((s) => s.name === name);
+  }
+
   /** Names of the running services. */
   get serviceNames(): string[] {
     return this.#services.map((s) => s.name);

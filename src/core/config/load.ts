@@ -135,6 +135,8 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
     if (config.http.root !== undefined) http.root = abs(config.http.root);
     out.http = http;
   }
+  if (config.proxy?.origin_ca !== undefined)
+    out.proxy = { ...config.proxy, origin_ca: abs(config.proxy.origin_ca) };
   if (config.ftp) {
     const ftp = { ...config.ftp };
     if (ftp.anonymous_root !== undefined) ftp.anonymous_root = abs(ftp.anonymous_root);

@@ -172,6 +172,58 @@ const httpSchema = z.strictObject({
     .default(100 * 1024 * 1024),
 });
 
+/** An origin URL for the caching proxy: http:// or https://, host and optional port, no path. */
+const originUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.username === '' &&
+      url.password === '' &&
+      (url.pathname === '/' || url.pathname === '') &&
+      url.search === '' &&
+      url.hash === ''
+    );
+  } catch {
+    return false;
+  }
+}, 'expected "http://host[:port]" or "https://host[:port]" (no path)');
+
+/** The caching HTTP proxy (src/proxy/); docs/proxy.md. */
+const proxySchema = z.strictObject({
+  /** Plain listeners: HTTP/1.1 (forward proxies are asked in HTTP/1.1). */
+  listen: listenList,
+  /** TLS listeners: HTTP/2 or HTTP/1.1 by ALPN, the suite's certificate. */
+  tls_listen: listenList,
+  /** Reverse proxy in front of this origin; absent: a forward proxy (absolute-form, CONNECT). */
+  origin: originUrl.optional(),
+  /** PEM file of extra CAs an https origin's certificate may chain to (test origins). */
+  origin_ca: z.string().min(1).optional(),
+  /** Bytes of responses kept in the cache (memory and files under data_dir/proxy); 0 = no cache. */
+  cache_size: z
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 * 1024),
+  /** Who may use the proxy (IPs or CIDRs); default loopback only. Others get 403. */
+  allow: ipList.default(['127.0.0.0/8', '::1/128']),
+  /** Who may remove stored responses with the PURGE method; default loopback only. */
+  purge_allow: ipList.default(['127.0.0.0/8', '::1/128']),
+  /** Ports a forward proxy's CONNECT may reach; others get 403. */
+  connect_ports: z.array(z.number().int().min(1).max(65535)).default([443]),
+  /** Time to connect to the origin (502 after it), in ms. */
+  origin_connect_timeout_ms: z.number().int().min(1).max(600_000).default(10_000),
+  /** Time from sending a request to the origin's response head (504 after it), in ms. */
+  origin_timeout_ms: z.number().int().min(1).max(3_600_000).default(60_000),
+  /** Largest request body forwarded, in bytes. */
+  max_body_size: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+});
+
 const adminSchema = z.strictObject({ listen: listenList });
 
 const smtpSchema = z.strictObject({
@@ -283,6 +335,7 @@ export const configSchema = z.strictObject({
   resolver: resolverSchema.optional(),
   http: httpSchema.optional(),
   admin: adminSchema.optional(),
+  proxy: proxySchema.optional(),
   smtp: smtpSchema.optional(),
   pop3: pop3Schema.optional(),
   imap: imapSchema.optional(),
