@@ -95,6 +95,30 @@ anonymous_root = "vhosts/pub"
   assert.equal(off.http?.access_log, 'off', '"off" is a switch, not a file name');
 });
 
+test('a DNS view’s zone file resolves against the config file, like its zone’s', () => {
+  const config = parseConfigText(
+    `
+[dns]
+[[dns.zones]]
+name = "cdn.test"
+file = "zones/cdn.test.zone"
+[[dns.zones.views]]
+match_clients = ["127.0.0.0/24"]
+file = "zones/cdn.test.edge-a.zone"
+[[dns.zones.views]]
+match_clients = ["10.0.0.0/8"]
+file = "/abs/edge-b.zone"
+`,
+    '/srv/outpost/outpost.toml',
+  );
+  const zone = config.dns?.zones[0];
+  assert.equal(zone?.file, '/srv/outpost/zones/cdn.test.zone');
+  assert.deepEqual(
+    zone.views.map((v) => v.file),
+    ['/srv/outpost/zones/cdn.test.edge-a.zone', '/abs/edge-b.zone'],
+  );
+});
+
 test('errors name the key path and the file', () => {
   rejects('[smtp]\nlisten = ["nonsense"]\n', 'smtp.listen[0]', /expected "host:port"/);
   rejects('[smtp]\nlisten = ["127.0.0.1:99999"]\n', 'smtp.listen[0]');

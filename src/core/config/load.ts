@@ -125,7 +125,13 @@ function resolvePaths(config: OutpostConfig, baseDir: string): OutpostConfig {
     out.dns = {
       ...config.dns,
       zones: config.dns.zones.map((zone) =>
-        zone.file === undefined ? zone : { ...zone, file: abs(zone.file) },
+        zone.file === undefined
+          ? zone
+          : {
+              ...zone,
+              file: abs(zone.file),
+              views: zone.views.map((view) => ({ ...view, file: abs(view.file) })),
+            },
       ),
     };
   }
