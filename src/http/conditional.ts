@@ -3,6 +3,7 @@
  * and If-Modified-Since against a representation's strong ETag and Last-Modified, in the order of
  * §13.2.2, and If-Range (§13.1.5) for range requests. Pure: no I/O, dates as epoch seconds.
  */
+import { parseHttpDateMs } from './http-date.js';
 
 /** The request header fields that make a request conditional. */
 export interface Preconditions {
@@ -52,10 +53,8 @@ export function weakMatch(a: string, b: string): boolean {
 
 /** Parses an HTTP-date (RFC 9110 §5.6.7) to epoch seconds; undefined when invalid. */
 export function parseHttpDate(value: string): number | undefined {
-  // IMF-fixdate, obsolete RFC 850 and asctime forms are all accepted by Date.parse in V8.
-  if (value.length > 64) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  const ms = parseHttpDateMs(value);
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
 }
 
 /**

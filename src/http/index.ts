@@ -1,7 +1,8 @@
 /**
  * `outpost/http`: the web server for embedding (createHttpServer over a SiteTable), the cookie
  * module and login sessions the admin UI and webmail reuse, and the pure HTTP helpers
- * (conditional requests, ranges, content-coding negotiation).
+ * (conditional requests, ranges, content-coding negotiation, HTTP-dates) with the RFC 9111 cache
+ * rules the caching proxy builds on.
  */
 export {
   createHttpServer,
@@ -39,3 +40,5 @@ export { isHttp2 } from './responses.js';
 export { redactHeaderValue, bodySummary } from './transcript.js';
 export { sendJson, sendText } from './responses.js';
 export * from './cookies/index.js';
+export * from './cache/index.js';
+export { parseHttpDateMs } from './http-date.js';

@@ -1,7 +1,8 @@
 /**
  * Cache-Control parsing (RFC 9111 §5.2): a comma-separated list of directives, each a token with
- * an optional token or quoted-string argument. Names are case-insensitive (lowercased here); a
- * directive given twice keeps its first value; malformed members are skipped, not fatal.
+ * an optional token or quoted-string argument right after `=` (no whitespace around it, as the
+ * grammar says). Names are case-insensitive (lowercased here); a directive given twice keeps its
+ * first value; malformed members (`max-age =5`) are skipped, not fatal.
  */
 
 /** Directive name (lowercase) → argument (unquoted), or undefined for a bare directive. */
@@ -16,7 +17,7 @@ export interface HeaderSource {
 export function parseCacheControl(value: string | null | undefined): CacheDirectives {
   const out = new Map<string, string | undefined>();
   if (value === null || value === undefined) return out;
-  const re = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*(?:,|$)/gy;
+  const re = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^,\s"]+)))?\s*(?:,|$)/gy;
   let pos = 0;
   while (pos < value.length) {
     re.lastIndex = pos;
@@ -44,4 +45,16 @@ export function parseCacheControl(value: string | null | undefined): CacheDirect
 export function deltaSeconds(arg: string | undefined): number | undefined {
   if (arg === undefined || !/^\d+$/.test(arg)) return undefined;
   return Math.min(Number(arg), 2 ** 31);
+}
+
+/**
+ * The field names a qualified `private="…"` or `no-cache="…"` lists (RFC 9111 §5.2.2.4,
+ * §5.2.2.7), lowercased; empty for the unqualified form.
+ */
+export function qualifiedFields(arg: string | undefined): readonly string[] {
+  if (arg === undefined) return [];
+  return arg
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n.length > 0);
 }

@@ -3,8 +3,11 @@
  * (shared caches only), max-age, Expires minus Date, or the Last-Modified heuristic; the current
  * age from Age, Date and the request/response times; and whether a stored response may be used
  * without asking the origin again (§4.2, §5.2.1, §5.2.2). Pure: times are passed in, in ms.
+ * Invalid freshness information (a non-integer max-age, an Expires that is not an HTTP-date)
+ * makes a response stale, as §4.2.1 and §5.3 encourage.
  */
-import { deltaSeconds, parseCacheControl, type HeaderSource } from './cache-control.js';
+import { parseHttpDateMs } from '../http-date.js';
+import { deltaSeconds, parseCacheControl, type CacheDirectives, type HeaderSource } from './cache-control.js';
 
 /**
  * Status codes a cache may give a heuristic freshness lifetime (RFC 9110 §15.1: "heuristically
@@ -27,49 +30,63 @@ export interface TimedResponse {
   readonly requestTime: number;
   /** When its header section arrived (ms since the epoch). */
   readonly responseTime: number;
+  /** The directives to obey, when not the Cache-Control field's (CDN-Cache-Control, RFC 9213). */
+  readonly directives?: CacheDirectives | undefined;
 }
 
-/** An HTTP-date in ms, or undefined when the value is not a date (RFC 9110 §5.6.7). */
+/** The response directives a rule obeys. */
+export function directivesOf(response: {
+  headers: HeaderSource;
+  directives?: CacheDirectives | undefined;
+}): CacheDirectives {
+  return response.directives ?? parseCacheControl(response.headers.get('cache-control'));
+}
+
+/** An HTTP-date in ms, or undefined when the value is not one (RFC 9110 §5.6.7). */
 function httpDate(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return parseHttpDateMs(value);
+}
+
+/** The Date of a response, or when it arrived if it has none (or an invalid one). */
+function dateOf(response: TimedResponse): number {
+  return httpDate(response.headers.get('date')) ?? response.responseTime;
 }
 
 /** The freshness lifetime in seconds (RFC 9111 §4.2.1); `shared` caches honour s-maxage. */
 export function freshnessLifetime(response: TimedResponse, shared: boolean): number {
-  const cc = parseCacheControl(response.headers.get('cache-control'));
-  if (shared) {
-    const s = deltaSeconds(cc.get('s-maxage'));
-    if (s !== undefined) return s;
-  }
-  const maxAge = deltaSeconds(cc.get('max-age'));
-  if (maxAge !== undefined) return maxAge;
+  const cc = directivesOf(response);
+  if (shared && cc.has('s-maxage')) return deltaSeconds(cc.get('s-maxage')) ?? 0;
+  if (cc.has('max-age')) return deltaSeconds(cc.get('max-age')) ?? 0;
   const expiresRaw = response.headers.get('expires');
   if (expiresRaw !== null) {
     // §5.3: an invalid Expires (such as "0") means already expired.
     const expires = httpDate(expiresRaw);
     if (expires === undefined) return 0;
-    const date = httpDate(response.headers.get('date')) ?? response.responseTime;
-    return Math.max(0, Math.floor((expires - date) / 1000));
+    return Math.max(0, Math.floor((expires - dateOf(response)) / 1000));
   }
   if (!HEURISTICALLY_CACHEABLE.has(response.status) && !cc.has('public')) return 0;
   const lastModified = httpDate(response.headers.get('last-modified'));
   if (lastModified === undefined) return 0;
-  const date = httpDate(response.headers.get('date')) ?? response.responseTime;
-  const since = Math.max(0, (date - lastModified) / 1000);
+  const since = Math.max(0, (dateOf(response) - lastModified) / 1000);
   return Math.min(Math.floor(since * HEURISTIC_FRACTION), HEURISTIC_MAX_S);
+}
+
+/**
+ * The Age field's value in seconds (RFC 9111 §5.1): the first member of the first line; a value
+ * that is not a non-negative integer is ignored (0).
+ */
+export function ageValue(headers: HeaderSource): number {
+  const first = headers.get('age')?.split(',')[0]?.trim();
+  return deltaSeconds(first) ?? 0;
 }
 
 /** The current age in seconds at `now` (RFC 9111 §4.2.3). */
 export function currentAge(response: TimedResponse, now: number): number {
-  const ageValue = deltaSeconds(response.headers.get('age')?.trim()) ?? 0;
-  const date = httpDate(response.headers.get('date')) ?? response.responseTime;
-  const apparentAge = Math.max(0, (response.responseTime - date) / 1000);
-  const responseDelay = (response.responseTime - response.requestTime) / 1000;
-  const correctedAgeValue = ageValue + responseDelay;
+  const apparentAge = Math.max(0, (response.responseTime - dateOf(response)) / 1000);
+  const responseDelay = Math.max(0, (response.responseTime - response.requestTime) / 1000);
+  const correctedAgeValue = ageValue(response.headers) + responseDelay;
   const correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
-  const residentTime = (now - response.responseTime) / 1000;
+  const residentTime = Math.max(0, (now - response.responseTime) / 1000);
   return Math.floor(correctedInitialAge + residentTime);
 }
 
@@ -89,7 +106,7 @@ export function usableWithoutRevalidation(
   now: number,
   shared: boolean,
 ): boolean {
-  const rescc = parseCacheControl(response.headers.get('cache-control'));
+  const rescc = directivesOf(response);
   if (rescc.has('no-cache')) return false;
   const reqcc = parseCacheControl(requestHeaders.get('cache-control'));
   if (reqcc.has('no-cache')) return false;
