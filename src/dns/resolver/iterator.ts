@@ -49,6 +49,7 @@ export const Ede = {
   OTHER: 0,
   STALE_ANSWER: 3,
   STALE_NXDOMAIN: 19,
+  NOT_AUTHORITATIVE: 20,
   NO_REACHABLE_AUTHORITY: 22,
   NETWORK_ERROR: 23,
 } as const;
@@ -214,6 +215,31 @@ export class Iterator {
     }
   }
 
+  /**
+   * The question answered from live cache data alone, CNAME/DNAME links included, or undefined
+   * when some link is not cached (a client query with RD=0: no upstream traffic).
+   */
+  fromCache(question: Question): Resolution | undefined {
+    const answers: ResourceRecord[] = [];
+    const seen = new Set<string>();
+    let name = question.name;
+    for (;;) {
+      const key = nameKey(name);
+      if (seen.has(key) || seen.size > this.limits.maxCnameChain) return undefined;
+      seen.add(key);
+      const step = this.#cached(name, question.type, question.class);
+      if (step === undefined) return undefined;
+      answers.push(...step.chain);
+      if (step.kind === 'answer')
+        return { rcode: Rcode.NOERROR, answers: [...answers, ...step.records], authorities: [] };
+      if (step.kind !== 'cname') {
+        const rcode = step.kind === 'nxdomain' ? Rcode.NXDOMAIN : Rcode.NOERROR;
+        return { rcode, answers, authorities: step.soa };
+      }
+      name = step.target;
+    }
+  }
+
   /** One name: the cache, else iteration. */
   async #resolveName(
     budget: Budget,
@@ -222,29 +248,34 @@ export class Iterator {
     qclass: number,
     bypassCache: boolean,
   ): Promise<Step> {
-    const cache = this.#o.cache;
-    if (!bypassCache && qtype !== RRType.ANY) {
-      const hit = cache.get(name, qtype, qclass);
-      if (hit?.kind === 'rrset') return { kind: 'answer', chain: [], records: hit.records };
-      if (hit !== undefined) return { kind: hit.kind, chain: [], name, soa: hit.records };
-      if (qtype !== RRType.CNAME) {
-        const cname = cache.getRRset(name, RRType.CNAME, qclass);
-        const first = cname?.records[0];
-        if (cname !== undefined && first?.data.type === 'CNAME') {
-          return { kind: 'cname', chain: cname.records, target: first.data.target };
-        }
-        const dname = this.#cachedDname(name, qclass);
-        if (dname !== undefined) return dname;
-      }
+    if (!bypassCache) {
+      const hit = this.#cached(name, qtype, qclass);
+      if (hit !== undefined) return hit;
     }
     return this.#iterate(budget, name, qtype, qclass);
+  }
+
+  /** What the cache holds for one name: the RRset, a negative entry, or a CNAME/DNAME link. */
+  #cached(name: string, qtype: number, qclass: number): Exclude<Step, { kind: 'fail' }> | undefined {
+    if (qtype === RRType.ANY) return undefined;
+    const cache = this.#o.cache;
+    const hit = cache.get(name, qtype, qclass);
+    if (hit?.kind === 'rrset') return { kind: 'answer', chain: [], records: hit.records };
+    if (hit !== undefined) return { kind: hit.kind, chain: [], name, soa: hit.records };
+    if (qtype === RRType.CNAME) return undefined;
+    const cname = cache.getRRset(name, RRType.CNAME, qclass);
+    const first = cname?.records[0];
+    if (cname !== undefined && first?.data.type === 'CNAME') {
+      return { kind: 'cname', chain: cname.records, target: first.data.target };
+    }
+    return this.#cachedDname(name, qclass);
   }
 
   /**
    * A cached DNAME at a proper ancestor of `name`, with our synthesised CNAME (RFC 6672 §3.2):
    * the DNAME goes into the answer, so the client sees why the name was rewritten.
    */
-  #cachedDname(name: string, qclass: number): Step | undefined {
+  #cachedDname(name: string, qclass: number): Extract<Step, { kind: 'cname' }> | undefined {
     const labels = parseName(name).labels;
     for (let i = 1; i < labels.length; i++) {
       const owner = formatLabels(labels.slice(i));

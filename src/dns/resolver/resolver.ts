@@ -5,7 +5,7 @@
  * multiply a spoofer's chances, the birthday attack). When every authority fails and the cache
  * still holds expired data for the question, that data is served with TTL 30 and EDE 3 "Stale
  * Answer" (RFC 8767 §4). Popular entries the cache reports close to expiry are resolved again
- * in the background (prefetch). `answer` turns a client's query into the reply message: RA set,
+ * in the background (prefetch). A query without RD is answered from the cache only. `answer` turns a client's query into the reply message: RA set,
  * the resolution's sections, and SERVFAIL always with an Extended DNS Error (RFC 8914).
  */
 import { EdnsOption, Rcode, RRClass, RRType, isMetaType } from '../constants.js';
@@ -170,6 +170,25 @@ export class Resolver {
   }
 
   /**
+   * A query without Recursion Desired: answered from live cache data only, never with upstream
+   * traffic. What the cache lacks is REFUSED with EDE 20 "Not Authoritative" (RFC 8914 §4.21):
+   * Unbound refuses every RD=0 query unless the client is `allow_snoop`, which then gets cache
+   * data; BIND answers from the cache and else with an upward referral, which we do not send
+   * (a resolver takes an upward referral as lame, classify.ts does, and a stub would take an
+   * empty NOERROR for NODATA).
+   */
+  #noRecursion(question: Question): Resolution {
+    return (
+      this.iterator.fromCache(question) ?? {
+        rcode: Rcode.REFUSED,
+        answers: [],
+        authorities: [],
+        ede: { code: Ede.NOT_AUTHORITATIVE, text: 'not in the cache, and RD=0 asks for no recursion' },
+      }
+    );
+  }
+
+  /**
    * The reply to a client's query (already decoded and checked for opcode by the transport).
    * One question, class IN, no zone transfers (REFUSED: a resolver serves no zones), no other
    * meta types (NOTIMP).
@@ -182,6 +201,7 @@ export class Resolver {
     if (question.type === RRType.AXFR || question.type === RRType.IXFR)
       return errorReply(query, Rcode.REFUSED);
     if (isMetaType(question.type) && question.type !== RRType.ANY) return errorReply(query, Rcode.NOTIMP);
+    if (!query.header.rd) return replyFor(query, this.#noRecursion(question));
     const result = await this.resolve(question, client === undefined ? {} : { client });
     return replyFor(query, result);
   }

@@ -1,7 +1,7 @@
 /**
  * The Resolver object over the in-memory world: serve-stale when every authority fails (RFC
  * 8767), prefetch of popular entries, one upstream resolution for identical questions in
- * flight, and the client reply (RA, EDE with text, the query gate).
+ * flight, the client reply (RA, EDE with text, the query gate) and RD=0 queries (cache only).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -99,6 +99,36 @@ describe('resolver', () => {
     assert.ok(ede);
     assert.equal((ede.data[0] ?? 0) * 256 + (ede.data[1] ?? 0), Ede.NO_REACHABLE_AUTHORITY);
     assert.match(Buffer.from(ede.data.subarray(2)).toString(), /example\.test\./);
+  });
+
+  it('answers RD=0 queries from the cache only: REFUSED with EDE 20 on a miss, no upstream traffic', async () => {
+    const up = world();
+    const resolver = make(up);
+    const norec = (name: string): Message => {
+      const base = query(name, RRType.A);
+      return { ...base, header: { ...base.header, rd: false } };
+    };
+    const miss = await resolver.answer(norec('far.example.test.'));
+    assert.equal(miss.header.rcode, Rcode.REFUSED);
+    assert.equal(miss.header.rd, false);
+    const ede = miss.edns?.options.find((o) => o.code === EdnsOption.EDE);
+    assert.equal((ede?.data[0] ?? 0) * 256 + (ede?.data[1] ?? 0), Ede.NOT_AUTHORITATIVE);
+    assert.equal(up.log.length, 0, 'no upstream query for RD=0');
+    await resolver.answer(query('far.example.test.', RRType.A));
+    await resolver.answer(query('nope.example.test.', RRType.A));
+    const sent = up.log.length;
+    const hit = await resolver.answer(norec('far.example.test.'));
+    assert.equal(hit.header.rcode, Rcode.NOERROR);
+    assert.deepEqual(
+      hit.answers.map((r) => `${r.name} ${r.data.type}`),
+      ['far.example.test. CNAME', 'www.other.test. A'],
+    );
+    const negative = await resolver.answer(norec('nope.example.test.'));
+    assert.equal(negative.header.rcode, Rcode.NXDOMAIN);
+    assert.equal(negative.authorities[0]?.type, RRType.SOA);
+    up.t += 4 * 3600 * 1000; // expired: RD=0 does not refresh, nor serve stale
+    assert.equal((await resolver.answer(norec('far.example.test.'))).header.rcode, Rcode.REFUSED);
+    assert.equal(up.log.length, sent);
   });
 
   it('refuses transfers and other classes, rejects other meta types and several questions', async () => {
