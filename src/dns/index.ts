@@ -21,3 +21,10 @@ export {
   isTransferAllowed as isAddressAllowed,
   type AllowEntry,
 } from './transfer/allow-list.js';
+/** Where the suite's resolver listens once bound (the SMTP queue's MX lookups use it). */
+export {
+  RESOLVER_BINDING,
+  ResolverBinding,
+  reachableHost,
+  type ResolverAddress,
+} from './resolver/bound-address.js';

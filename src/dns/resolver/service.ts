@@ -4,7 +4,8 @@
  * carry TTLs counted down). Only clients in `allow` are answered (default loopback); others get
  * REFUSED with EDE 18 "Prohibited" (RFC 8914), so the resolver cannot serve as an open
  * amplifier or be probed for what its cache holds. The root hints are loaded at start, and
- * `outpost config check` loads them the same way; a reload re-reads the allow-list.
+ * `outpost config check` loads them the same way; a reload re-reads the allow-list. Its first
+ * bound address is published as the shared `RESOLVER_BINDING` (the SMTP queue asks it).
  */
 import type { Logger } from '../../core/logger.js';
 import type { OutpostConfig } from '../../core/config/schema.js';
@@ -20,6 +21,7 @@ import { createDnsServer, type DnsServer } from '../server/dns-server.js';
 import type { RequestContext } from '../server/query-processor.js';
 import { isTransferAllowed, parseAllowList, type AllowEntry } from '../transfer/allow-list.js';
 import type { Message } from '../types.js';
+import { RESOLVER_BINDING, ResolverBinding, reachableHost } from './bound-address.js';
 import { Resolver, edeWithText } from './resolver.js';
 import { loadRootHints } from './root-hints.js';
 
@@ -83,6 +85,13 @@ export class ResolverService implements RunningService {
     } catch (err) {
       await service.close();
       throw err;
+    }
+    const first = service.server.addresses()[0];
+    if (first !== undefined) {
+      context.shared.get(RESOLVER_BINDING, () => new ResolverBinding()).address = {
+        host: reachableHost(first.address),
+        port: first.port,
+      };
     }
     return service;
   }

@@ -9,6 +9,7 @@
  * host name is fixed at start.
  */
 import type { OutpostConfig } from '../../core/config/schema.js';
+import { RESOLVER_BINDING, ResolverBinding, reachableHost, type ResolverAddress } from '../../dns/index.js';
 import type { ServiceContext } from '../../core/service/service.js';
 import type { MailStore } from '../store/types.js';
 import { localRecipients } from '../local-recipients.js';
@@ -16,17 +17,28 @@ import { DnsMxResolver } from './mx-resolver.js';
 import { QueueRunner, type QueueRunnerOptions, type QueueRunnerSettings } from './runner.js';
 
 /**
- * The DNS server the queue's MX lookups ask: `[smtp] dns_server`, else the first listen address
- * of the suite's `[resolver]` (a wildcard address asked on loopback; a port 0 listener cannot be
- * named, so it is skipped), else undefined (resolv.conf).
+ * The DNS server the queue's MX lookups ask: `[smtp] dns_server`, else the suite's running
+ * resolver where it actually listens (`bound`, from the shared RESOLVER_BINDING: a port 0
+ * listener has its real port only there), else the first fixed-port listen address of its
+ * `[resolver]` table (a wildcard address asked on loopback), else undefined (resolv.conf).
  */
-export function queueDnsServer(config: OutpostConfig): { host: string; port: number } | undefined {
+export function queueDnsServer(
+  config: OutpostConfig,
+  bound?: ResolverAddress,
+): { host: string; port: number } | undefined {
   const configured = config.smtp?.dns_server;
   if (configured !== undefined) return { host: configured.host, port: configured.port };
-  const own = config.resolver?.listen.find((a) => a.port !== 0);
+  if (config.resolver === undefined) return undefined;
+  if (bound !== undefined) return { host: bound.host, port: bound.port };
+  const own = config.resolver.listen.find((a) => a.port !== 0);
   if (own === undefined) return undefined;
-  const host = own.host === '0.0.0.0' ? '127.0.0.1' : own.host === '::' ? '::1' : own.host;
-  return { host, port: own.port };
+  return { host: reachableHost(own.host), port: own.port };
+}
+
+/** queueDnsServer for a running suite: with the resolver's bound address when it runs. */
+export function queueDnsServerOf(context: ServiceContext): { host: string; port: number } | undefined {
+  const bound = context.shared.get(RESOLVER_BINDING, () => new ResolverBinding()).address;
+  return queueDnsServer(context.config, bound);
 }
 
 /** The runner settings a reload can change, from the suite's `[smtp]` table and accounts. */
@@ -34,7 +46,7 @@ export function queueSettingsFromContext(
   context: ServiceContext,
 ): QueueRunnerSettings & Pick<QueueRunnerOptions, 'relayPort' | 'resolver' | 'isLocalDomain'> {
   const smtp = context.config.smtp;
-  const dns = queueDnsServer(context.config);
+  const dns = queueDnsServerOf(context);
   return {
     relayPort: smtp?.relay_port ?? 25,
     resolver: new DnsMxResolver(dns === undefined ? {} : { server: dns }),

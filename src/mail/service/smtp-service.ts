@@ -25,7 +25,7 @@ import type {
   ServiceDefinition,
 } from '../../core/service/service.js';
 import { completeForSubmission } from '../message/submission.js';
-import { queueDnsServer, queueRunnerFromContext, queueSettingsFromContext } from '../queue/from-config.js';
+import { queueDnsServerOf, queueRunnerFromContext, queueSettingsFromContext } from '../queue/from-config.js';
 import { registerQueueGauges } from '../queue/metrics.js';
 import type { QueueRunnerSettings } from '../queue/runner.js';
 import { reply, type SmtpReply } from '../smtp/codec/reply.js';
@@ -262,7 +262,7 @@ export class SmtpService implements RunningService {
     logger.info(
       {
         relayPort: queue.relayPort,
-        dnsServer: queueDnsServer(context.config) ?? 'resolv.conf',
+        dnsServer: queueDnsServerOf(context) ?? 'resolv.conf',
         queueLifetimeSeconds: smtp.queue_lifetime_seconds,
         retryInitialSeconds: smtp.retry_initial_seconds,
         retryMaxSeconds: smtp.retry_max_seconds,
