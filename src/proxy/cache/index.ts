@@ -20,3 +20,11 @@ export {
   type StoredRef,
 } from './contract.js';
 export { openProxyCache } from './open.js';
+export { CacheEngine, headerSource } from './engine.js';
+export {
+  ObjectStore,
+  MEMORY_OBJECT_MAX,
+  MEMORY_TIER_MAX,
+  type StoredMeta,
+  type StoredObject,
+} from './store.js';

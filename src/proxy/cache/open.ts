@@ -1,10 +1,11 @@
 /**
- * Opening the proxy's cache from its options. Until the engine lands this returns `NoCache`, so
- * the server can be wired to the final call now.
+ * Opening the proxy's cache from its options: the engine over its directory, index rebuilt from
+ * what the directory holds.
  */
-import { NoCache, type ProxyCache, type ProxyCacheOptions } from './contract.js';
+import type { ProxyCache, ProxyCacheOptions } from './contract.js';
+import { CacheEngine } from './engine.js';
 
 /** Opens (or creates) the cache in `options.dir`, rebuilding its index from what is there. */
-export function openProxyCache(_options: ProxyCacheOptions): Promise<ProxyCache> {
-  return Promise.resolve(new NoCache());
+export function openProxyCache(options: ProxyCacheOptions): Promise<ProxyCache> {
+  return CacheEngine.open(options);
 }
