@@ -4,14 +4,14 @@
  * Shape of every Outpost server: `createImapServer(opts)`, `listen({port: 0, host, tls})`,
  * `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
  */
-import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
 import { loginPolicyGetter, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
-import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
+import { connectionLimits, TcpServer, type ConnectionLimitOptions } from '../core/server/tcp-server.js';
+import { TcpService } from '../core/server/tcp-service.js';
 import type { MailStore } from '../mail/index.js';
 import { redactImapLine, statusLine } from './codec/index.js';
 import { IMAP_LIMITS, IMAP_LINE_OPTIONS } from './limits.js';
@@ -20,7 +20,7 @@ import type { ImapSessionDeps } from './session/context.js';
 import { ImapSession, type ImapSessionLimits } from './session/session.js';
 
 /** Options of createImapServer. */
-export interface ImapServerOptions {
+export interface ImapServerOptions extends ConnectionLimitOptions {
   store: MailStore;
   accounts: Pick<AccountStore, 'authenticate'>;
   /** TLS context for STARTTLS and implicit TLS (asked per handshake, so reloads apply). */
@@ -37,9 +37,6 @@ export interface ImapServerOptions {
   /** Line-layer overrides (tests shorten the idle timeout). */
   connection?: Omit<LineConnectionOptions, 'protocol'>;
   session?: ImapSessionLimits;
-  maxConnections?: number;
-  maxConnectionsPerIp?: number;
-  drainTimeoutMs?: number;
 }
 
 /** What a reload may change (`reconfigure`): each session keeps the settings it was accepted with. */
@@ -47,12 +44,13 @@ export interface ImapSettings {
   readonly loginPolicy: Partial<LoginPolicy> | (() => LoginPolicy);
 }
 
-/** An IMAP server over a mail store. */
-export class ImapServer {
-  readonly #tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
+/** An IMAP server over a mail store (listen, address, close and the rest: TcpServer). */
+export class ImapServer extends TcpServer<{ loginPolicy: () => LoginPolicy }> {
+  protected readonly tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
   readonly #tlsContext: () => SecureContext | undefined;
 
   constructor(options: ImapServerOptions) {
+    super();
     const logger = options.logger ?? silentLogger();
     const metrics = options.metrics ?? createMetrics();
     const tlsContext = options.tlsContext ?? (() => undefined);
@@ -70,7 +68,7 @@ export class ImapServer {
         COMMANDS.flatMap((c) => c.names),
       ),
     };
-    this.#tcp = new TcpService({
+    this.tcp = new TcpService({
       protocol: 'imap',
       handle: (conn, _listener, settings) =>
         new ImapSession(conn, { ...deps, loginPolicy: settings.loginPolicy }, options.session).run(),
@@ -80,51 +78,18 @@ export class ImapServer {
       busyReply: statusLine(null, 'BYE', 'Too many connections; try again later', { code: 'UNAVAILABLE' }),
       logger,
       metrics,
-      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
-      ...(options.maxConnectionsPerIp === undefined
-        ? {}
-        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
-      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+      ...connectionLimits(options),
     });
-  }
-
-  /** Binds a listener (`tls: true` for implicit TLS, port 993); resolves with its address. */
-  listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    return this.#tcp.listen(options);
   }
 
   /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
   reconfigure(settings: ImapSettings): void {
-    this.#tcp.reconfigure({ loginPolicy: loginPolicyGetter(settings.loginPolicy) });
-  }
-
-  /** The first listener's address, or null before listen(). */
-  address(): AddressInfo | null {
-    return this.#tcp.address();
-  }
-
-  /** Every bound listener. */
-  listeners(): BoundListener[] {
-    return this.#tcp.listeners();
+    this.tcp.reconfigure({ loginPolicy: loginPolicyGetter(settings.loginPolicy) });
   }
 
   /** True when a certificate is available, so plain listeners offer STARTTLS. */
   starttlsAvailable(): boolean {
     return this.#tlsContext() !== undefined;
-  }
-
-  /** Open connections. */
-  get connectionCount(): number {
-    return this.#tcp.connectionCount;
-  }
-
-  /** Stops accepting, lets sessions finish at their next command, then destroys. Idempotent. */
-  close(): Promise<void> {
-    return this.#tcp.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }
 

@@ -5,14 +5,14 @@
  * Shape of every Outpost server: `createPop3Server(opts)`, `listen({port: 0, host, tls})`,
  * `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
  */
-import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../core/accounts/store.js';
 import { loginPolicyGetter, withLegacyLoginOptions, type LoginPolicy } from '../core/auth/login-policy.js';
 import type { LineConnectionOptions } from '../core/line/connection.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../core/metrics.js';
-import { TcpService, type BoundListener, type ListenOptions } from '../core/server/tcp-service.js';
+import { connectionLimits, TcpServer, type ConnectionLimitOptions } from '../core/server/tcp-server.js';
+import { TcpService } from '../core/server/tcp-service.js';
 import type { MailStore } from '../mail/index.js';
 import { redactCommand } from './codec/command.js';
 import { errLine } from './codec/reply.js';
@@ -22,7 +22,7 @@ import { MaildropCache, MaildropLocks } from './maildrop.js';
 import { Pop3Session, type Pop3SessionLimits } from './session.js';
 
 /** Options of createPop3Server. */
-export interface Pop3ServerOptions {
+export interface Pop3ServerOptions extends ConnectionLimitOptions {
   store: MailStore;
   accounts: Pick<AccountStore, 'authenticate'>;
   /** TLS context for STLS and implicit TLS (asked per handshake, so reloads apply). */
@@ -39,9 +39,6 @@ export interface Pop3ServerOptions {
   /** Line-layer overrides (tests shorten the idle timeout). */
   connection?: Omit<LineConnectionOptions, 'protocol'>;
   session?: Pop3SessionLimits;
-  maxConnections?: number;
-  maxConnectionsPerIp?: number;
-  drainTimeoutMs?: number;
 }
 
 /** What a reload may change (`reconfigure`): each session keeps the settings it was accepted with. */
@@ -49,13 +46,14 @@ export interface Pop3Settings {
   readonly loginPolicy: Partial<LoginPolicy> | (() => LoginPolicy);
 }
 
-/** A POP3 server over a mail store. */
-export class Pop3Server {
+/** A POP3 server over a mail store (listen, address, close and the rest: TcpServer). */
+export class Pop3Server extends TcpServer<{ loginPolicy: () => LoginPolicy }> {
   readonly locks = new MaildropLocks();
-  readonly #tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
+  protected readonly tcp: TcpService<{ loginPolicy: () => LoginPolicy }>;
   readonly #tlsContext: () => SecureContext | undefined;
 
   constructor(options: Pop3ServerOptions) {
+    super();
     const logger = options.logger ?? silentLogger();
     const metrics = options.metrics ?? createMetrics();
     const tlsContext = options.tlsContext ?? (() => undefined);
@@ -74,7 +72,7 @@ export class Pop3Server {
         COMMANDS.map((c) => c.verb),
       ),
     };
-    this.#tcp = new TcpService({
+    this.tcp = new TcpService({
       protocol: 'pop3',
       handle: (conn, _listener, settings) =>
         new Pop3Session(conn, { ...deps, loginPolicy: settings.loginPolicy }, options.session).run(),
@@ -93,51 +91,18 @@ export class Pop3Server {
       busyReply: errLine('SYS/TEMP', 'Too many connections; try again later'),
       logger,
       metrics,
-      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
-      ...(options.maxConnectionsPerIp === undefined
-        ? {}
-        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
-      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+      ...connectionLimits(options),
     });
-  }
-
-  /** Binds a listener (`tls: true` for implicit TLS, port 995); resolves with its address. */
-  listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    return this.#tcp.listen(options);
   }
 
   /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
   reconfigure(settings: Pop3Settings): void {
-    this.#tcp.reconfigure({ loginPolicy: policyGetter(settings.loginPolicy, undefined) });
-  }
-
-  /** The first listener's address, or null before listen(). */
-  address(): AddressInfo | null {
-    return this.#tcp.address();
-  }
-
-  /** Every bound listener. */
-  listeners(): BoundListener[] {
-    return this.#tcp.listeners();
+    this.tcp.reconfigure({ loginPolicy: policyGetter(settings.loginPolicy, undefined) });
   }
 
   /** True when a certificate is available, so plain listeners offer STLS. */
   stlsAvailable(): boolean {
     return this.#tlsContext() !== undefined;
-  }
-
-  /** Open connections. */
-  get connectionCount(): number {
-    return this.#tcp.connectionCount;
-  }
-
-  /** Stops accepting, lets sessions finish at their next command, then destroys. Idempotent. */
-  close(): Promise<void> {
-    return this.#tcp.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }
 

@@ -4,13 +4,13 @@
  * of every Outpost server: `createFtpServer(opts)`, `listen({port: 0, host, tls})` resolves with
  * the address, `address()`, idempotent draining `close()`, `[Symbol.asyncDispose]`.
  */
-import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../../core/line/connection.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
 import { CommandMeter, createMetrics, type ServiceMetrics } from '../../core/metrics.js';
-import { TcpService, type BoundListener, type ListenOptions } from '../../core/server/tcp-service.js';
+import { connectionLimits, TcpServer, type ConnectionLimitOptions } from '../../core/server/tcp-server.js';
+import { TcpService, type BoundListener } from '../../core/server/tcp-service.js';
 import { FTP_LIMITS } from '../limits.js';
 import { COMMANDS } from '../session/commands.js';
 import type { DataChannel } from '../session/data-channel.js';
@@ -18,18 +18,15 @@ import { FtpSession, type FtpSessionOptions } from '../session/session.js';
 import { SocketDataChannel } from './data-channel.js';
 
 /** Options of createFtpServer: the session's, plus transport limits. */
-export interface FtpServerOptions extends Omit<
-  FtpSessionOptions,
-  'implicitTls' | 'tlsContext' | 'commands' | 'dataBytes' | 'dataChannel'
-> {
+export interface FtpServerOptions
+  extends
+    Omit<FtpSessionOptions, 'implicitTls' | 'tlsContext' | 'commands' | 'dataBytes' | 'dataChannel'>,
+    ConnectionLimitOptions {
   /** The data channel of each control connection (default: sockets, with `passivePorts`). */
   dataChannel?: (conn: LineConnection) => DataChannel;
   /** Current TLS context (AUTH TLS, PROT P, implicit FTPS); called per use so reloads apply. */
   tlsContext?: () => SecureContext | undefined;
   idleTimeoutMs?: number;
-  maxConnections?: number;
-  maxConnectionsPerIp?: number;
-  drainTimeoutMs?: number;
   logger?: Logger;
   /** Connections, commands and data octets are recorded here (a private set when absent). */
   metrics?: ServiceMetrics;
@@ -55,12 +52,13 @@ export function redactFtpLine(line: string): string {
   return PASS_LINE.test(line) ? line.replace(PASS_LINE, '$1 ****') : line;
 }
 
-/** An FTP server. */
-export class FtpServer {
+/** An FTP server (listen, address, close and the rest: TcpServer). */
+export class FtpServer extends TcpServer<FtpServerOptions> {
   readonly service: TcpService<FtpServerOptions>;
   readonly #meters: Pick<FtpSessionOptions, 'commands' | 'dataBytes'>;
 
   constructor(options: FtpServerOptions) {
+    super();
     const logger = options.logger ?? silentLogger();
     const metrics = options.metrics ?? createMetrics();
     this.#meters = {
@@ -78,40 +76,20 @@ export class FtpServer {
       }),
       ...(options.tlsContext ? { tlsContext: options.tlsContext } : {}),
       busyReply: '421 Too many connections, try again later',
-      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
-      ...(options.maxConnectionsPerIp === undefined
-        ? {}
-        : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
-      ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
+      ...connectionLimits(options),
       logger,
       metrics,
     });
   }
 
-  /** Binds a control listener (`tls: true` for implicit FTPS). */
-  listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    return this.service.listen(options);
+  /** TcpServer's service: `service`, public since the first release. */
+  protected get tcp(): TcpService<FtpServerOptions> {
+    return this.service;
   }
 
   /** Gives sessions accepted from now on `settings`; open sessions keep the ones they began with. */
   reconfigure(settings: FtpSettings): void {
     this.service.reconfigure({ ...this.service.settings, ...settings });
-  }
-
-  address(): AddressInfo | null {
-    return this.service.address();
-  }
-
-  listeners(): BoundListener[] {
-    return this.service.listeners();
-  }
-
-  close(): Promise<void> {
-    return this.service.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 
   async #handle(conn: LineConnection, listener: BoundListener, settings: FtpServerOptions): Promise<void> {
