@@ -9,6 +9,7 @@ import type { SecureContext } from 'node:tls';
 import type { LoginPolicy } from '../core/auth/login-policy.js';
 import type { AccountStore } from '../core/accounts/store.js';
 import type { LineConnection } from '../core/line/connection.js';
+import type { LoginSession } from '../core/session/password-login.js';
 import type { Logger } from '../core/logger.js';
 import type { CommandMeter } from '../core/metrics.js';
 import type { MailStore } from '../mail/index.js';
@@ -41,22 +42,14 @@ export interface CommandInput {
   readonly rest: string;
 }
 
-/** The session as its command handlers see it. */
-export interface Pop3SessionContext {
+/** The session as its command handlers see it (LoginSession: what its login handlers use, with
+ *  `plaintextAuthAllowed` for USER/PASS/AUTH, `tlsOffered` for STLS and `capabilities` the CAPA
+ *  lines for the current state, RFC 2449 §5). */
+export interface Pop3SessionContext extends LoginSession {
   readonly conn: LineConnection;
   readonly deps: Pop3SessionDeps;
   /** The state; a handler replaces it as a whole once a step has succeeded. */
   state: Pop3State;
-  /** Hang up once the current command is answered. */
-  end(): void;
-  /** True when USER/PASS/AUTH may be used now (TLS, or plaintext where the login policy allows). */
-  plaintextAuthAllowed(): boolean;
-  /** True when STLS can be offered now (a certificate exists and the connection is plain). */
-  tlsOffered(): boolean;
-  /** The CAPA lines for the current state (RFC 2449 §5). */
-  capabilities(): string[];
-  /** Counts a failed login; true when the session has had too many and must end. */
-  loginFailed(): boolean;
   /**
    * The reply that starts TLS (STLS): the session writes `line` and starts the handshake in one
    * step, dropping whatever the client pipelined after the command (RFC 2595 §4).

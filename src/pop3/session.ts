@@ -13,6 +13,7 @@
 import type { SecureContext } from 'node:tls';
 import type { LineConnection } from '../core/line/connection.js';
 import { passwordAllowed } from '../core/auth/login-policy.js';
+import { tlsUpgradeOffered } from '../core/session/password-login.js';
 import { runCommand, sendFailed, type CommandBoundary } from '../core/session/command-turn.js';
 import { parseCommand } from './codec/command.js';
 import { errLine, isOk, okLine, temporaryFailure, type Pop3Reply } from './codec/reply.js';
@@ -149,7 +150,7 @@ export class Pop3Session implements Pop3SessionContext {
   }
 
   tlsOffered(): boolean {
-    return !this.conn.secure && this.conn.tlsSocket === null && this.deps.tlsContext() !== undefined;
+    return tlsUpgradeOffered(this.conn, this.deps.tlsContext);
   }
 
   capabilities(): string[] {

@@ -9,6 +9,7 @@ import type { SecureContext } from 'node:tls';
 import type { AccountStore } from '../../core/accounts/store.js';
 import type { LoginPolicy } from '../../core/auth/login-policy.js';
 import type { LineConnection } from '../../core/line/connection.js';
+import type { LoginSession } from '../../core/session/password-login.js';
 import type { Logger } from '../../core/logger.js';
 import type { CommandMeter } from '../../core/metrics.js';
 import type { MailStore } from '../../mail/index.js';
@@ -37,8 +38,10 @@ export interface ImapSessionDeps {
  */
 export type Enableable = 'IMAP4rev2' | 'UTF8=ACCEPT' | 'CONDSTORE' | 'QRESYNC';
 
-/** The session as its command handlers see it. */
-export interface ImapSessionContext {
+/** The session as its command handlers see it (LoginSession: what its login handlers use, with
+ *  `plaintextAuthAllowed` for LOGIN/AUTHENTICATE, `tlsOffered` for STARTTLS and `capabilities`
+ *  the CAPABILITY list for the current state). */
+export interface ImapSessionContext extends LoginSession {
   readonly conn: LineConnection;
   readonly deps: ImapSessionDeps;
   /** The state; a handler replaces it as a whole once a step has succeeded. */
@@ -58,16 +61,6 @@ export interface ImapSessionContext {
    * names become UTF-8 only with IMAP4rev2 or UTF8=ACCEPT.
    */
   enable(extension: Enableable): boolean;
-  /** Hang up once the current command is answered. */
-  end(): void;
-  /** True when LOGIN/AUTHENTICATE may be used now (TLS, or plaintext where the policy allows). */
-  plaintextAuthAllowed(): boolean;
-  /** True when STARTTLS can be offered now (a certificate exists and the connection is plain). */
-  tlsOffered(): boolean;
-  /** The CAPABILITY list for the current state. */
-  capabilities(): string[];
-  /** Counts a failed login; true when the session has had too many and must end. */
-  loginFailed(): boolean;
   /** Enters the authenticated state as `user` (longer idle timeout, RFC 9051 §5.4). */
   loggedIn(user: string): void;
   /**

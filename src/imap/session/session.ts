@@ -11,6 +11,7 @@
  */
 import type { SecureContext } from 'node:tls';
 import { passwordAllowed } from '../../core/auth/login-policy.js';
+import { tlsUpgradeOffered } from '../../core/session/password-login.js';
 import type { LineConnection, ResponseWriter } from '../../core/line/connection.js';
 import { runCommand, sendFailed, type CommandBoundary } from '../../core/session/command-turn.js';
 import { transcriptActive } from '../../core/transcript.js';
@@ -318,7 +319,7 @@ export class ImapSession implements ImapSessionContext {
   }
 
   tlsOffered(): boolean {
-    return !this.conn.secure && this.conn.tlsSocket === null && this.deps.tlsContext() !== undefined;
+    return tlsUpgradeOffered(this.conn, this.deps.tlsContext);
   }
 
   capabilities(): string[] {

@@ -7,12 +7,8 @@
  * passwords on the server, which the account store never keeps.
  */
 import type { SecureContext } from 'node:tls';
-import {
-  isProxyAuthorization,
-  runSaslExchange,
-  SASL_MECHANISMS,
-  type SaslTransport,
-} from '../../core/sasl.js';
+import { isProxyAuthorization, runSaslExchange, SASL_MECHANISMS } from '../../core/sasl.js';
+import { checkPassword, saslLineTransport } from '../../core/session/password-login.js';
 import { err, listing, ok, okLine, type Pop3Reply } from '../codec/reply.js';
 import { POP3_LIMITS } from '../limits.js';
 import { Maildrop } from '../maildrop.js';
@@ -50,7 +46,12 @@ export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
   if (!ctx.plaintextAuthAllowed()) return PLAINTEXT_REFUSED;
   const [mechanism, initial] = cmd.args;
   if (mechanism === undefined) return listing(okLine('Methods supported'), SASL_MECHANISMS);
-  const outcome = await runSaslExchange(mechanism, initial, saslTransport(ctx));
+  const outcome = await runSaslExchange(
+    mechanism,
+    initial,
+    // RFC 5034 §4: challenges are `+ <base64>` lines.
+    saslLineTransport(ctx.conn, (base64) => `+ ${base64}`),
+  );
   switch (outcome.kind) {
     case 'closed':
       ctx.end();
@@ -73,21 +74,6 @@ export async function authCommand(ctx: Pop3SessionContext, cmd: CommandInput): P
   return login(ctx, outcome.credentials.username, outcome.credentials.password);
 }
 
-/** SASL over POP3 (RFC 5034 §4): challenges are `+ <base64>` lines. */
-function saslTransport(ctx: Pop3SessionContext): SaslTransport {
-  return {
-    sendChallenge: (base64) => {
-      ctx.conn.writeLine(`+ ${base64}`);
-    },
-    readResponse: async (secret) => {
-      if (secret) ctx.conn.redactNextInput();
-      const read = await ctx.conn.readLine();
-      if (read.kind === 'line') return { kind: 'line', text: read.text };
-      return read.kind === 'overflow' ? { kind: 'overflow' } : { kind: 'closed' };
-    },
-  };
-}
-
 /**
  * STLS (RFC 2595 §4): only on a plain connection with a certificate. Bytes the client pipelined
  * after STLS are dropped by the line layer; the session stays in AUTHORIZATION with nothing
@@ -104,20 +90,14 @@ export function stlsCommand(ctx: Pop3SessionContext): Pop3Reply {
 async function login(ctx: Pop3SessionContext, address: string, password: string): Promise<Pop3Reply | null> {
   const { accounts, locks, maildrops, store, logger } = ctx.deps;
   ctx.state = { kind: 'authorization', user: null };
-  const result = await accounts.authenticate(address, password, {
-    ip: ctx.conn.remoteAddress,
-    protocol: 'pop3',
-  });
-  if (!result.ok) {
-    if (ctx.loginFailed()) ctx.end();
-    if (result.reason === 'throttled') {
-      const seconds = Math.ceil(result.retryAfterMs / 1000);
-      return err('SYS/TEMP', `Too many failed logins; try again in ${String(seconds)} s`);
-    }
-    return err('AUTH', 'Authentication failed');
+  const checked = await checkPassword(ctx, accounts, 'pop3', address, password);
+  if (!checked.ok) {
+    return checked.throttled === null
+      ? err('AUTH', 'Authentication failed')
+      : err('SYS/TEMP', checked.throttled);
   }
   if (ctx.conn.closed) return null;
-  const user = result.user.address;
+  const { user } = checked;
   const release = locks.tryLock(user);
   if (release === null) return err('IN-USE', 'Maildrop is locked by another POP3 session');
   let maildrop: Maildrop;

@@ -6,7 +6,8 @@
  * `NO [PRIVACYREQUIRED]` and CAPABILITY says LOGINDISABLED.
  */
 import type { SecureContext } from 'node:tls';
-import { isProxyAuthorization, runSaslExchange, type SaslTransport } from '../../../core/sasl.js';
+import { isProxyAuthorization, runSaslExchange } from '../../../core/sasl.js';
+import { checkPassword, saslLineTransport } from '../../../core/session/password-login.js';
 import { continuation } from '../../codec/index.js';
 import type { ImapSessionContext } from '../context.js';
 import { bad, no, ok, type ImapReply } from '../reply.js';
@@ -44,7 +45,8 @@ export async function authenticateCommand(
   if (!ctx.plaintextAuthAllowed()) return plaintextRefused(cmd.tag);
   // RFC 4959 §3: `=` is an empty initial response; runSaslExchange spells it the same way.
   const initial = cmd.initialResponse === null ? undefined : cmd.initialResponse || '=';
-  const outcome = await runSaslExchange(cmd.mechanism, initial, saslTransport(ctx));
+  // RFC 9051 §6.2.2: challenges are `+ <base64>` continuation requests.
+  const outcome = await runSaslExchange(cmd.mechanism, initial, saslLineTransport(ctx.conn, continuation));
   switch (outcome.kind) {
     case 'closed':
       ctx.end();
@@ -67,21 +69,6 @@ export async function authenticateCommand(
   return login(ctx, cmd.tag, outcome.credentials.username, outcome.credentials.password);
 }
 
-/** SASL over IMAP (RFC 9051 §6.2.2): challenges are `+ <base64>` continuation requests. */
-function saslTransport(ctx: ImapSessionContext): SaslTransport {
-  return {
-    sendChallenge: (base64) => {
-      ctx.conn.writeLine(continuation(base64));
-    },
-    readResponse: async (secret) => {
-      if (secret) ctx.conn.redactNextInput();
-      const read = await ctx.conn.readLine();
-      if (read.kind === 'line') return { kind: 'line', text: read.text };
-      return read.kind === 'overflow' ? { kind: 'overflow' } : { kind: 'closed' };
-    },
-  };
-}
-
 /** Checks the password, makes sure the user's mailboxes exist, enters the authenticated state. */
 async function login(
   ctx: ImapSessionContext,
@@ -90,20 +77,14 @@ async function login(
   password: string,
 ): Promise<ImapReply | null> {
   const { accounts, store, logger } = ctx.deps;
-  const result = await accounts.authenticate(address, password, {
-    ip: ctx.conn.remoteAddress,
-    protocol: 'imap',
-  });
-  if (!result.ok) {
-    if (ctx.loginFailed()) ctx.end();
-    if (result.reason === 'throttled') {
-      const seconds = Math.ceil(result.retryAfterMs / 1000);
-      return no(tag, `Too many failed logins; try again in ${String(seconds)} s`, { code: 'UNAVAILABLE' });
-    }
-    return no(tag, 'Authentication failed', { code: 'AUTHENTICATIONFAILED' });
+  const checked = await checkPassword(ctx, accounts, 'imap', address, password);
+  if (!checked.ok) {
+    return checked.throttled === null
+      ? no(tag, 'Authentication failed', { code: 'AUTHENTICATIONFAILED' })
+      : no(tag, checked.throttled, { code: 'UNAVAILABLE' });
   }
   if (ctx.conn.closed) return null;
-  const user = result.user.address;
+  const { user } = checked;
   await store.ensureMailboxes(user, { origin: `imap-${ctx.conn.id}` });
   ctx.loggedIn(user);
   logger.info({ user, ip: ctx.conn.remoteAddress, session: ctx.conn.id }, 'imap login');
