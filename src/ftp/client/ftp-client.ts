@@ -18,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Duplex, type Readable, type Writable } from 'node:stream';
 import { ErrorCodes, OutpostError, type ErrorCode } from '../../core/errors.js';
 import { LineConnection } from '../../core/line/connection.js';
+import { ConnectTimeoutError, connectedWithin } from '../../core/net-connect.js';
 import { formatEprtArg, formatPortArg, parseEpsvReply, parsePasvReply, toIPv4 } from '../codec/address.js';
 import { formatCommand } from '../codec/command.js';
 import { toCrlfStream, toLfStream } from '../codec/ascii.js';
@@ -118,18 +119,11 @@ export class FtpClient {
       : null;
     const socket: Socket = tlsSocket ?? netConnect({ host: options.host, port });
     try {
-      await Promise.race([
-        once(socket, implicit ? 'secureConnect' : 'connect'),
-        new Promise((_, reject) =>
-          setTimeout(() => {
-            reject(new OutpostError(ErrorCodes.TIMEOUT, 'connect timed out'));
-          }, timeoutMs).unref(),
-        ),
-      ]);
+      await connectedWithin(socket, timeoutMs, implicit ? 'secureConnect' : 'connect');
     } catch (err) {
       socket.destroy();
-      throw err instanceof OutpostError
-        ? err
+      throw err instanceof ConnectTimeoutError
+        ? new OutpostError(ErrorCodes.TIMEOUT, 'connect timed out')
         : new OutpostError(
             ErrorCodes.CONNECTION_CLOSED,
             `cannot connect to ${options.host}:${port}: ${(err as Error).message}`,

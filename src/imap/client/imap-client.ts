@@ -13,6 +13,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { LineConnection } from '../../core/line/connection.js';
 import { describeSocketError } from '../../core/net.js';
+import { connectedWithin } from '../../core/net-connect.js';
 import { caWithRoots, TlsUntrustedError, untrustedPeer } from '../../core/tls-trust.js';
 import { IMAP_CLIENT_LIMITS } from './limits.js';
 import {
@@ -298,28 +299,16 @@ function innermost(err: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: host.replace(/^\[|\]$/g, ''), port });
-    const timer = setTimeout(() => {
-      socket.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(
-        new OutpostError(
-          ErrorCodes.CONNECT_FAILED,
-          `cannot connect to ${host} port ${String(port)}: ${describeSocketError(err)}`,
-          {
-            cause: err,
-          },
-        ),
-      );
-    });
-  });
+async function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  try {
+    return await connectedWithin(netConnect({ host: host.replace(/^\[|\]$/g, ''), port }), timeoutMs);
+  } catch (err) {
+    throw new OutpostError(
+      ErrorCodes.CONNECT_FAILED,
+      `cannot connect to ${host} port ${String(port)}: ${describeSocketError(err as Error)}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }

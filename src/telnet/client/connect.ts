@@ -8,29 +8,12 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { describeSocketError } from '../../core/net.js';
+import { connectedWithin } from '../../core/net-connect.js';
 import { caWithRoots, TlsUntrustedError, untrustedPeer } from '../../core/tls-trust.js';
 import type { HostAddress } from './resolve.js';
 
 /** How long one TCP connection attempt may take, in milliseconds. */
 export const CONNECT_TIMEOUT_MS = 30_000;
-
-function connectOne(address: HostAddress, port: number, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: address.address, port, family: address.family });
-    const timer = setTimeout(() => {
-      socket.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' }));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-}
 
 /** A TCP connection to the first of `addresses` that accepts; ERR_CONNECT_FAILED otherwise. */
 export async function connectTcp(
@@ -43,7 +26,10 @@ export async function connectTcp(
   let cause: unknown;
   for (const address of addresses) {
     try {
-      return await connectOne(address, port, timeoutMs);
+      return await connectedWithin(
+        netConnect({ host: address.address, port, family: address.family }),
+        timeoutMs,
+      );
     } catch (err) {
       cause = err;
       const why = err instanceof Error ? describeSocketError(err) : String(err);

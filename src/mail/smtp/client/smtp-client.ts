@@ -13,6 +13,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
 import { ErrorCodes, OutpostError, type ErrorCode } from '../../../core/errors.js';
 import { LineConnection } from '../../../core/line/connection.js';
+import { ConnectTimeoutError, connectedWithin } from '../../../core/net-connect.js';
 import { TlsUntrustedError, untrustedPeer } from '../../../core/tls-trust.js';
 import { replyClass, replyText, ReplyAssembler, reply as makeReply, type SmtpReply } from '../codec/reply.js';
 import { encodeSaslPlain } from '../../../core/sasl.js';
@@ -561,54 +562,42 @@ async function openSocket(opts: SmtpClientOptions, ms: number): Promise<Socket> 
     port: opts.port,
     ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
   };
-  return new Promise<Socket>((resolve, reject) => {
-    const socket: Socket = implicit
-      ? tlsConnect({
-          ...base,
-          // Verified on secureConnect, once the certificate can still be read.
-          rejectUnauthorized: false,
-          ...(isIP(host) === 0 ? { servername: host } : {}),
-          ...(opts.tls?.ca === undefined ? {} : { ca: opts.tls.ca }),
-        })
-      : netConnect(base);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(
-        new SmtpClientError(
-          ErrorCodes.TIMEOUT,
-          'connect',
-          `no connection to ${opts.host}:${String(opts.port)} within ${String(ms)} ms`,
-        ),
+  const socket: Socket = implicit
+    ? tlsConnect({
+        ...base,
+        // Verified on secureConnect, once the certificate can still be read.
+        rejectUnauthorized: false,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+        ...(opts.tls?.ca === undefined ? {} : { ca: opts.tls.ca }),
+      })
+    : netConnect(base);
+  try {
+    await connectedWithin(socket, ms, implicit ? 'secureConnect' : 'connect');
+  } catch (err) {
+    socket.destroy();
+    if (err instanceof ConnectTimeoutError) {
+      throw new SmtpClientError(
+        ErrorCodes.TIMEOUT,
+        'connect',
+        `no connection to ${opts.host}:${String(opts.port)} within ${String(ms)} ms`,
       );
-    }, ms);
-    const fail = (err: Error): void => {
-      clearTimeout(timer);
+    }
+    throw new SmtpClientError(
+      ErrorCodes.CONNECTION_CLOSED,
+      'connect',
+      `${opts.host}:${String(opts.port)}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if (socket instanceof TLSSocket && (opts.tls?.rejectUnauthorized ?? true)) {
+    try {
+      refuseUntrusted(socket, 'connect');
+    } catch (err) {
       socket.destroy();
-      reject(
-        new SmtpClientError(
-          ErrorCodes.CONNECTION_CLOSED,
-          'connect',
-          `${opts.host}:${String(opts.port)}: ${err.message}`,
-          { cause: err },
-        ),
-      );
-    };
-    socket.once('error', fail);
-    socket.once(implicit ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      socket.off('error', fail);
-      if (socket instanceof TLSSocket && (opts.tls?.rejectUnauthorized ?? true)) {
-        try {
-          refuseUntrusted(socket, 'connect');
-        } catch (err) {
-          socket.destroy();
-          reject(err instanceof Error ? err : new Error(String(err)));
-          return;
-        }
-      }
-      resolve(socket);
-    });
-  });
+      throw err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  return socket;
 }
 
 /** Opens an SMTP session (see SmtpClient). */
