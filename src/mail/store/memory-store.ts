@@ -27,6 +27,7 @@ import {
 } from './mailbox-name.js';
 import { describeMessage, type MessageMeta } from './message-meta.js';
 import { newQueueId } from './queue-id.js';
+import { transferMessages, type TransferHow } from './transfer.js';
 import { matchesText } from './search-text.js';
 import {
   DEFAULT_MAILBOXES,
@@ -587,33 +588,18 @@ export class MemoryMailStore implements MailStore {
     return pairs;
   }
 
-  /** Copies, and for a MOVE expunges the originals; records the events (append, then expunge). */
+  /** Copies, and for a MOVE expunges the originals; records the events (transfer.ts). */
   #transferNow(
     from: Box,
     uids: readonly number[],
     to: Box,
-    how: { readonly move: boolean; readonly who: ChangeOrigin },
+    how: TransferHow,
     changes: StoreChange[],
   ): [number, number][] {
-    const { pairs, modSeq } = this.#copyNow(from, uids, to);
-    if (pairs.length === 0) return pairs;
-    changes.push(
-      messageChange(
-        'append',
-        to,
-        pairs.map(([, uid]) => uid),
-        modSeq,
-        how.who,
-      ),
-    );
-    if (how.move) {
-      const removed = this.#expungeNow(
-        from,
-        pairs.map(([uid]) => uid),
-      );
-      changes.push(messageChange('expunge', from, removed.uids, removed.modSeq, how.who));
-    }
-    return pairs;
+    return transferMessages(from, uids, to, how, changes, {
+      copy: (source, list, dest) => this.#copyNow(source, list, dest),
+      expunge: (source, list) => this.#expungeNow(source, list),
+    });
   }
 
   #copyNow(from: Box, uids: readonly number[], to: Box): { pairs: [number, number][]; modSeq: number } {

@@ -33,6 +33,7 @@ import { MAIL_STORE_COMPONENT, MAIL_STORE_MIGRATIONS } from './schema.js';
 import { foldForSearch, matchesText } from './search-text.js';
 import { BlobTable } from './sqlite-blobs.js';
 import { SqliteOutboundQueue } from './sqlite-queue.js';
+import { transferMessages, type TransferHow } from './transfer.js';
 import { ChangeHub, mailboxChange, messageChange, originOf, type EventMailbox } from './change-hub.js';
 import { mailboxExists, mailboxNotFound, mailboxUnderItself, tooManySubscriptions } from './store-errors.js';
 import {
@@ -455,15 +456,7 @@ export class SqliteMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    return this.#write((changes) =>
-      this.#transferNow(
-        this.#mailboxById(fromMailboxId),
-        uids,
-        this.#mailboxById(toMailboxId),
-        { move: false, who: originOf(options) },
-        changes,
-      ),
-    );
+    return this.#transfer(fromMailboxId, uids, toMailboxId, { move: false, who: originOf(options) });
   }
 
   async move(
@@ -472,15 +465,7 @@ export class SqliteMailStore implements MailStore {
     toMailboxId: number,
     options: WriteOptions = {},
   ): Promise<[number, number][]> {
-    return this.#write((changes) =>
-      this.#transferNow(
-        this.#mailboxById(fromMailboxId),
-        uids,
-        this.#mailboxById(toMailboxId),
-        { move: true, who: originOf(options) },
-        changes,
-      ),
-    );
+    return this.#transfer(fromMailboxId, uids, toMailboxId, { move: true, who: originOf(options) });
   }
 
   async expunge(mailboxId: number, uids: readonly number[], options: WriteOptions = {}): Promise<number[]> {
@@ -663,6 +648,18 @@ export class SqliteMailStore implements MailStore {
     return { pairs, modSeq };
   }
 
+  /** COPY or MOVE in one write (see `#transferNow`). */
+  #transfer(
+    fromMailboxId: number,
+    uids: readonly number[],
+    toMailboxId: number,
+    how: TransferHow,
+  ): [number, number][] {
+    return this.#write((changes) =>
+      this.#transferNow(this.#mailboxById(fromMailboxId), uids, this.#mailboxById(toMailboxId), how, changes),
+    );
+  }
+
   /**
    * COPY, or MOVE (RFC 6851: the copy and the expunge in the caller's one transaction); returns
    * the `[source, destination]` UID pairs and records the events (append, then expunge).
@@ -671,28 +668,13 @@ export class SqliteMailStore implements MailStore {
     source: EventMailbox,
     uids: readonly number[],
     dest: EventMailbox,
-    how: { readonly move: boolean; readonly who: ChangeOrigin },
+    how: TransferHow,
     changes: StoreChange[],
   ): [number, number][] {
-    const { pairs, modSeq } = this.#copyNow(source.id, uids, dest.id);
-    if (pairs.length === 0) return pairs;
-    changes.push(
-      messageChange(
-        'append',
-        dest,
-        pairs.map(([, uid]) => uid),
-        modSeq,
-        how.who,
-      ),
-    );
-    if (how.move) {
-      const removed = this.#expungeNow(
-        source.id,
-        pairs.map(([uid]) => uid),
-      );
-      changes.push(messageChange('expunge', source, removed.uids, removed.modSeq, how.who));
-    }
-    return pairs;
+    return transferMessages(source, uids, dest, how, changes, {
+      copy: (from, list, to) => this.#copyNow(from.id, list, to.id),
+      expunge: (from, list) => this.#expungeNow(from.id, list),
+    });
   }
 
   /** Removes what exists of `uids`; one new MODSEQ for the lot (0 when nothing was removed). */
