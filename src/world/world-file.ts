@@ -5,12 +5,16 @@
  * read back on every run through the suite's own schema: an edit is checked exactly as
  * `outpost serve --config` would check it. Relative paths are relative to DIR.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseToml, stringify, TomlError } from 'smol-toml';
-import { validateConfig, type ConfigLoadOptions } from '../core/config/load.js';
+import { stringify } from 'smol-toml';
+import {
+  parseConfigToml,
+  readConfigText,
+  validateConfig,
+  type ConfigLoadOptions,
+} from '../core/config/load.js';
 import type { OutpostConfig, OutpostConfigInput } from '../core/config/schema.js';
-import { ConfigError, ErrorCodes, OutpostError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { WorldPlan } from './plan.js';
 import { tldServer, ROOT_SERVER } from './zones.js';
 
@@ -113,15 +117,7 @@ export function worldFileText(plan: WorldPlan): string {
 
 /** Reads DIR/world.toml: every suite validated as `outpost serve --config` would. */
 export function loadWorldFile(file: string, options: ConfigLoadOptions = {}): WorldSuiteConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new OutpostError(ErrorCodes.CONFIG_READ, `${file}: cannot read: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  return parseWorldText(text, file, options);
+  return parseWorldText(readConfigText(file), file, options);
 }
 
 /** Parses world.toml text; `file` names it in errors and anchors relative paths. */
@@ -130,20 +126,7 @@ export function parseWorldText(
   file: string,
   options: ConfigLoadOptions = {},
 ): WorldSuiteConfig[] {
-  let data: Record<string, unknown>;
-  try {
-    data = parseToml(text);
-  } catch (err) {
-    if (err instanceof TomlError) {
-      throw new ConfigError(
-        `${file}:${err.line}:${err.column}: TOML syntax: ${err.message.split('\n')[0] ?? ''}`,
-        '(syntax)',
-        file,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+  const data = parseConfigToml(text, file);
   const extra = Object.keys(data).filter((k) => k !== 'suites');
   if (extra.length > 0) {
     throw new ConfigError(

@@ -52,26 +52,24 @@ export function validateConfig(
 
 /** Reads, parses and validates a TOML config file. */
 export function loadConfigFile(file: string, options: ConfigLoadOptions = {}): OutpostConfig {
-  let text: string;
+  return parseConfigText(readConfigText(file), file, options);
+}
+
+/** The text of a TOML file (a config, world.toml); ERR_CONFIG_READ naming the file when unreadable. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new OutpostError(ErrorCodes.CONFIG_READ, `${file}: cannot read: ${(err as Error).message}`, {
       cause: err,
     });
   }
-  return parseConfigText(text, file, options);
 }
 
-/** Parses TOML text; `file` names it in errors and anchors relative paths. */
-export function parseConfigText(
-  text: string,
-  file = 'config.toml',
-  options: ConfigLoadOptions = {},
-): OutpostConfig {
-  let data: unknown;
+/** TOML text as a table; a syntax error is a ConfigError at `file:line:column`. */
+export function parseConfigToml(text: string, file: string): Record<string, unknown> {
   try {
-    data = parseToml(text);
+    return parseToml(text);
   } catch (err) {
     if (err instanceof TomlError) {
       throw new ConfigError(
@@ -85,6 +83,15 @@ export function parseConfigText(
     }
     throw err;
   }
+}
+
+/** Parses TOML text; `file` names it in errors and anchors relative paths. */
+export function parseConfigText(
+  text: string,
+  file = 'config.toml',
+  options: ConfigLoadOptions = {},
+): OutpostConfig {
+  const data = parseConfigToml(text, file);
   return validateConfig(data, { ...options, file, baseDir: dirname(resolve(file)) });
 }
 
