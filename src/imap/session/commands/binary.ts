@@ -16,6 +16,16 @@ import {
 } from '../../../mail/index.js';
 import type { Partial } from '../../codec/index.js';
 
+/** The stored message a BINARY item reads: where it is, its size and its body structure. */
+export interface BinaryMessage {
+  readonly store: MailStore;
+  readonly mailboxId: number;
+  readonly uid: number;
+  readonly size: number;
+  /** Undefined when the structure is missing. */
+  readonly root: BodyStructure | undefined;
+}
+
 /** How a part's stored body becomes its content. */
 type Decoding = 'identity' | 'base64' | 'quoted-printable';
 
@@ -72,13 +82,13 @@ function crlf(data: Buffer): Buffer {
   return fixed.length === text.length ? data : Buffer.from(fixed, 'latin1');
 }
 
-async function decoded(
-  store: MailStore,
-  mailboxId: number,
-  uid: number,
-  target: BinaryTarget,
-): Promise<Buffer | null> {
-  const raw = await store.readRange(mailboxId, uid, target.start, target.end - target.start);
+async function decoded(message: BinaryMessage, target: BinaryTarget): Promise<Buffer | null> {
+  const raw = await message.store.readRange(
+    message.mailboxId,
+    message.uid,
+    target.start,
+    target.end - target.start,
+  );
   if (raw === null) return null;
   switch (target.decoding) {
     case 'identity':
@@ -98,14 +108,11 @@ async function decoded(
  * caller has ruled out UNKNOWN-CTE. `partial` counts octets of the decoded content.
  */
 export async function binaryContent(
-  store: MailStore,
-  mailboxId: number,
-  uid: number,
-  size: number,
-  root: BodyStructure | undefined,
+  message: BinaryMessage,
   part: readonly number[],
   partial: Partial | null,
 ): Promise<Buffer | null> {
+  const { store, mailboxId, uid, size, root } = message;
   if (part.length === 0) {
     return partial
       ? store.readRange(mailboxId, uid, partial.offset, partial.length)
@@ -115,7 +122,7 @@ export async function binaryContent(
   const target = targetOf(root, part);
   if (target === null) return Buffer.alloc(0);
   if (target === 'unknown-cte') return null;
-  const data = await decoded(store, mailboxId, uid, target);
+  const data = await decoded(message, target);
   return data && partial ? data.subarray(partial.offset, partial.offset + partial.length) : data;
 }
 
@@ -123,19 +130,12 @@ export async function binaryContent(
  * BINARY.SIZE[part]: the size BINARY[part] would send. Identity-encoded parts are not read;
  * the others are decoded (RFC 3516 warns clients that this may be costly).
  */
-export async function binarySize(
-  store: MailStore,
-  mailboxId: number,
-  uid: number,
-  size: number,
-  root: BodyStructure | undefined,
-  part: readonly number[],
-): Promise<number | null> {
-  if (part.length === 0) return size;
-  if (root === undefined) return null;
-  const target = targetOf(root, part);
+export async function binarySize(message: BinaryMessage, part: readonly number[]): Promise<number | null> {
+  if (part.length === 0) return message.size;
+  if (message.root === undefined) return null;
+  const target = targetOf(message.root, part);
   if (target === null) return 0;
   if (target === 'unknown-cte') return null;
   if (target.decoding === 'identity') return target.end - target.start;
-  return (await decoded(store, mailboxId, uid, target))?.length ?? null;
+  return (await decoded(message, target))?.length ?? null;
 }

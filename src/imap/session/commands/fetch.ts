@@ -298,13 +298,8 @@ async function responseFor(
         break;
       case 'BINARY[]': {
         if (info === undefined) return null;
-        const { store } = ctx.deps;
         const data = await binaryContent(
-          store,
-          mailboxId,
-          message.uid,
-          info.size,
-          structure?.body,
+          { store: ctx.deps.store, mailboxId, uid: message.uid, size: info.size, root: structure?.body },
           item.part,
           item.partial,
         );
@@ -314,8 +309,10 @@ async function responseFor(
       }
       case 'BINARY.SIZE': {
         if (info === undefined) return null;
-        const { store } = ctx.deps;
-        const octets = await binarySize(store, mailboxId, message.uid, info.size, structure?.body, item.part);
+        const octets = await binarySize(
+          { store: ctx.deps.store, mailboxId, uid: message.uid, size: info.size, root: structure?.body },
+          item.part,
+        );
         if (octets === null) return null;
         b.binarySize(item, octets);
         break;
