@@ -9,8 +9,8 @@
 import { resolve } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { dnsperfArgs, runDnsperf, type DnsperfResult } from './lib/dnsperf.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
-import type { Peer } from './lib/peer.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo, subjectLabel } from './lib/run.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
@@ -35,14 +35,6 @@ const ZONE_FILE = resolve(ROOT, 'test', 'dns', 'fixtures', 'example.test.zone');
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function label(def: (typeof DNS_SERVERS)[number]): string {
-  try {
-    return def.label();
-  } catch {
-    return def.name;
-  }
 }
 
 /** Loss or error rcodes make a figure suspect: say so under the table. */
@@ -76,14 +68,7 @@ async function main(): Promise<void> {
   const tmp = makeTempDir('dns', args.keep);
   const ctx: ServeContext = { tmp, zoneName: ZONE_NAME, zoneFile: ZONE_FILE };
   const queryFile = tmp.write('queries.txt', queryFileText());
-  const peers: Peer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
 
   log(`dns bench: ${selected.map((s) => s.name).join(', ')}; ${args.rounds} rounds of ${args.durationS} s`);
   log(`  temp dir ${tmp.dir}${canPin() ? '' : '  (NOT pinned: needs taskset and 2 cores)'}`);
@@ -126,18 +111,13 @@ async function main(): Promise<void> {
   }
 
   const results = selected.map((def) =>
-    outcomeResult(def.name, label(def), outcomes.get(def.name), unavailable.get(def.name)),
+    outcomeResult(def.name, subjectLabel(def), outcomes.get(def.name), unavailable.get(def.name)),
   );
   const report: BenchReport = {
     bench: 'dns',
     title: 'DNS authoritative over UDP: dnsperf, example.test zone',
     unit: 'queries/s',
-    reference: 'nsd',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
+    ...runInfo('nsd', startedAt, machine),
     settings: {
       durationS: args.durationS,
       rounds: args.rounds,

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo } from './lib/run.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
@@ -162,17 +163,12 @@ async function main(): Promise<void> {
   const targets = new Map<string, FtpTarget>();
   const labels = new Map<string, string>();
   const unavailable = new Map<string, string>();
-  const stopAll = async (): Promise<void> => {
-    await Promise.all([...targets.values()].map((t) => t.peer.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
   for (const def of selected) {
     try {
       const t = await def.start(tmp, root, FILE);
       targets.set(def.name, t);
+      peers.push(t.peer);
       labels.set(def.name, def.label());
       log(
         `  ${def.name.padEnd(8)} ready on 127.0.0.1:${t.port} (pid ${t.peer.pid}): ${labels.get(def.name) ?? ''}`,
@@ -270,14 +266,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
   const order = selected.map((s) => s.name);
-  const base = {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
-    reference: 'vsftpd',
-  };
+  const base = runInfo('vsftpd', startedAt, machine);
   const settings = {
     sizeMiB,
     logins: loginCount,

@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
-import type { Peer } from './lib/peer.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo } from './lib/run.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
@@ -81,14 +81,7 @@ async function main(): Promise<void> {
   for (const f of FILES) writeFileSync(join(docroot, f.name), randomBytes(f.size), { mode: 0o644 });
   const ctx: ServeContext = { tmp, docroot, workers, cores: serverCore(workers) };
   const selected = HTTP_SERVERS.filter((s) => args.only === undefined || args.only.includes(s.name));
-  const peers: Peer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
 
   log(
     `http bench: ${selected.map((s) => s.name).join(', ')}; ${workers} worker(s); ${args.rounds} rounds of ${args.durationS} s; wrk ${loadArgs.join(' ')}`,
@@ -135,11 +128,7 @@ async function main(): Promise<void> {
     bench: workers === 1 ? 'http' : `http-workers${workers}`,
     title: `HTTP static files: wrk ${loadArgs.join(' ')}, 1 KiB and 1 MiB${workers === 1 ? '' : `, ${workers} workers`}`,
     unit: 'requests/s',
-    reference: 'nginx-1k',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
+    ...runInfo('nginx-1k', startedAt, machine),
     pinned: canPin() && workers === 1,
     settings: {
       durationS: args.durationS,

@@ -16,9 +16,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
-import type { Peer } from './lib/peer.js';
-import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo, subjectLabel } from './lib/run.js';
+import { outcomeResults, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { ROOT } from './lib/root.js';
 import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
@@ -160,17 +160,6 @@ const heapPerSessionKiB = (d: IdleDetail): number | null =>
     ? null
     : (d.heapAfter - d.heapBefore) / d.sessions / 1024;
 
-function results<D>(
-  names: readonly { name: string; label: string }[],
-  outcomes: Map<string, RoundOutcome<D>>,
-  unavailable: Map<string, string>,
-  value?: (d: D) => number,
-): SubjectResult[] {
-  return names.map(({ name, label }) =>
-    outcomeResult(name, label, outcomes.get(name), unavailable.get(name), value),
-  );
-}
-
 function own(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i === -1 ? undefined : argv.splice(i, 2)[1];
@@ -197,14 +186,7 @@ async function main(): Promise<void> {
   const appendFile = tmp.path('append.eml');
   const appendMessage = benchMessage(count, prng(16));
   tmp.write('append.eml', appendMessage.toString('latin1'));
-  const peers: Peer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
 
   log(
     `imap bench: ${selected.map((s) => s.name).join(', ')}; ${String(count)} messages (${formatNumber(totalOctets)} octets)`,
@@ -221,13 +203,7 @@ async function main(): Promise<void> {
   const appends: RoundSubject<AppendDetail>[] = [];
   const idles: RoundSubject<IdleDetail>[] = [];
   for (const def of selected) {
-    let label = def.name;
-    try {
-      label = def.label();
-    } catch {
-      // label stays the name; start() reports the real problem
-    }
-    labels.push({ name: def.name, label });
+    labels.push({ name: def.name, label: subjectLabel(def) });
     try {
       const t0 = Date.now();
       const server = await def.start(tmp, messages, sessions);
@@ -321,14 +297,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const common = {
-    reference: 'dovecot',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
-  };
+  const common = runInfo('dovecot', startedAt, machine);
   const settings = {
     messages: count,
     octets: totalOctets,
@@ -341,11 +310,11 @@ async function main(): Promise<void> {
     needle: NEEDLE,
   };
   // Times become rates (higher is better, as the tables expect): messages/s and searches/min.
-  const fetchR = results(labels, fetchOut, unavailable, (d) => d.messages / median(d.times));
-  const searchR = results(labels, searchOut, unavailable, (d) => 60 / median(d.times));
-  const loginR = results(labels, loginOut, unavailable);
-  const appendR = results(labels, appendOut, unavailable);
-  const idleR = results(labels, idleOut, unavailable, perSessionKiB);
+  const fetchR = outcomeResults(labels, fetchOut, unavailable, (d) => d.messages / median(d.times));
+  const searchR = outcomeResults(labels, searchOut, unavailable, (d) => 60 / median(d.times));
+  const loginR = outcomeResults(labels, loginOut, unavailable);
+  const appendR = outcomeResults(labels, appendOut, unavailable);
+  const idleR = outcomeResults(labels, idleOut, unavailable, perSessionKiB);
   const reports: BenchReport[] = [
     {
       ...common,

@@ -10,9 +10,9 @@
 import { join } from 'node:path';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
-import type { Peer } from './lib/peer.js';
-import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo, subjectLabel } from './lib/run.js';
+import { outcomeResults, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
 import { formatNumber } from './lib/table.js';
@@ -47,16 +47,6 @@ async function loadTool<T>(args: string[], timeoutMs: number): Promise<T> {
   return JSON.parse(out.stdout) as T;
 }
 
-function results<D>(
-  names: readonly { name: string; label: string }[],
-  outcomes: Map<string, RoundOutcome<D>>,
-  unavailable: Map<string, string>,
-): SubjectResult[] {
-  return names.map(({ name, label }) =>
-    outcomeResult(name, label, outcomes.get(name), unavailable.get(name)),
-  );
-}
-
 async function main(): Promise<void> {
   const names = POP3_SERVERS.map((s) => s.name);
   const argv = process.argv.slice(2);
@@ -74,14 +64,7 @@ async function main(): Promise<void> {
   const tmp = makeTempDir('pop3', args.keep);
   const messages = benchMailbox(count);
   const totalOctets = messages.reduce((n, m) => n + m.length, 0);
-  const peers: Peer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
 
   log(
     `pop3 bench: ${selected.map((s) => s.name).join(', ')}; ${String(count)} messages (${formatNumber(totalOctets)} octets)`,
@@ -93,13 +76,7 @@ async function main(): Promise<void> {
   const logins: RoundSubject<LoginDetail>[] = [];
   const retrs: RoundSubject<RetrDetail>[] = [];
   for (const def of selected) {
-    let label = def.name;
-    try {
-      label = def.label();
-    } catch {
-      // label stays the name; start() reports the real problem
-    }
-    labels.push({ name: def.name, label });
+    labels.push({ name: def.name, label: subjectLabel(def) });
     try {
       const t0 = Date.now();
       const { peer, port } = await def.start(tmp, messages);
@@ -156,14 +133,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const common = {
-    reference: 'dovecot',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
-  };
+  const common = runInfo('dovecot', startedAt, machine);
   const settings = {
     messages: count,
     octets: totalOctets,
@@ -171,8 +141,8 @@ async function main(): Promise<void> {
     rounds: args.rounds,
     warmupS: args.warmupS,
   };
-  const loginResults = results(labels, loginOutcomes, unavailable);
-  const retrResults = results(labels, retrOutcomes, unavailable);
+  const loginResults = outcomeResults(labels, loginOutcomes, unavailable);
+  const retrResults = outcomeResults(labels, retrOutcomes, unavailable);
   const reports: BenchReport[] = [
     {
       ...common,

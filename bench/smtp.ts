@@ -10,8 +10,8 @@
  */
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { runLoad } from './lib/load.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
-import type { Peer } from './lib/peer.js';
+import { machineInfo } from './lib/machine.js';
+import { peerSet, runInfo } from './lib/run.js';
 import { outcomeResult, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { alternate, markUnavailable, type RoundSubject } from './lib/rounds.js';
@@ -68,14 +68,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const selected = SMTP_SERVERS.filter((s) => args.only === undefined || args.only.includes(s.name));
   const tmp = makeTempDir('smtp', args.keep);
-  const peers: Peer[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
+  const { peers, stopAll } = peerSet(tmp);
 
   log(`smtp bench: ${selected.map((s) => s.name).join(', ')}; ${args.rounds} rounds of ~${args.durationS} s`);
   log(`  temp dir ${tmp.dir}${canPin() ? '' : '  (NOT pinned: needs taskset and 2 cores)'}`);
@@ -131,12 +124,7 @@ async function main(): Promise<void> {
     bench: 'smtp',
     title: 'SMTP receiving: smtp-source -s 20 -l 1024, one connection per message',
     unit: 'messages/s',
-    reference: 'postfix',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
+    ...runInfo('postfix', startedAt, machine),
     settings: {
       durationS: args.durationS,
       rounds: args.rounds,

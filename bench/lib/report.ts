@@ -111,6 +111,18 @@ export function outcomeResult<D>(
   return subjectResult(name, label, value ? details.map(value) : (outcome?.samples ?? []), details);
 }
 
+/** `outcomeResult` of every subject of `names`, in that order. */
+export function outcomeResults<D>(
+  names: readonly { name: string; label: string }[],
+  outcomes: Map<string, RoundOutcome<D>>,
+  unavailable: Map<string, string>,
+  value?: (detail: D) => number,
+): SubjectResult[] {
+  return names.map(({ name, label }) =>
+    outcomeResult(name, label, outcomes.get(name), unavailable.get(name), value),
+  );
+}
+
 /** The ratio of two subjects' medians (null when either is missing or the denominator is 0). */
 export function ratioOf(subjects: readonly SubjectResult[], numerator: string, denominator: string): Ratio {
   const top = subjects.find((s) => s.name === numerator);
