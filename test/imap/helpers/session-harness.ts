@@ -78,3 +78,43 @@ export async function loginAlice(client: ScriptClient): Promise<void> {
     S: L1 OK [CAPABILITY *] Logged in
   `);
 }
+
+/** A memory store where alice's INBOX holds `messages` (UIDs 1..n in order), message `uid`
+ *  with the flags `flagsOf(uid)` (none by default). */
+export async function aliceInbox(
+  messages: readonly Buffer[],
+  flagsOf: (uid: number) => readonly string[] = () => [],
+): Promise<{ store: MemoryMailStore; inbox: number }> {
+  const store = new MemoryMailStore();
+  await store.ensureMailboxes('alice@example.test');
+  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
+  if (!inbox) throw new Error('no INBOX');
+  for (const [i, message] of messages.entries()) {
+    await store.append(inbox.id, message, { flags: flagsOf(i + 1) });
+  }
+  return { store, inbox: inbox.id };
+}
+
+/** The script of `tag SELECT INBOX` in IMAP4rev2 (no RECENT, no UNSEEN) over `exists` messages. */
+export function selectInbox(tag: string, exists: number, uidNext: number): string {
+  return `
+    C: ${tag} SELECT INBOX
+    S: * ${String(exists)} EXISTS
+    S: * FLAGS *
+    S: * OK [PERMANENTFLAGS *
+    S: * OK [UIDVALIDITY *
+    S: * OK [UIDNEXT ${String(uidNext)}] *
+    S: * OK [HIGHESTMODSEQ *] Highest
+    S: ${tag} OK [READ-WRITE] SELECT completed
+  `;
+}
+
+/** `e ENABLE IMAP4rev2`, then `selectInbox(tag, exists, uidNext)`. */
+export function enableRev2AndSelect(exists: number, uidNext: number, tag = 'a'): string {
+  return `
+    C: e ENABLE IMAP4rev2
+    S: * ENABLED IMAP4rev2
+    S: e OK *
+    ${selectInbox(tag, exists, uidNext)}
+  `;
+}

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryMailStore } from '../../../src/mail/index.js';
-import { loginAlice, startImapSession, type ScriptClient } from '../helpers/session-harness.js';
+import {
+  aliceInbox,
+  enableRev2AndSelect,
+  loginAlice,
+  startImapSession,
+  type ScriptClient,
+} from '../helpers/session-harness.js';
 
 const BLOB = Buffer.from([0, 1, 2, 0xff, 0, 0x0d, 0x0a, 0x41]);
 
@@ -41,27 +47,11 @@ const MIME = [
 ].join('\r\n');
 
 async function setup(): Promise<{ client: ScriptClient; store: MemoryMailStore; inbox: number }> {
-  const store = new MemoryMailStore();
-  await store.ensureMailboxes('alice@example.test');
-  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
-  if (!inbox) throw new Error('no INBOX');
-  await store.append(inbox.id, Buffer.from(MIME));
+  const { store, inbox } = await aliceInbox([Buffer.from(MIME)]);
   const { client } = await startImapSession({ store });
   await loginAlice(client);
-  await client.play(`
-    C: e ENABLE IMAP4rev2
-    S: * ENABLED IMAP4rev2
-    S: e OK *
-    C: s SELECT INBOX
-    S: * 1 EXISTS
-    S: * FLAGS *
-    S: * OK [PERMANENTFLAGS *
-    S: * OK [UIDVALIDITY *
-    S: * OK [UIDNEXT 2] *
-    S: * OK [HIGHESTMODSEQ *] Highest
-    S: s OK [READ-WRITE] SELECT completed
-  `);
-  return { client, store, inbox: inbox.id };
+  await client.play(enableRev2AndSelect(1, 2, 's'));
+  return { client, store, inbox };
 }
 
 /** Sends `command` (tagged `t`) and returns everything up to and including the tagged line. */

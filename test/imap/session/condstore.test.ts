@@ -5,20 +5,13 @@
 // non-PEEK body fetch), UNCHANGEDSINCE against the store's MODSEQ rather than the session's,
 // SEARCH's (MODSEQ n) and ESEARCH's MODSEQ, and EXPUNGE's tagged [HIGHESTMODSEQ n].
 import { test } from 'node:test';
-import { MemoryMailStore } from '../../../src/mail/index.js';
-import { loginAlice, startImapSession, type ScriptClient } from '../helpers/session-harness.js';
+import { aliceInbox, loginAlice, startImapSession, type ScriptClient } from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
 
 /** A store with alice's INBOX holding `count` messages: UIDs 1…count, MODSEQs 2…count+1. */
-async function aliceStore(count: number): Promise<{ store: MemoryMailStore; inbox: number }> {
-  const store = new MemoryMailStore();
-  await store.ensureMailboxes('alice@example.test');
-  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
-  if (!inbox) throw new Error('no INBOX');
-  for (let i = 0; i < count; i++) await store.append(inbox.id, MESSAGE);
-  return { store, inbox: inbox.id };
-}
+const aliceStore = (count: number): ReturnType<typeof aliceInbox> =>
+  aliceInbox(Array<Buffer>(count).fill(MESSAGE));
 
 /** Logs in, and SELECTs INBOX (`params` appended) expecting `exists` messages and HIGHESTMODSEQ `highest`. */
 async function select(client: ScriptClient, exists: number, highest: number, params = ''): Promise<void> {

@@ -4,34 +4,14 @@
 import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import assert from 'node:assert/strict';
-import { MemoryMailStore } from '../../../src/mail/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
-import { loginAlice, startImapSession } from '../helpers/session-harness.js';
+import { aliceInbox, enableRev2AndSelect, loginAlice, startImapSession } from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
 
-async function aliceStore(): Promise<{ store: MemoryMailStore; inbox: number }> {
-  const store = new MemoryMailStore();
-  await store.ensureMailboxes('alice@example.test');
-  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
-  if (!inbox) throw new Error('no INBOX');
-  await store.append(inbox.id, MESSAGE);
-  return { store, inbox: inbox.id };
-}
+const aliceStore = (): ReturnType<typeof aliceInbox> => aliceInbox([MESSAGE]);
 
-const SELECT = `
-  C: e ENABLE IMAP4rev2
-  S: * ENABLED IMAP4rev2
-  S: e OK *
-  C: a SELECT INBOX
-  S: * 1 EXISTS
-  S: * FLAGS *
-  S: * OK [PERMANENTFLAGS *
-  S: * OK [UIDVALIDITY *
-  S: * OK [UIDNEXT 2] *
-  S: * OK [HIGHESTMODSEQ *] Highest
-  S: a OK [READ-WRITE] SELECT completed
-`;
+const SELECT = enableRev2AndSelect(1, 2);
 
 test("IDLE reports others' changes as they happen; DONE ends it; anything else is BAD", async () => {
   const { store, inbox } = await aliceStore();

@@ -6,7 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryMailStore } from '../../../src/mail/index.js';
-import { loginAlice, startImapSession } from '../helpers/session-harness.js';
+import {
+  enableRev2AndSelect,
+  loginAlice,
+  selectInbox,
+  startImapSession,
+} from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('From: bob@example.test\r\nSubject: hi\r\n\r\nHello.\r\n');
 
@@ -69,14 +74,7 @@ test('SELECT and EXAMINE (rev1 answers with RECENT and UNSEEN), UNSELECT, CLOSE 
     C: h ENABLE IMAP4rev2
     S: * ENABLED IMAP4rev2
     S: h OK *
-    C: i SELECT INBOX
-    S: * 2 EXISTS
-    S: * FLAGS *
-    S: * OK [PERMANENTFLAGS *
-    S: * OK [UIDVALIDITY *
-    S: * OK [UIDNEXT 4] *
-    S: * OK [HIGHESTMODSEQ *] Highest
-    S: i OK [READ-WRITE] SELECT completed
+    ${selectInbox('i', 2, 4)}
     C: j UNSELECT
     S: j OK UNSELECT completed
   `);
@@ -188,19 +186,7 @@ test("another writer's changes reach the selected session at its next command: E
   if (!inbox) throw new Error('no INBOX');
   const { client } = await startImapSession({ store });
   await loginAlice(client);
-  await client.play(`
-    C: e ENABLE IMAP4rev2
-    S: * ENABLED IMAP4rev2
-    S: e OK *
-    C: a SELECT INBOX
-    S: * 3 EXISTS
-    S: * FLAGS *
-    S: * OK [PERMANENTFLAGS *
-    S: * OK [UIDVALIDITY *
-    S: * OK [UIDNEXT 4] *
-    S: * OK [HIGHESTMODSEQ *] Highest
-    S: a OK [READ-WRITE] SELECT completed
-  `);
+  await client.play(enableRev2AndSelect(3, 4));
   await store.expunge(inbox.id, [1], { origin: 'other' });
   await store.setFlags(inbox.id, [2], ['\\Flagged'], 'add', { origin: 'other' });
   await store.append(inbox.id, MESSAGE);

@@ -3,8 +3,7 @@
 // read-only mailbox, UNCHANGEDSINCE with [MODIFIED], and an expunge by another writer held
 // back during FETCH/STORE by sequence number (RFC 9051 §7.5.1) until NOOP.
 import { test } from 'node:test';
-import { MemoryMailStore } from '../../../src/mail/index.js';
-import { loginAlice, startImapSession } from '../helpers/session-harness.js';
+import { aliceInbox, enableRev2AndSelect, loginAlice, startImapSession } from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
 
@@ -37,30 +36,15 @@ test('APPEND over max_message_size: NO [TOOBIG] before the literal; message comm
 });
 
 test('UNCHANGEDSINCE: [MODIFIED]; an expunge by someone else waits through FETCH and STORE by number', async () => {
-  const store = new MemoryMailStore();
-  await store.ensureMailboxes('alice@example.test');
-  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
-  if (!inbox) throw new Error('no INBOX');
-  await store.append(inbox.id, MESSAGE);
-  await store.append(inbox.id, MESSAGE);
+  const { store, inbox } = await aliceInbox([MESSAGE, MESSAGE]);
   const { client } = await startImapSession({ store });
   await loginAlice(client);
   await client.play(`
-    C: e ENABLE IMAP4rev2
-    S: * ENABLED IMAP4rev2
-    S: e OK *
-    C: a SELECT INBOX
-    S: * 2 EXISTS
-    S: * FLAGS *
-    S: * OK [PERMANENTFLAGS *
-    S: * OK [UIDVALIDITY *
-    S: * OK [UIDNEXT 3] *
-    S: * OK [HIGHESTMODSEQ *] Highest
-    S: a OK [READ-WRITE] SELECT completed
+    ${enableRev2AndSelect(2, 3)}
     C: b STORE 1 (UNCHANGEDSINCE 0) +FLAGS (\\Flagged)
     S: b OK [MODIFIED 1] STORE completed
   `);
-  await store.expunge(inbox.id, [1], { origin: 'other' });
+  await store.expunge(inbox, [1], { origin: 'other' });
   await client.play(`
     C: c FETCH 1:* (UID)
     S: * 1 FETCH (UID 1)

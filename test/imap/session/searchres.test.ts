@@ -3,33 +3,19 @@
 // save and after a NO, an unchanged `$` after a SEARCH without SAVE, expunged messages leaving
 // it, and a new selection (SELECT, CLOSE/UNSELECT then SELECT) starting with none.
 import { test } from 'node:test';
-import { MemoryMailStore } from '../../../src/mail/index.js';
-import { loginAlice, startImapSession } from '../helpers/session-harness.js';
+import {
+  aliceInbox,
+  loginAlice,
+  selectInbox as select,
+  startImapSession,
+} from '../helpers/session-harness.js';
 
 const MESSAGE = Buffer.from('Subject: hi\r\n\r\nHello.\r\n');
 
 /** alice's INBOX with `n` messages (UIDs 1..n); messages 2 and 4 are \Flagged. */
-async function inboxWith(n: number): Promise<{ store: MemoryMailStore; inbox: number }> {
-  const store = new MemoryMailStore();
-  await store.ensureMailboxes('alice@example.test');
-  const inbox = await store.getMailbox('alice@example.test', 'INBOX');
-  if (!inbox) throw new Error('no INBOX');
-  for (let i = 1; i <= n; i++) {
-    await store.append(inbox.id, MESSAGE, { flags: i === 2 || i === 4 ? ['\\Flagged'] : [] });
-  }
-  return { store, inbox: inbox.id };
+function inboxWith(n: number): ReturnType<typeof aliceInbox> {
+  return aliceInbox(Array<Buffer>(n).fill(MESSAGE), (uid) => (uid === 2 || uid === 4 ? ['\\Flagged'] : []));
 }
-
-const select = (tag: string, exists: number, next: number): string => `
-  C: ${tag} SELECT INBOX
-  S: * ${String(exists)} EXISTS
-  S: * FLAGS *
-  S: * OK [PERMANENTFLAGS *
-  S: * OK [UIDVALIDITY *
-  S: * OK [UIDNEXT ${String(next)}] *
-  S: * OK [HIGHESTMODSEQ *] Highest
-  S: ${tag} OK [READ-WRITE] SELECT completed
-`;
 
 test('SEARCH RETURN (SAVE) then $ in FETCH, UID FETCH, SEARCH, STORE, COPY; SAVE MIN MAX keeps only those', async () => {
   const { store } = await inboxWith(5);
