@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { ErrorCodes, OutpostError } from '../../core/errors.js';
 import { decodeHeader, decodeMessage } from '../decode.js';
+import type { Message } from '../types.js';
 import { HEADER_SIZE } from '../limits.js';
 import { replyMismatch, type MatchOptions } from './match.js';
 import { decodeReply, type DnsReply } from './reply.js';
@@ -18,8 +19,11 @@ import { resolveServer, serverLabel, type DnsServerAddress, type ResolvedServer 
 
 /** Options of `exchangeUdp` beyond the required timeout. */
 export interface UdpExchangeOptions extends MatchOptions {
-  /** Called for each datagram that was ignored, with the reason (tracing and tests). */
-  readonly onIgnored?: (reason: string) => void;
+  /**
+   * Called for each datagram that was ignored, with the reason (tracing and tests), and the
+   * decoded reply when it carried our id but did not match the query.
+   */
+  readonly onIgnored?: (reason: string, reply?: Message) => void;
   /**
    * Bind to a source port drawn by `crypto.randomInt` from 1024..65535 instead of the kernel's
    * choice (RFC 5452 §9.2; the recursive resolver's port randomisation), falling back to the
@@ -76,8 +80,8 @@ export async function exchangeUdp(
       ? await randomPortSocket(target.family)
       : createSocket(target.family === 6 ? 'udp6' : 'udp4');
   let malformed: unknown;
-  const ignore = (reason: string): void => {
-    options.onIgnored?.(reason);
+  const ignore = (reason: string, reply?: Message): void => {
+    options.onIgnored?.(reason, reply);
   };
   try {
     return await new Promise<DnsReply>((resolve, reject) => {
@@ -116,7 +120,7 @@ export async function exchangeUdp(
         }
         const mismatch = replyMismatch(sent, message, options);
         if (mismatch !== undefined) {
-          ignore(`reply does not match the query: ${mismatch}`);
+          ignore(`reply does not match the query: ${mismatch}`, message);
           return;
         }
         finish(() => {

@@ -9,11 +9,24 @@
  * are ignored and the wait goes on (TuDoor, 2024: a malformed reply must never end a pending
  * query). The reply's names are lower-cased before they go further, so the random case never
  * reaches the cache or a client. An EDNS Client Subnet option (RFC 7871) is sent when asked.
+ *
+ * 0x20 fallback: some servers answer with the name in their own case (lower-cased, or as the
+ * zone spells it). Their replies fail the 0x20 check, so without a fallback every query to them
+ * would time out forever. When a query times out and the only reply that carried our id and
+ * port answered our question but in another case, the server is remembered as not preserving
+ * case (for `NO_CASE_MEMORY_MS`) and asked again at once with a fresh query, new id and port,
+ * without random case; later queries to it skip 0x20. The case-mismatched reply itself is never
+ * accepted, and a correct reply arriving meanwhile wins, so a spoofer (Kaminsky 2008, the attack
+ * 0x20 answers: Dagon et al., "Increased DNS Forgery Resistance Through 0x20-Bit Encoding", CCS
+ * 2008) gains nothing from forging one: it must still guess the next query's id and port, and
+ * the id, port and question checks stay on for every server (Unbound's caps fallback, likewise,
+ * drops only the case bits).
  */
 import { isIPv6 } from 'node:net';
 import { buildQuery, type ResolvedServer } from '../client/query.js';
 import { exchangeTcp } from '../client/tcp.js';
 import { exchangeUdp } from '../client/udp.js';
+import { replyMismatch } from '../client/match.js';
 import { EdnsOption } from '../constants.js';
 import { encodeMessage } from '../encode.js';
 import { parseIpv4, parseIpv6 } from '../ip.js';
@@ -22,10 +35,16 @@ import type { UpstreamRequest, UpstreamTransport } from './iterator.js';
 
 /** Shortest wait given to the TCP retry after a truncated UDP reply, in ms. */
 const MIN_TCP_TIMEOUT_MS = 1000;
+/** How long a server that does not preserve case is asked without 0x20, in ms. */
+export const NO_CASE_MEMORY_MS = 3_600_000;
+/** Most servers remembered as not preserving case (the oldest is forgotten first). */
+const MAX_NO_CASE_SERVERS = 10_000;
 
 export interface NetworkUpstreamOptions {
   /** Called for each datagram ignored while waiting (tests, tracing). */
   readonly onIgnored?: (reason: string) => void;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** UDP (+TCP on TC) to real servers. */
@@ -33,12 +52,46 @@ export class NetworkUpstream implements UpstreamTransport {
   readonly #options: NetworkUpstreamOptions;
   /** Queries sent, by transport (metrics, tests). */
   readonly sent = { udp: 0, tcp: 0 };
+  /** Servers (`address#port`) seen not to preserve case, until when (ms). */
+  readonly #noCase = new Map<string, number>();
+  readonly #now: () => number;
 
   constructor(options: NetworkUpstreamOptions = {}) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Whether `server` is currently asked without 0x20 (it did not echo our case). */
+  preservesCase(server: { address: string; port: number }): boolean {
+    const key = `${server.address}#${String(server.port)}`;
+    const until = this.#noCase.get(key);
+    if (until === undefined) return true;
+    if (until > this.#now()) return false;
+    this.#noCase.delete(key);
+    return true;
   }
 
   async query(request: UpstreamRequest): Promise<Message> {
+    if (!this.preservesCase(request.server)) return this.#query(request, false);
+    const seen = { caseOnly: false };
+    try {
+      return await this.#query(request, true, () => {
+        seen.caseOnly = true;
+      });
+    } catch (err) {
+      if (!seen.caseOnly) throw err;
+      const { address, port } = request.server;
+      if (this.#noCase.size >= MAX_NO_CASE_SERVERS) {
+        const oldest = this.#noCase.keys().next();
+        if (oldest.done !== true) this.#noCase.delete(oldest.value);
+      }
+      this.#noCase.set(`${address}#${String(port)}`, this.#now() + NO_CASE_MEMORY_MS);
+      return this.#query(request, false);
+    }
+  }
+
+  /** One exchange; `onCaseOnly` hears of a reply that matched all but the name's case. */
+  async #query(request: UpstreamRequest, randomizeCase: boolean, onCaseOnly?: () => void): Promise<Message> {
     const { address, port } = request.server;
     const base = buildQuery({
       server: { host: address, port },
@@ -46,7 +99,7 @@ export class NetworkUpstream implements UpstreamTransport {
       type: request.question.type,
       class: request.question.class,
       recursionDesired: false,
-      randomizeCase: true,
+      randomizeCase,
     });
     const query =
       request.clientSubnet === undefined || base.edns === undefined
@@ -54,13 +107,22 @@ export class NetworkUpstream implements UpstreamTransport {
         : { ...base, edns: { ...base.edns, options: [request.clientSubnet] } };
     const bytes = encodeMessage(query);
     const server: ResolvedServer = { host: address, port, address, family: isIPv6(address) ? 6 : 4 };
-    const match = { exactCase: true, requireQuestion: true };
+    const match = { exactCase: randomizeCase, requireQuestion: true };
     const started = Date.now();
     this.sent.udp++;
     const udp = await exchangeUdp(bytes, server, request.timeoutMs, {
       ...match,
       randomSourcePort: true,
-      ...(this.#options.onIgnored === undefined ? {} : { onIgnored: this.#options.onIgnored }),
+      onIgnored: (reason, reply) => {
+        this.#options.onIgnored?.(reason);
+        if (
+          onCaseOnly !== undefined &&
+          reply !== undefined &&
+          replyMismatch(query, reply, { requireQuestion: true }) === undefined
+        ) {
+          onCaseOnly();
+        }
+      },
     });
     if (!udp.message.header.tc) return lowerCaseNames(udp.message);
     this.sent.tcp++;

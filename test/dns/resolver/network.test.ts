@@ -2,8 +2,8 @@
  * The resolver over real sockets against a loopback hierarchy of our own authoritative servers
  * (loopback-world.ts): iteration over UDP, TCP after a truncated reply, an unreachable server,
  * and the upstream transport's defences seen from a hostile server: fresh random source port and
- * ID per query, 0x20 case randomisation that must be echoed, and spoofed or malformed datagrams
- * that are ignored without ending the wait (TuDoor).
+ * ID per query, 0x20 case randomisation that must be echoed (with the fallback for a server that
+ * folds case), and spoofed or malformed datagrams that are ignored without ending the wait (TuDoor).
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -139,6 +139,69 @@ describe('upstream transport against a hostile server', () => {
       assert.notEqual(a.name, name, '0x20: the case was randomised');
       assert.notEqual(a.name, b.name);
       assert.equal(a.name.toLowerCase(), name);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('falls back to no 0x20 for a server that does not echo the case, keeping the other checks', async () => {
+    const server = createSocket('udp4');
+    server.bind(0, '127.53.20.3');
+    await once(server, 'listening');
+    const port = server.address().port;
+    const seen: string[] = [];
+    server.on('message', (bytes, rinfo) => {
+      const query = decodeMessage(bytes);
+      const name = (query.questions[0]?.name ?? '').toLowerCase();
+      seen.push(query.questions[0]?.name ?? '');
+      const reply = (id: number): Buffer =>
+        encodeMessage({
+          header: { ...query.header, id, qr: true, aa: true },
+          questions: query.questions.map((q) => ({ ...q, name })), // case folded, as some servers do
+          answers: [{ name, type: RRType.A, class: 1, ttl: 60, data: { type: 'A', address: '192.0.2.81' } }],
+          authorities: [],
+          additionals: [],
+        });
+      server.send(reply((query.header.id + 1) & 0xffff), rinfo.port, rinfo.address); // wrong id: still ignored
+      server.send(reply(query.header.id), rinfo.port, rinfo.address);
+    });
+    try {
+      const ignored: string[] = [];
+      const upstream = new NetworkUpstream({ onIgnored: (r) => ignored.push(r) });
+      const target = { address: '127.53.20.3', port };
+      const ask = () =>
+        upstream.query({
+          server: target,
+          question: { name: 'mixedcasefolding.example.test.', type: RRType.A, class: 1 },
+          timeoutMs: 300,
+        });
+      const started = Date.now();
+      const first = await ask();
+      assert.ok(Date.now() - started >= 300, 'the case-folded reply itself was not accepted');
+      assert.equal(first.answers[0]?.data.type === 'A' ? first.answers[0].data.address : '', '192.0.2.81');
+      assert.equal(upstream.preservesCase(target), false);
+      assert.equal(seen.length, 2);
+      assert.notEqual(seen[0], 'mixedcasefolding.example.test.', 'first asked with 0x20');
+      assert.equal(seen[1], 'mixedcasefolding.example.test.', 'then asked again without');
+      const again = Date.now();
+      await ask();
+      assert.ok(Date.now() - again < 300, 'a known case-folding server is asked without 0x20 at once');
+      assert.equal(seen.length, 3);
+      assert.equal(seen[2], 'mixedcasefolding.example.test.');
+      assert.equal(ignored.filter((r) => /id \d+, expected/.test(r) || /without our id/.test(r)).length, 3);
+      // A server that never answers is not marked: the fallback needs a reply to our id and port.
+      const silent = createSocket('udp4');
+      silent.bind(0, '127.53.20.4');
+      await once(silent, 'listening');
+      try {
+        const quiet = { address: '127.53.20.4', port: silent.address().port };
+        await assert.rejects(
+          upstream.query({ server: quiet, question: { name: 'x.test.', type: 1, class: 1 }, timeoutMs: 100 }),
+        );
+        assert.equal(upstream.preservesCase(quiet), true);
+      } finally {
+        silent.close();
+      }
     } finally {
       server.close();
     }
