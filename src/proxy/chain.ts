@@ -6,14 +6,14 @@
  */
 import { headerLimitsStep, type HttpChain } from '../http/index.js';
 import type { ProxyExchange } from './exchange.js';
-import type { Forwarder } from './forward.js';
+import type { CacheFlow } from './cache-flow.js';
 import type { ProxyMetrics } from './metrics.js';
 import { proxyStep } from './proxy-step.js';
-import { allowStep, framingStep, loopStep, methodsStep } from './steps.js';
+import { allowStep, framingStep, loopStep, methodsStep, purgeStep } from './steps.js';
 
 /** What the proxy chain works with. */
 export interface ProxyChainOptions {
-  readonly forwarder: Forwarder;
+  readonly flow: CacheFlow;
   readonly metrics: ProxyMetrics;
   readonly maxHeaderBytes: number;
 }
@@ -27,6 +27,7 @@ export function proxyChain(options: ProxyChainOptions): HttpChain<ProxyExchange>
     framingStep(metrics),
     loopStep(metrics),
     methodsStep(),
-    proxyStep(options.forwarder),
+    purgeStep(options.flow.cache, metrics),
+    proxyStep(options.flow),
   ];
 }

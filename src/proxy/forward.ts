@@ -115,8 +115,10 @@ export class Forwarder {
     target: ProxyTarget,
     headers: readonly string[],
     tap: TranscriptTap | undefined,
+    options: { body?: boolean } = {},
   ): Promise<OriginResponse> {
-    const body = hasBody(x.req) ? boundedBody(x.req, x.settings.maxBodyBytes) : undefined;
+    const send = (options.body ?? true) && hasBody(x.req);
+    const body = send ? boundedBody(x.req, x.settings.maxBodyBytes) : undefined;
     if (tap !== undefined) tapOriginRequest(tap, x.method, target.url, headers);
     try {
       const answer = await this.#deps.pool.fetch({ method: x.method, url: target.url, headers, body });

@@ -1,17 +1,14 @@
 /**
- * The `proxy` step, the last of the chain: checks the target and the body size, then sends the
- * request to its origin and relays the answer (forward.ts). Requests the cache may answer go
- * through it first (cache-flow.ts); everything else is passed straight through.
+ * The `proxy` step, the last of the chain: checks the target and the body size, then answers
+ * from the cache or the origin (cache-flow.ts over forward.ts).
  */
-import { transcriptActive } from '../core/transcript.js';
 import { sendText, type HttpStep, type StepOutcome } from '../http/index.js';
 import type { ProxyExchange } from './exchange.js';
-import { originRequestHeaders, targetOf, type Forwarder } from './forward.js';
-import type { OriginResponse } from './origin.js';
-import { proxyTap } from './transcript.js';
+import type { CacheFlow } from './cache-flow.js';
+import { targetOf } from './forward.js';
 
 /** The `proxy` step. */
-export function proxyStep(forwarder: Forwarder): HttpStep<ProxyExchange> {
+export function proxyStep(flow: CacheFlow): HttpStep<ProxyExchange> {
   return {
     name: 'proxy',
     handle: async (x): Promise<StepOutcome> => {
@@ -33,18 +30,7 @@ export function proxyStep(forwarder: Forwarder): HttpStep<ProxyExchange> {
         );
         return 'done';
       }
-      const tap = transcriptActive() ? proxyTap(x.clientAddress) : undefined;
-      tap?.('*', `${x.method} ${target.cacheUrl} PASS`);
-      const headers = originRequestHeaders(x, target);
-      let answer: OriginResponse;
-      try {
-        answer = await forwarder.fetch(x, target, headers, tap);
-      } catch (err) {
-        forwarder.failed(x, err, tap);
-        return 'done';
-      }
-      forwarder.deps.metrics.request('pass');
-      await forwarder.relay(x, answer, { tap });
+      await flow.handle(x, target);
       return 'done';
     },
   };

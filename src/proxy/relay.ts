@@ -171,3 +171,34 @@ async function continueFromStore(
   res.once('close', () => stream.destroy());
   stream.pipe(res);
 }
+
+/** Streams an origin body into the cache alone (a background revalidation); resolves when stored. */
+export function store(body: IncomingMessage, sink: RelaySink): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let finished = false;
+    const done = (complete: boolean): void => {
+      if (finished) return;
+      finished = true;
+      if (complete) void sink.end().then(resolve);
+      else {
+        sink.abort();
+        resolve(false);
+      }
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (!sink.write(chunk)) {
+        body.pause();
+        void sink.drained().then(() => body.resume());
+      }
+    });
+    body.once('end', () => {
+      done(body.complete);
+    });
+    body.once('error', () => {
+      done(false);
+    });
+    body.once('close', () => {
+      if (!body.complete) done(false);
+    });
+  });
+}

@@ -18,6 +18,8 @@ import {
   type HttpRequest,
   type HttpServerLimits,
 } from '../http/index.js';
+import { NoCache, type ProxyCache } from './cache/index.js';
+import { CacheFlow } from './cache-flow.js';
 import { proxyChain } from './chain.js';
 import type { ProxyExchange } from './exchange.js';
 import { Forwarder } from './forward.js';
@@ -34,6 +36,8 @@ export interface ProxyServerOptions {
   readonly limits?: HttpServerLimits | undefined;
   readonly metrics?: ServiceMetrics | undefined;
   readonly logger?: Logger | undefined;
+  /** The cache (closed with the server); default NoCache, which stores nothing. */
+  readonly cache?: ProxyCache | undefined;
 }
 
 /** A caching proxy with any number of plain and TLS listeners. */
@@ -41,6 +45,7 @@ export class ProxyServer implements AsyncDisposable {
   readonly listeners: HttpListenerSet;
   readonly metrics: ProxyMetrics;
   readonly #pool: OriginPool;
+  readonly #cache: ProxyCache;
   readonly #chain: HttpChain<ProxyExchange>;
   readonly #logger: Logger;
   #settings: ProxySettings;
@@ -50,6 +55,7 @@ export class ProxyServer implements AsyncDisposable {
     this.#logger = options.logger ?? silentLogger();
     this.metrics = new ProxyMetrics(options.metrics);
     this.#pool = new OriginPool(options.origin);
+    this.#cache = options.cache ?? new NoCache();
     const forwarder = new Forwarder({ pool: this.#pool, metrics: this.metrics, logger: this.#logger });
     this.listeners = new HttpListenerSet({
       tls: options.tls,
@@ -67,13 +73,13 @@ export class ProxyServer implements AsyncDisposable {
           head,
         );
       },
-      closed: () => {
+      closed: async () => {
         this.#pool.close();
-        return Promise.resolve();
+        await this.#cache.close();
       },
     });
     this.#chain = proxyChain({
-      forwarder,
+      flow: new CacheFlow(this.#cache, forwarder),
       metrics: this.metrics,
       maxHeaderBytes: this.listeners.limits.maxHeaderBytes,
     });

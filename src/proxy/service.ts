@@ -5,9 +5,11 @@
  * allow-lists, ports and limits to the requests that arrive afterwards, and the new certificate.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCodes, OutpostError } from '../core/errors.js';
 import type { OutpostConfig } from '../core/config/schema.js';
 import type { Endpoint, RunningService, ServiceContext, ServiceDefinition } from '../core/service/service.js';
+import { NoCache, openProxyCache } from './cache/index.js';
 import { ProxyServer } from './server.js';
 import { proxySettings } from './settings.js';
 
@@ -49,7 +51,12 @@ export class ProxyService implements RunningService {
         ErrorCodes.TLS_UNAVAILABLE,
         'proxy.tls_listen needs a certificate ([tls] cert, key)',
       );
+    const cache =
+      proxy.cache_size > 0
+        ? await openProxyCache({ dir: join(context.config.data_dir, 'proxy'), maxBytes: proxy.cache_size })
+        : new NoCache();
     const server = new ProxyServer({
+      cache,
       settings: proxySettings(proxy, context.config.hostname),
       origin: {
         ca: readOriginCa(proxy),
