@@ -3,8 +3,8 @@
 # Benchmarks are not tests, so this is separate from scripts/install-test-peers.sh. apt-get runs
 # only when a command is missing (needs root then); otherwise this is a quick no-op.
 set -euo pipefail
-PEERS=(dnsperf nsd nginx-light wrk postfix vsftpd curl dovecot-pop3d dovecot-imapd varnish)
-COMMANDS=(dnsperf nsd nginx wrk smtp-source vsftpd curl dovecot varnishd)
+PEERS=(dnsperf nsd unbound nginx-light wrk postfix vsftpd curl dovecot-pop3d dovecot-imapd varnish)
+COMMANDS=(dnsperf nsd unbound nginx wrk smtp-source vsftpd curl dovecot varnishd)
 # Programs that are not on any PATH (Dovecot's protocol processes).
 FILES=(/usr/lib/dovecot/pop3 /usr/lib/dovecot/imap)
 missing=()
@@ -23,8 +23,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${PEERS[@]}" >/dev/null
-  # Debian's nsd package may start a system daemon on port 53; benchmarks run their own instances.
-  for daemon in nsd nginx postfix vsftpd dovecot varnish; do
+  # Debian's nsd and unbound packages may start a system daemon on port 53; benchmarks run their own instances.
+  for daemon in nsd unbound nginx postfix vsftpd dovecot varnish; do
     (systemctl stop "$daemon" 2>/dev/null || service "$daemon" stop 2>/dev/null || pkill -x "$daemon" 2>/dev/null) || true
   done
 fi

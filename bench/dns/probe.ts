@@ -6,8 +6,14 @@
 import { createSocket } from 'node:dgram';
 import { decodeMessage, encodeMessage, type Message } from '../../src/dns/index.js';
 
-/** Ask `name`/`type` of 127.0.0.1:port; resolves with the decoded reply or rejects on timeout. */
-export function probe(port: number, name: string, type: number, timeoutMs = 500): Promise<Message> {
+/** Ask `name`/`type` of host:port; resolves with the decoded reply or rejects on timeout. */
+export function probe(
+  port: number,
+  name: string,
+  type: number,
+  timeoutMs = 500,
+  host = '127.0.0.1',
+): Promise<Message> {
   const id = Math.floor(Math.random() * 0x10000);
   const query = encodeMessage({
     header: {
@@ -37,7 +43,7 @@ export function probe(port: number, name: string, type: number, timeoutMs = 500)
       else reject(err ?? new Error('no reply'));
     };
     const timer = setTimeout(() => {
-      finish(new Error(`no reply from 127.0.0.1#${port} in ${timeoutMs} ms`));
+      finish(new Error(`no reply from ${host}#${port} in ${timeoutMs} ms`));
     }, timeoutMs);
     sock.on('error', (err) => {
       finish(err);
@@ -50,14 +56,19 @@ export function probe(port: number, name: string, type: number, timeoutMs = 500)
         finish(err instanceof Error ? err : new Error(String(err)));
       }
     });
-    sock.send(query, port, '127.0.0.1');
+    sock.send(query, port, host);
   });
 }
 
-/** True once the server at `port` answers anything to `name`/`type`. */
-export async function answers(port: number, name: string, type: number): Promise<boolean> {
+/** True once the server at host:port answers anything to `name`/`type`. */
+export async function answers(
+  port: number,
+  name: string,
+  type: number,
+  host = '127.0.0.1',
+): Promise<boolean> {
   try {
-    await probe(port, name, type, 250);
+    await probe(port, name, type, 250, host);
     return true;
   } catch {
     return false;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RRType } from '../../src/dns/index.js';
 import { startPeer, type Peer } from '../lib/peer.js';
+import { nsdConfig } from '../lib/nsd.js';
 import { freePort } from '../lib/ports.js';
 import type { TempDir } from '../lib/temp.js';
 import { requireCommand, SERVER_CORE } from '../lib/tools.js';
@@ -45,36 +46,6 @@ function packageVersion(dir: string): string {
   return pkg.version ?? '?';
 }
 
-function nsdConfig(ctx: ServeContext, port: number): string {
-  const dir = ctx.tmp.path('nsd');
-  const q = (s: string): string => JSON.stringify(s);
-  return [
-    'server:',
-    `  ip-address: 127.0.0.1@${port}`,
-    `  port: ${port}`,
-    '  do-ip6: no',
-    '  username: ""',
-    '  chroot: ""',
-    `  zonesdir: ${q(ctx.tmp.dir)}`,
-    `  pidfile: ${q(`${dir}.pid`)}`,
-    `  xfrdfile: ${q(`${dir}-xfrd.state`)}`,
-    `  zonelistfile: ${q(`${dir}-zone.list`)}`,
-    '  database: ""',
-    `  logfile: ${q(`${dir}.log`)}`,
-    '  server-count: 1',
-    '  verbosity: 1',
-    // Debian builds NSD with response rate limiting on; it would cap dnsperf at ~8k qps.
-    '  rrl-ratelimit: 0',
-    '  rrl-whitelist-ratelimit: 0',
-    'remote-control:',
-    '  control-enable: no',
-    'zone:',
-    `  name: ${q(ctx.zoneName)}`,
-    `  zonefile: ${q(ctx.zoneFile)}`,
-    '',
-  ].join('\n');
-}
-
 const nsd: DnsServerDef = {
   name: 'nsd',
   kind: 'authoritative',
@@ -85,7 +56,16 @@ const nsd: DnsServerDef = {
   },
   async start(ctx) {
     const port = await freePort();
-    const conf = ctx.tmp.write('nsd.conf', nsdConfig(ctx, port));
+    const conf = ctx.tmp.write(
+      'nsd.conf',
+      nsdConfig({
+        statePrefix: ctx.tmp.path('nsd'),
+        zonesDir: ctx.tmp.dir,
+        address: '127.0.0.1',
+        port,
+        zones: [[ctx.zoneName, ctx.zoneFile]],
+      }),
+    );
     const peer = await startPeer({
       name: 'nsd',
       command: requireCommand('nsd'),

@@ -7,7 +7,7 @@
  * OK) and Outpost (the suite with `[imap]`, store seeded through `store.accept()`, SQLite with
  * synchronous=FULL and group commit: an APPEND is answered after its COMMIT's fsync).
  */
-import type { Peer } from '../lib/peer.js';
+import { signalPeer, type Peer } from '../lib/peer.js';
 import type { TempDir } from '../lib/temp.js';
 import { dovecotVersion, startDovecot } from '../mail/dovecot.js';
 import { startOutpostMail } from '../mail/outpost.js';
@@ -47,14 +47,8 @@ const outpost: ImapServerDef = {
 
 /** Asks bench/mail/outpost-server.ts for its heap (SIGUSR2, a `heap N` line in its log). */
 async function outpostHeap(peer: Peer): Promise<number> {
-  const before = (peer.log().match(/^heap \d+$/gm) ?? []).length;
-  process.kill(peer.pid, 'SIGUSR2');
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    const all = peer.log().match(/^heap (\d+)$/gm) ?? [];
-    if (all.length > before) return Number((all[all.length - 1] ?? '').slice(5));
-  }
-  throw new Error('outpost did not report its heap');
+  const m = await signalPeer(peer, 'SIGUSR2', /^heap (\d+)$/m);
+  return Number(m[1]);
 }
 
 const dovecot: ImapServerDef = {

@@ -118,3 +118,25 @@ export async function startPeer(spec: PeerSpec): Promise<Peer> {
   }
   return peer;
 }
+
+/**
+ * Sends `signal` to a peer that answers signals by printing a line to its log (the Outpost
+ * runners: a heap figure, a cleared cache) and resolves with the first match of `line` (a regex
+ * with the `m` flag, anchored per line) printed after the signal. Gives up after `timeoutMs`.
+ */
+export async function signalPeer(
+  peer: Peer,
+  signal: NodeJS.Signals,
+  line: RegExp,
+  timeoutMs = 5000,
+): Promise<RegExpMatchArray> {
+  const global = new RegExp(line.source, line.flags.includes('g') ? line.flags : `${line.flags}g`);
+  const before = [...peer.log().matchAll(global)].length;
+  process.kill(peer.pid, signal);
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+    await sleep(20);
+    const all = [...peer.log().matchAll(global)];
+    if (all.length > before) return all[all.length - 1] as RegExpMatchArray;
+  }
+  throw new Error(`${peer.name} did not answer ${signal} within ${String(timeoutMs)} ms`);
+}

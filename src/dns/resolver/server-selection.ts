@@ -57,6 +57,11 @@ export class ServerSelection {
     return scored.map((x) => x.s);
   }
 
+  /** Forgets every server's statistics (as a restart would). */
+  clear(): void {
+    this.#stats.clear();
+  }
+
   /** True while `server` is in its backoff period. */
   avoided(server: ServerAddress): boolean {
     const stat = this.#stats.get(serverKey(server));

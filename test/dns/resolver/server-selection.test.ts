@@ -22,6 +22,15 @@ describe('server selection', () => {
     assert.equal(sel.avoided(s('dead')), false, 'the backoff ended');
   });
 
+  it('clear() forgets every statistic, as a restart would', () => {
+    const sel = new ServerSelection({ now: () => 0 });
+    sel.failure(s('dead'));
+    sel.success(s('fast'), 5);
+    sel.clear();
+    assert.equal(sel.avoided(s('dead')), false);
+    assert.equal(sel.timeoutFor(s('fast')), sel.timing.unknownTimeoutMs);
+  });
+
   it('doubles the backoff per timeout and forgets it on success', () => {
     let t = 0;
     const sel = new ServerSelection({ now: () => t, timing: { backoffMs: 1000, maxBackoffMs: 3000 } });
