@@ -1,7 +1,7 @@
 /**
  * Runs Outpost's recursive resolver for bench/resolver.ts: the suite with only the `[resolver]`
  * service from a TOML config, through tsx so the bench measures the source tree. Signals from
- * the bench: SIGUSR1 empties the cache and the server statistics (a cold start without a new
+ * the bench: SIGUSR1 empties the caches (RRsets, packets) and the server statistics (a cold start without a new
  * process, so the JIT stays warm; prints `cleared`); SIGUSR2 runs a full GC (with --expose-gc)
  * and prints `memory heap=<bytes> rss=<bytes> entries=<cached entries>` (heap: V8's used heap
  * plus external memory). SIGTERM/SIGINT close the suite.
@@ -32,8 +32,7 @@ const stop = (): void => {
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 process.on('SIGUSR1', () => {
-  service?.resolver.cache.clear();
-  service?.resolver.servers.clear();
+  service?.clearCaches();
   process.stdout.write('cleared\n');
 });
 process.on('SIGUSR2', () => {

@@ -107,3 +107,12 @@ export const DEFAULT_TIMING: TimingLimits = {
 
 /** Client queries resolving at once; more are answered SERVFAIL at once (resource exhaustion). */
 export const MAX_PENDING_RESOLUTIONS = 1_000;
+
+/**
+ * The resolver's packet cache (the DNS server's, with TTL aging): whole replies by query bytes,
+ * so a popular question is answered without decoding, lookup or encoding. A reply is served from
+ * it for at most `maxAgeMs`, then the next query goes through the cache again: that read counts
+ * towards prefetch and eviction, and a change in the RRset cache reaches clients within that
+ * time. (PowerDNS Recursor keeps packets up to their TTL; we stay short to keep those two.)
+ */
+export const RESOLVER_PACKET_CACHE = { entries: 10_000, maxAgeMs: 5_000 } as const;

@@ -12,6 +12,7 @@ import { EdnsOption, Rcode, RRClass, RRType, isMetaType } from '../constants.js'
 import { nameKey } from '../name.js';
 import { edeOption, emptyReply, errorReply, message, SERVER_EDNS } from '../reply.js';
 import type { EdnsOptionData, Message, Question } from '../types.js';
+import { uncacheable } from '../server/query-processor.js';
 import { ResolverCache } from './cache.js';
 import { Ede, Iterator, type IterationStep, type Resolution, type UpstreamTransport } from './iterator.js';
 import type { CacheLimits, TimingLimits, WorkLimits } from './limits.js';
@@ -203,7 +204,8 @@ export class Resolver {
     if (isMetaType(question.type) && question.type !== RRType.ANY) return errorReply(query, Rcode.NOTIMP);
     if (!query.header.rd) return replyFor(query, this.#noRecursion(question));
     const result = await this.resolve(question, client === undefined ? {} : { client });
-    return replyFor(query, result);
+    // Stale data is an emergency answer (RFC 8767): the packet cache must not keep serving it.
+    return result.stale === true ? uncacheable(replyFor(query, result)) : replyFor(query, result);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The suite's recursive resolver service (`[resolver]`): a Resolver behind the same UDP+TCP
- * listener machinery as the authoritative server (DnsServer, without its packet cache: answers
- * carry TTLs counted down). Only clients in `allow` are answered (default loopback); others get
+ * listener machinery as the authoritative server (DnsServer, with its packet cache in aging mode:
+ * stored replies have their TTLs counted down and are kept a few seconds at most, see
+ * RESOLVER_PACKET_CACHE; off with `send_client_subnet`, where answers depend on the client's
+ * subnet). Only clients in `allow` are answered (default loopback); others get
  * REFUSED with EDE 18 "Prohibited" (RFC 8914), so the resolver cannot serve as an open
  * amplifier or be probed for what its cache holds. The root hints are loaded at start, and
  * `outpost config check` loads them the same way; a reload re-reads the allow-list. Its first
@@ -22,10 +24,14 @@ import type { RequestContext } from '../server/query-processor.js';
 import { isTransferAllowed, parseAllowList, type AllowEntry } from '../transfer/allow-list.js';
 import type { Message } from '../types.js';
 import { RESOLVER_BINDING, ResolverBinding, reachableHost } from './bound-address.js';
+import { RESOLVER_PACKET_CACHE } from './limits.js';
 import { Resolver, edeWithText } from './resolver.js';
 import { loadRootHints } from './root-hints.js';
 
 type ResolverConfig = NonNullable<OutpostConfig['resolver']>;
+
+/** Client addresses whose allow-list verdict is remembered (the packet cache asks per packet). */
+const MAX_REMEMBERED_CLIENTS = 1024;
 
 /** EDE 18 (RFC 8914 §4.19). */
 const EDE_PROHIBITED = 18;
@@ -64,6 +70,8 @@ export class ResolverService implements RunningService {
   readonly server: DnsServer;
   readonly resolver: Resolver;
   #allow: AllowEntry[];
+  /** Allow-list verdicts by client address (cleared on reload and when full). */
+  readonly #verdicts = new Map<string, boolean>();
 
   private constructor(config: ResolverConfig, logger: Logger, context: ServiceContext) {
     this.resolver = resolverFromConfig(config);
@@ -71,7 +79,9 @@ export class ResolverService implements RunningService {
     this.server = createDnsServer({
       logger,
       metrics: context.metrics,
-      cacheEntries: 0,
+      cacheEntries: config.send_client_subnet ? 0 : RESOLVER_PACKET_CACHE.entries,
+      cacheAging: { maxAgeMs: RESOLVER_PACKET_CACHE.maxAgeMs },
+      cacheGate: (request) => this.#allowed(request.remoteAddress),
       handler: (query, request) => this.#handle(query, request),
     });
   }
@@ -96,9 +106,26 @@ export class ResolverService implements RunningService {
     return service;
   }
 
+  #allowed(address: string): boolean {
+    let verdict = this.#verdicts.get(address);
+    if (verdict === undefined) {
+      verdict = isTransferAllowed(address, this.#allow);
+      if (this.#verdicts.size >= MAX_REMEMBERED_CLIENTS) this.#verdicts.clear();
+      this.#verdicts.set(address, verdict);
+    }
+    return verdict;
+  }
+
   #handle(query: Message, request: RequestContext): Message | Promise<Message> {
-    if (!isTransferAllowed(request.remoteAddress, this.#allow)) return refusedReply(query);
+    if (!this.#allowed(request.remoteAddress)) return refusedReply(query);
     return this.resolver.answer(query, request.remoteAddress);
+  }
+
+  /** Empties the resolver's caches: RRsets, server statistics and the packet cache. */
+  clearCaches(): void {
+    this.resolver.cache.clear();
+    this.resolver.servers.clear();
+    this.server.invalidateCache();
   }
 
   endpoints(): Endpoint[] {
@@ -114,7 +141,10 @@ export class ResolverService implements RunningService {
 
   reload(context: ServiceContext): Promise<void> {
     const config = context.config.resolver;
-    if (config) this.#allow = parseAllowList(config.allow);
+    if (config) {
+      this.#allow = parseAllowList(config.allow);
+      this.#verdicts.clear();
+    }
     return Promise.resolve();
   }
 

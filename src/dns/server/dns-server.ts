@@ -17,7 +17,7 @@ import { ConnectionCounter } from '../../core/server/connection-counter.js';
 import { transcriptActive, transcriptTap, type TranscriptTap } from '../../core/transcript.js';
 import { FrameReader, frameMessage } from '../tcp-frame.js';
 import { DnsQueryMetrics } from './metrics.js';
-import { QueryProcessor, type DnsHandler } from './query-processor.js';
+import { QueryProcessor, type DnsHandler, type PacketCacheOptions } from './query-processor.js';
 import { tapExchange } from './transcript.js';
 
 /** Transport limits (RFC 7766 §6.2.3 recommends short idle timeouts on busy servers). */
@@ -34,14 +34,12 @@ export const DNS_TRANSPORT_LIMITS = {
   bindAttempts: 20,
 } as const;
 
-export interface DnsServerOptions {
+export interface DnsServerOptions extends PacketCacheOptions {
   handler: DnsHandler;
   logger?: Logger;
   tcpIdleTimeoutMs?: number;
   maxTcpConnections?: number;
   maxTcpConnectionsPerIp?: number;
-  /** Packet cache size (replies by query bytes); 0 turns it off. Default PACKET_CACHE_ENTRIES. */
-  cacheEntries?: number;
   /** Where TCP connections and the query counts are exposed (a private set when absent). */
   metrics?: ServiceMetrics;
 }
@@ -88,7 +86,7 @@ export class DnsServer {
       (err) => {
         this.#logger.error({ err }, 'dns: handler failed');
       },
-      options.cacheEntries === undefined ? {} : { cacheEntries: options.cacheEntries },
+      options,
     );
   }
 

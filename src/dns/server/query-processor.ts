@@ -12,7 +12,7 @@ import { Opcode, Rcode } from '../constants.js';
 import { EDNS_PAYLOAD_SIZE, MAX_MESSAGE_SIZE, MAX_UDP_SIZE } from '../limits.js';
 import { errorReply, formErr, notImp } from '../reply.js';
 import type { Message } from '../types.js';
-import { PacketCache } from './packet-cache.js';
+import { PacketCache, type PacketAging } from './packet-cache.js';
 
 /** Where a query came from. */
 export interface RequestContext {
@@ -41,6 +41,19 @@ export function uncacheable(reply: Message): Message {
   return reply;
 }
 
+/** The packet cache of a QueryProcessor. */
+export interface PacketCacheOptions {
+  /** Replies kept; 0 turns the cache off. Default PACKET_CACHE_ENTRIES. */
+  readonly cacheEntries?: number;
+  /** Count stored replies' TTLs down (a resolver's answers) instead of keeping them as they are. */
+  readonly cacheAging?: PacketAging;
+  /**
+   * Which requests may read or fill the cache (a resolver's allow-list: a refused client must
+   * neither get a cached answer nor have its refusal kept); every request when absent.
+   */
+  readonly cacheGate?: (context: RequestContext) => boolean;
+}
+
 /** Opcodes a handler deals with; others are answered NOTIMP here. */
 export const HANDLED_OPCODES: ReadonlySet<number> = new Set([Opcode.QUERY, Opcode.NOTIFY]);
 
@@ -52,15 +65,19 @@ export class QueryProcessor {
   readonly #onError: (err: unknown) => void;
   /** Reply bytes by query bytes; null when caching is off. */
   readonly cache: PacketCache | null;
+  /** Which requests may use the packet cache (read and fill); all when absent. */
+  readonly #cacheGate: ((context: RequestContext) => boolean) | undefined;
 
   constructor(
     handler: DnsHandler,
     onError: (err: unknown) => void = () => undefined,
-    options: { cacheEntries?: number } = {},
+    options: PacketCacheOptions = {},
   ) {
     this.#handler = handler;
     this.#onError = onError;
-    this.cache = options.cacheEntries === 0 ? null : new PacketCache(options.cacheEntries);
+    this.cache =
+      options.cacheEntries === 0 ? null : new PacketCache(options.cacheEntries, options.cacheAging);
+    this.#cacheGate = options.cacheGate;
   }
 
   /** Swaps the handler (zone reload); in-flight work finishes with the old one. */
@@ -83,7 +100,9 @@ export class QueryProcessor {
     const header = decodeHeader(packet);
     if (header.qr) return [];
     const cacheKey =
-      this.cache !== null && header.opcode === Opcode.QUERY
+      this.cache !== null &&
+      header.opcode === Opcode.QUERY &&
+      (this.#cacheGate === undefined || this.#cacheGate(context))
         ? PacketCache.key(packet, context.transport)
         : null;
     if (cacheKey !== null) {

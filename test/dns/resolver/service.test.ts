@@ -1,6 +1,7 @@
 /**
  * The `[resolver]` service in a suite, asked by ISC dig and Knot kdig over UDP and TCP: answers through a
- * loopback hierarchy (RA set), REFUSED with EDE 18 for clients outside `allow`, and SERVFAIL
+ * loopback hierarchy (RA set), repeated questions from the packet cache with TTLs counted down,
+ * REFUSED with EDE 18 for clients outside `allow` (cached answers included), and SERVFAIL
  * with EDE 22 within 5 s when every root server is silent, never silence.
  */
 import assert from 'node:assert/strict';
@@ -82,6 +83,29 @@ describe('resolver service with dig', () => {
         assert.match(out, /^old\.dn\.test\.\s+\d+\s+IN\s+DNAME\s+example\.test\.$/m);
         assert.match(out, /^www\.example\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.1$/m);
       }
+    } finally {
+      await suite.close();
+    }
+  });
+
+  it('answers a repeated question from its packet cache with the TTL counted down, never to a refused client', async () => {
+    const { suite, port } = await startResolver({
+      root_hints: world.hintsFile,
+      upstream_port: world.port,
+      allow: ['127.0.0.1/32'],
+    });
+    const ttl = (out: string): number =>
+      Number(/^www\.example\.test\.\s+(\d+)\s+IN\s+A\s/m.exec(out)?.[1] ?? Number.NaN);
+    try {
+      const first = ttl(await dig(port, 'www.example.test', 'A'));
+      const cached = await dig(port, 'www.example.test', 'A');
+      await new Promise((r) => setTimeout(r, 2100));
+      const later = ttl(await dig(port, 'www.example.test', 'A'));
+      assert.ok(ttl(cached) <= first, `${String(ttl(cached))} after ${String(first)}`);
+      assert.ok(later <= first - 2 && later > 0, `TTL ${String(later)} two seconds after ${String(first)}`);
+      const refused = await dig(port, '-b', '127.0.0.2', 'www.example.test', 'A');
+      assert.match(refused, /status: REFUSED/);
+      assert.doesNotMatch(refused, /ANSWER SECTION/);
     } finally {
       await suite.close();
     }
