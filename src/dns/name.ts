@@ -150,9 +150,34 @@ export function formatLabels(labels: readonly Uint8Array[]): string {
   return s;
 }
 
+/**
+ * The canonical form of a name written only with letters, digits, `-`, `_` and `*` (what nearly
+ * every name is), found with one scan and no allocation but the trailing dot; undefined for
+ * anything else (escapes, other octets, empty or long labels, a long name), which takes the
+ * full parse. The resolver computes several keys per upstream reply, so this is a hot path.
+ */
+function simpleCanonical(text: string): string | undefined {
+  let label = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e /* . */) {
+      if (label === 0) return undefined;
+      label = 0;
+      continue;
+    }
+    const letterOrDigit = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+    if (!letterOrDigit && c !== 0x2d && c !== 0x5f && c !== 0x2a) return undefined;
+    if (++label > MAX_LABEL_LENGTH) return undefined;
+  }
+  if (text.length === 0) return undefined;
+  const out = label === 0 ? text : `${text}.`;
+  // Wire length: the text's octets stand for the length octets, plus the root octet.
+  return out.length + 1 > MAX_NAME_LENGTH ? undefined : out;
+}
+
 /** Canonical presentation form: escapes normalised, trailing dot added, case kept. */
 export function canonicalName(text: string): string {
-  return formatLabels(parseName(text).labels);
+  return simpleCanonical(text) ?? formatLabels(parseName(text).labels);
 }
 
 /**
@@ -160,7 +185,9 @@ export function canonicalName(text: string): string {
  * are the same DNS name exactly when their keys are equal.
  */
 export function nameKey(text: string): string {
-  const canonical = canonicalName(text);
+  const simple = simpleCanonical(text);
+  if (simple !== undefined) return simple.toLowerCase();
+  const canonical = formatLabels(parseName(text).labels);
   // Escapes only ever spell digits and specials, so lower-casing the text lower-cases exactly the
   // ASCII letters of the labels.
   return canonical.replace(/[A-Z]/g, (ch) => ch.toLowerCase());

@@ -24,6 +24,8 @@ import {
   classToString,
   type RecordData,
 } from '../../src/dns/index.js';
+import { formatLabels } from '../../src/dns/name.js';
+import { prng } from '../helpers/prng.js';
 import { assertParseError, enc, makeMessage, rr } from './helpers.js';
 
 const cases: [RecordData, string][] = [
@@ -214,4 +216,35 @@ test('type and class mnemonics, including RFC 3597 generic names', () => {
   assert.equal(classFromString('class3'), 3);
   assert.equal(classToString(1), 'IN');
   assert.equal(classToString(42), 'CLASS42');
+});
+
+test('canonicalName and nameKey agree with the full parse on random names (their fast path for plain names)', () => {
+  const next = prng(4343);
+  const alphabet = ['a', 'Z', '0', '-', '_', '*', '.', '.', '\\', '\\.', '\\065', 'é', ' '];
+  const slow = (text: string): string => formatLabels(parseName(text).labels);
+  const outcome = (f: () => string): string => {
+    try {
+      return f();
+    } catch (err) {
+      return `throws ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+  for (let i = 0; i < 5000; i++) {
+    const length = Math.floor(next() * (i % 10 === 0 ? 300 : 30));
+    let text = '';
+    for (let k = 0; k < length; k++) text += alphabet[Math.floor(next() * alphabet.length)] ?? '';
+    if (i % 7 === 0) text = `${'a'.repeat(Math.floor(next() * 70))}.example.`;
+    assert.equal(
+      outcome(() => canonicalName(text)),
+      outcome(() => slow(text)),
+      JSON.stringify(text),
+    );
+    assert.equal(
+      outcome(() => nameKey(text)),
+      outcome(() => slow(text).replace(/[A-Z]/g, (c) => c.toLowerCase())),
+      JSON.stringify(text),
+    );
+  }
+  assert.equal(nameKey('WwW.Example.TEST'), 'www.example.test.');
+  assert.equal(canonicalName('WwW.Example.TEST.'), 'WwW.Example.TEST.');
 });
