@@ -81,6 +81,19 @@ test('aging: a hit has its TTLs counted down by the whole seconds since it was s
     [298, 118],
   );
   assert.equal(hit.edns?.udpPayloadSize, 1232, 'the OPT record is not aged');
+  const again = decodeMessage(cache.get('k', query(1, 'www')) ?? Buffer.alloc(0));
+  assert.deepEqual(
+    again.answers.map((r) => r.ttl),
+    [298, 118],
+    'the same second: the same aged copy',
+  );
+  now += 1_000;
+  const later = decodeMessage(cache.get('k', query(2, 'www')) ?? Buffer.alloc(0));
+  assert.deepEqual(
+    later.answers.map((r) => r.ttl),
+    [297, 117],
+  );
+  assert.equal(later.header.id, 2);
 });
 
 test('aging: a reply is served for maxAgeMs at most and never past its smallest TTL', () => {

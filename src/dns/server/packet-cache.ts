@@ -31,6 +31,9 @@ interface Entry {
   readonly ttls: readonly number[] | undefined;
   readonly storedAt: number;
   readonly expiresAt: number;
+  /** The reply with its TTLs lowered by `agedBy` seconds: made once per second, copied per hit. */
+  aged: Buffer | undefined;
+  agedBy: number;
 }
 
 /** Replies by query bytes. */
@@ -63,7 +66,7 @@ export class PacketCache {
       this.misses++;
       return undefined;
     }
-    let elapsed = 0;
+    let source = stored.reply;
     if (stored.ttls !== undefined) {
       const now = this.#now();
       if (now >= stored.expiresAt) {
@@ -71,16 +74,14 @@ export class PacketCache {
         this.misses++;
         return undefined;
       }
-      elapsed = Math.floor((now - stored.storedAt) / 1000);
+      const elapsed = Math.floor((now - stored.storedAt) / 1000);
+      if (elapsed > 0) source = aged(stored, stored.ttls, elapsed);
     }
     this.hits++;
-    const reply = Buffer.allocUnsafe(stored.reply.length);
-    stored.reply.copy(reply);
+    const reply = Buffer.allocUnsafe(source.length);
+    source.copy(reply);
     reply[0] = packet[0] ?? 0;
     reply[1] = packet[1] ?? 0;
-    if (elapsed > 0 && stored.ttls !== undefined) {
-      for (const at of stored.ttls) reply.writeUInt32BE(reply.readUInt32BE(at) - elapsed, at);
-    }
     return reply;
   }
 
@@ -88,13 +89,27 @@ export class PacketCache {
   set(key: string, reply: Buffer): void {
     let entry: Entry;
     if (this.#aging === undefined) {
-      entry = { reply: Buffer.from(reply), ttls: undefined, storedAt: 0, expiresAt: Infinity };
+      entry = {
+        reply: Buffer.from(reply),
+        ttls: undefined,
+        storedAt: 0,
+        expiresAt: Infinity,
+        aged: undefined,
+        agedBy: 0,
+      };
     } else {
       const layout = ttlLayout(reply);
       if (layout?.minTtl === undefined || layout.minTtl === 0) return;
       const now = this.#now();
       const expiresAt = now + Math.min(this.#aging.maxAgeMs, layout.minTtl * 1000);
-      entry = { reply: Buffer.from(reply), ttls: layout.offsets, storedAt: now, expiresAt };
+      entry = {
+        reply: Buffer.from(reply),
+        ttls: layout.offsets,
+        storedAt: now,
+        expiresAt,
+        aged: undefined,
+        agedBy: 0,
+      };
     }
     if (this.#entries.size >= this.#max) this.#entries.clear();
     this.#entries.set(key, entry);
@@ -108,4 +123,14 @@ export class PacketCache {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** The stored reply with every TTL lowered by `elapsed` seconds, kept until the next second. */
+function aged(entry: Entry, ttls: readonly number[], elapsed: number): Buffer {
+  if (entry.aged !== undefined && entry.agedBy === elapsed) return entry.aged;
+  const copy = Buffer.from(entry.reply);
+  for (const at of ttls) copy.writeUInt32BE(copy.readUInt32BE(at) - elapsed, at);
+  entry.aged = copy;
+  entry.agedBy = elapsed;
+  return copy;
 }
