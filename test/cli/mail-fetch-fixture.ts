@@ -25,6 +25,8 @@ export interface FetchFixture {
   outpost(args: readonly string[], env?: NodeJS.ProcessEnv): ReturnType<typeof runText>;
   /** The same, stdout as bytes. */
   outpostBytes(args: readonly string[]): ReturnType<typeof runBytes>;
+  /** Runs `outpost mail fetch --config CONFIG --user ALICE ARGS`. */
+  fetchAlice(args: readonly string[], env?: NodeJS.ProcessEnv): ReturnType<typeof runText>;
 }
 
 export const FIRST = Buffer.concat([
@@ -86,5 +88,11 @@ export async function startFetchFixture(): Promise<FetchFixture> {
     outpost: (args, extra = {}) =>
       runText(process.execPath, [bin, ...args], { cwd: work, env: { ...env, ...extra } }),
     outpostBytes: (args) => runBytes(process.execPath, [bin, ...args], { cwd: work, env }),
+    fetchAlice: (args, extra = {}) =>
+      runText(
+        process.execPath,
+        [bin, 'mail', 'fetch', '--config', config, '--user', ALICE.address, ...args],
+        { cwd: work, env: { ...env, ...extra } },
+      ),
   };
 }

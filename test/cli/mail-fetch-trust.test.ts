@@ -65,7 +65,7 @@ test('TLS trust: implicit TLS with --ca and no suite, NODE_EXTRA_CA_CERTS, --ins
 });
 
 test('passwords: a wrong one is the server NO, --password-file, none at all; never printed', async () => {
-  const wrong = await f.outpost(['mail', 'fetch', '--config', f.config, '--user', ALICE.address], {
+  const wrong = await f.fetchAlice([], {
     OUTPOST_IMAP_PASSWORD: 'not-the-password-31',
   });
   assert.equal(wrong.code, 1);
@@ -83,7 +83,7 @@ test('passwords: a wrong one is the server NO, --password-file, none at all; nev
   assert.equal(fromFile.code, 0, fromFile.stderr);
   assert.match(fromFile.stdout, /second/);
 
-  const none = await f.outpost(['mail', 'fetch', '--config', f.config, '--user', ALICE.address], {
+  const none = await f.fetchAlice([], {
     OUTPOST_IMAP_PASSWORD: undefined,
   });
   assert.equal(none.code, 1);

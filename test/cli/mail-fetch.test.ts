@@ -17,15 +17,7 @@ before(async () => {
 after(() => f.suite.close());
 
 test('--folders, a folder listing and --show against the local suite of --config (STARTTLS, its certificate trusted)', async () => {
-  const folders = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--folders',
-  ]);
+  const folders = await f.fetchAlice(['--folders']);
   assert.equal(folders.code, 0, folders.stderr);
   const rows = folders.stdout.split('\n');
   assert.match(rows[0] ?? '', /^FOLDER +MESSAGES +UNSEEN$/);
@@ -42,7 +34,7 @@ test('--folders, a folder listing and --show against the local suite of --config
     'modified UTF-7 decoded',
   );
 
-  const list = await f.outpost(['mail', 'fetch', '--config', f.config, '--user', ALICE.address, '-v']);
+  const list = await f.fetchAlice(['-v']);
   assert.equal(list.code, 0, list.stderr);
   assert.match(
     list.stderr,
@@ -57,16 +49,7 @@ test('--folders, a folder listing and --show against the local suite of --config
   assert.match(lines[1] ?? '', /^ +1 +2026-12-07 10:00 +Björn +Résumé +\\Flagged \\Seen$/);
   assert.match(lines[2] ?? '', /^ +2 +\d{4}-\d\d-\d\d \d\d:\d\d +bob@example\.test +second$/);
 
-  const work2 = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--folder',
-    'Work/Projects',
-  ]);
+  const work2 = await f.fetchAlice(['--folder', 'Work/Projects']);
   assert.match(work2.stdout, /^ +1 .* carol@example\.test +in a folder +\\Answered$/m);
 
   const shown = await f.outpostBytes([
@@ -81,29 +64,12 @@ test('--folders, a folder listing and --show against the local suite of --config
   ]);
   assert.equal(shown.code, 0, shown.stderr);
   assert.ok(shown.stdout.equals(FIRST), 'printed exactly the bytes imaplib appended');
-  const missing = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--show',
-    '99',
-  ]);
+  const missing = await f.fetchAlice(['--show', '99']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no message with UID 99 in INBOX/);
 
   // Reading changed no flag (EXAMINE, BODY.PEEK).
-  const again = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--folders',
-  ]);
+  const again = await f.fetchAlice(['--folders']);
   assert.ok(
     again.stdout.split('\n').some((r) => /^INBOX +2 +1$/.test(r)),
     again.stdout,
@@ -112,16 +78,7 @@ test('--folders, a folder listing and --show against the local suite of --config
 
 test('--save writes UID.eml files and --maildir a Maildir Python reads, flags in the info suffix; a second run skips what is there', async () => {
   const emls = join(f.work, 'eml');
-  const saved = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--save',
-    emls,
-  ]);
+  const saved = await f.fetchAlice(['--save', emls]);
   assert.equal(saved.code, 0, saved.stderr);
   assert.equal(saved.stdout, `saved 2 messages from INBOX to ${emls}\n`);
   assert.deepEqual(readdirSync(emls).sort(), ['1.eml', '2.eml']);
@@ -129,29 +86,10 @@ test('--save writes UID.eml files and --maildir a Maildir Python reads, flags in
   assert.ok(readFileSync(join(emls, '2.eml')).equals(SECOND));
 
   const md = join(f.work, 'Maildir');
-  const first = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--maildir',
-    md,
-    '--imaps',
-  ]);
+  const first = await f.fetchAlice(['--maildir', md, '--imaps']);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(first.stdout, `saved 2 messages from INBOX to ${md}\n`);
-  const second = await f.outpost([
-    'mail',
-    'fetch',
-    '--config',
-    f.config,
-    '--user',
-    ALICE.address,
-    '--maildir',
-    md,
-  ]);
+  const second = await f.fetchAlice(['--maildir', md]);
   assert.equal(second.stdout, `saved 0 messages from INBOX to ${md} (2 saved before)\n`);
   assert.deepEqual(readdirSync(join(md, 'tmp')), []);
   const script = String.raw`
