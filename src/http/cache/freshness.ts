@@ -72,12 +72,14 @@ export function freshnessLifetime(response: TimedResponse, shared: boolean): num
 }
 
 /**
- * The Age field's value in seconds (RFC 9111 §5.1): the first member of the first line; a value
- * that is not a non-negative integer is ignored (0).
+ * The Age field's value in seconds (RFC 9111 §5.1): 0 when absent; a value that is not exactly
+ * one non-negative integer (a list, two lines, a parameter, a sign, a fraction) cannot be
+ * trusted, so the response is treated as infinitely old (stale), as http-cache-tests expects.
  */
 export function ageValue(headers: HeaderSource): number {
-  const first = headers.get('age')?.split(',')[0]?.trim();
-  return deltaSeconds(first) ?? 0;
+  const raw = headers.get('age');
+  if (raw === null) return 0;
+  return deltaSeconds(raw.trim()) ?? Infinity;
 }
 
 /** The current age in seconds at `now` (RFC 9111 §4.2.3). */
