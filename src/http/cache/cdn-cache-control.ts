@@ -6,6 +6,7 @@
  */
 import { isInnerList, parseDictionary } from 'structured-headers';
 import { parseCacheControl, type CacheDirectives, type HeaderSource } from './cache-control.js';
+import { parseSurrogateControl } from './surrogate-control.js';
 
 const INTEGER_DIRECTIVES = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
 const FLAG_DIRECTIVES = new Set([
@@ -54,12 +55,15 @@ export function parseCdnCacheControl(value: string | null | undefined): CacheDir
 }
 
 /**
- * The directives a cache obeys for a response: CDN-Cache-Control's when `cdn` and it is valid,
- * otherwise Cache-Control's.
+ * The directives a cache obeys for a response: as a CDN (`cdn`), CDN-Cache-Control's when it is
+ * valid, else the Surrogate-Control directives meant for us (surrogate-control.ts); otherwise
+ * Cache-Control's.
  */
 export function responseDirectives(headers: HeaderSource, cdn: boolean): CacheDirectives {
   if (cdn) {
-    const targeted = parseCdnCacheControl(headers.get('cdn-cache-control'));
+    const targeted =
+      parseCdnCacheControl(headers.get('cdn-cache-control')) ??
+      parseSurrogateControl(headers.get('surrogate-control'));
     if (targeted !== undefined) return targeted;
   }
   return parseCacheControl(headers.get('cache-control'));

@@ -3,8 +3,9 @@
  * §3.2): hop-by-hop fields and those the Connection field lists are never stored, nor the
  * proxy-specific Proxy-Authenticate, Proxy-Authentication-Info and Proxy-Authorization, nor the
  * fields a qualified `no-cache="…"` or `private="…"` names in a shared cache. An update replaces
- * each stored field the new response carries, except those and Content-Length (the stored body's
- * length does not change).
+ * each stored field the new response carries, except those and the fields that describe the
+ * stored body itself (Content-Length, Content-Encoding, Content-MD5, Content-Range) and its ETag,
+ * which a 304 cannot change (the stored body is the one validated; http-cache-tests requires it).
  */
 import { qualifiedFields, type CacheDirectives } from './cache-control.js';
 
@@ -27,6 +28,15 @@ const PROXY_SPECIFIC: ReadonlySet<string> = new Set([
   'proxy-authenticate',
   'proxy-authentication-info',
   'proxy-authorization',
+]);
+
+/** Fields a 304 or HEAD update never replaces: they describe the stored body. */
+const BODY_FIELDS: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-encoding',
+  'content-md5',
+  'content-range',
+  'etag',
 ]);
 
 /** The names `headers`' Connection fields list (lowercased). */
@@ -69,8 +79,8 @@ export function storedHeaders(
 
 /**
  * The stored fields refreshed by a 304's (or a HEAD response's) `update` (§3.2): every field
- * `update` carries replaces the stored lines of that name, except the excluded ones and
- * Content-Length.
+ * `update` carries replaces the stored lines of that name, except the excluded ones and the
+ * body's own fields (BODY_FIELDS).
  */
 export function updatedHeaders(
   stored: HeaderPairs,
@@ -81,7 +91,7 @@ export function updatedHeaders(
   const drop = excluded(update, directives, shared);
   const incoming = update.filter(([k]) => {
     const name = k.toLowerCase();
-    return !drop(name) && name !== 'content-length';
+    return !drop(name) && !BODY_FIELDS.has(name);
   });
   const replaced = new Set(incoming.map(([k]) => k.toLowerCase()));
   return [

@@ -29,6 +29,7 @@ export { varyFields, varyKey, varyMatches, normaliseVaryValue } from './vary.js'
 export { conditionalHeaders, hasValidator } from './validators.js';
 export { storedHeaders, updatedHeaders, connectionListed, HOP_BY_HOP, type HeaderPairs } from './headers.js';
 export { parseCdnCacheControl, responseDirectives } from './cdn-cache-control.js';
+export { parseSurrogateControl, SURROGATE_CAPABILITY, SURROGATE_TOKEN } from './surrogate-control.js';
 export { entryFor, entryHeaders, timedEntry, type CacheEntry, type FetchedResponse } from './entry.js';
 export type { CacheStore, StoredResponse } from './store.js';
 export { FileCacheStore } from './file-store.js';

@@ -11,6 +11,7 @@ import {
   responseDirectives,
   reuse,
   staleIfErrorAllowed,
+  SURROGATE_CAPABILITY,
   storedHeaders,
   updatedHeaders,
   varyKey,
@@ -134,7 +135,23 @@ export class CacheEngine implements ProxyCache {
     return out;
   }
 
+  /** The request's fields to forward, announcing Surrogate-Capability as a CDN cache. */
+  private forwarded(headers: HeaderList): HeaderList {
+    if (!this.cdn) return headers;
+    return [
+      ...headers.filter(([k]) => k.toLowerCase() !== 'surrogate-capability'),
+      ['Surrogate-Capability', SURROGATE_CAPABILITY],
+    ];
+  }
+
   async lookup(req: CacheRequest, now: number): Promise<Lookup> {
+    const lookup = await this.decide(req, now);
+    if (lookup.kind === 'miss' || lookup.kind === 'revalidate' || lookup.kind === 'hit-and-revalidate')
+      return { ...lookup, requestHeaders: this.forwarded(lookup.requestHeaders) };
+    return lookup;
+  }
+
+  private async decide(req: CacheRequest, now: number): Promise<Lookup> {
     const request = headerSource(req.headers);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return { kind: 'miss', requestHeaders: req.headers, status: { hit: false, fwd: 'method' } };
@@ -250,11 +267,9 @@ export class CacheEngine implements ProxyCache {
       status: { hit: false, fwd: 'stale', fwdStatus: head.status },
     };
     if (object === undefined) return forward;
-    const current = headerSource(object.meta.headers);
-    const newTag = update.get('etag');
-    const oldTag = current.get('etag');
-    if (newTag !== null && oldTag !== null && newTag.replace(/^W\//i, '') !== oldTag.replace(/^W\//i, ''))
-      return forward;
+    // A 304 that names another ETag still refreshes the stored response's fields (never its
+    // ETag): http-cache-tests requires the update, and asking the origin again would repeat the
+    // request it just answered.
     const directives = responseDirectives(update, this.cdn);
     this.store.updateMeta(object, {
       ...object.meta,

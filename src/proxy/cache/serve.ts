@@ -19,7 +19,7 @@ import type { ServedBody, ServedResponse } from './contract.js';
 import type { ObjectStore, StoredObject } from './store.js';
 
 /** Fields never copied from the stored ones into an answer (they are set here). */
-const REPLACED = new Set(['age', 'content-length', 'content-range']);
+const REPLACED = new Set(['age', 'content-length']);
 /** Statuses that never carry a body (or Content-Length of one). */
 const BODYLESS = new Set([204, 304]);
 
@@ -118,6 +118,8 @@ export function serve(store: ObjectStore, object: StoredObject, options: ServeOp
         lastModifiedS: lastModified === undefined ? Number.NaN : Math.floor(lastModified / 1000),
       });
     const parsed = allowed ? parseRange(rangeHeader, meta.size) : ({ kind: 'ignore' } as const);
+    if (parsed.kind !== 'ignore')
+      base.splice(0, base.length, ...base.filter(([k]) => k.toLowerCase() !== 'content-range'));
     if (parsed.kind === 'unsatisfiable') {
       base.push(['Content-Range', `bytes */${String(meta.size)}`], ['Content-Length', '0']);
       return { status: 416, headers: base, body: { kind: 'none' }, length: 0 };

@@ -94,6 +94,10 @@ export class ObjectStore {
   private totalBytes = 0;
   private memoryTotal = 0;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Removal sequence numbers: a write begun before its URL was removed is not committed. */
+  private sequence = 0;
+  private readonly removedAt = new Map<string, number>();
+  private writers = 0;
 
   private constructor(dir: string, maxBytes: number) {
     this.dir = dir;
@@ -300,6 +304,7 @@ export class ObjectStore {
 
   /** Removes every variant of `url`; true when there was one. */
   removeUrl(url: string): boolean {
+    if (this.writers > 0) this.removedAt.set(url, ++this.sequence);
     const list = this.byUrl.get(url);
     if (list === undefined) return false;
     for (const object of [...list]) this.remove(object);
@@ -330,7 +335,14 @@ export class ObjectStore {
     expectedSize: number | undefined,
   ): Writer | undefined {
     if (expectedSize !== undefined && expectedSize > this.maxBytes) return undefined;
-    return new Writer(this, meta, replaces, expectedSize);
+    this.writers++;
+    return new Writer(this, meta, replaces, expectedSize, this.sequence);
+  }
+
+  /** A Writer is done (stored or not). */
+  writerDone(): void {
+    this.writers--;
+    if (this.writers === 0) this.removedAt.clear();
   }
 
   /** Called by a Writer whose body is complete and renamed: indexes the object, evicting others. */
@@ -339,7 +351,10 @@ export class ObjectStore {
     meta: StoredMeta,
     body: Buffer | undefined,
     replaces: (old: StoredObject) => boolean,
+    begunAt: number,
   ): Promise<boolean> {
+    // Invalidated or purged while it streamed in: the response is already out of date.
+    if ((this.removedAt.get(meta.url) ?? -1) > begunAt) return false;
     const object: StoredObject = {
       id,
       meta,
@@ -350,6 +365,10 @@ export class ObjectStore {
     };
     if (object.bytes > this.maxBytes) return false;
     await this.writeMeta(id, meta);
+    if ((this.removedAt.get(meta.url) ?? -1) > begunAt) {
+      await unlink(this.metaPath(id)).catch(() => undefined);
+      return false;
+    }
     for (const old of this.byUrl.get(meta.url) ?? []) if (replaces(old)) this.remove(old);
     this.index(object);
     if (body !== undefined) this.keepInMemory(object, body);
@@ -388,6 +407,7 @@ export class Writer {
   private readonly tmp: string;
   private readonly final: string;
   private readonly out: WriteStream;
+  private readonly begunAt: number;
   private chunks: Buffer[] | undefined = [];
   private written = 0;
   private failed = false;
@@ -398,7 +418,9 @@ export class Writer {
     meta: Omit<StoredMeta, 'size'>,
     replaces: (old: StoredObject) => boolean,
     expectedSize: number | undefined,
+    begunAt: number,
   ) {
+    this.begunAt = begunAt;
     this.store = store;
     this.meta = meta;
     this.replaces = replaces;
@@ -451,6 +473,14 @@ export class Writer {
   async end(): Promise<boolean> {
     if (this.done) return false;
     this.done = true;
+    try {
+      return await this.finish();
+    } finally {
+      this.store.writerDone();
+    }
+  }
+
+  private async finish(): Promise<boolean> {
     if (this.failed || (this.expectedSize !== undefined && this.written !== this.expectedSize)) {
       this.discard();
       return false;
@@ -474,6 +504,7 @@ export class Writer {
         { ...this.meta, size: this.written },
         body,
         this.replaces,
+        this.begunAt,
       );
       if (!stored) await unlink(this.final).catch(() => undefined);
       return stored;
@@ -485,9 +516,10 @@ export class Writer {
 
   /** The body is incomplete: nothing is stored. */
   abort(): void {
-    if (this.failed && this.done) return;
+    if (this.done) return;
     this.failed = true;
     this.done = true;
+    this.store.writerDone();
     this.discard();
   }
 

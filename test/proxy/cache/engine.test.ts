@@ -153,6 +153,7 @@ test('revalidation: the cache sends its validators, a 304 updates the fields but
   assert.deepEqual(lookup.requestHeaders, [
     ['Foo', '1'],
     ['If-None-Match', '"v1"'],
+    ['Surrogate-Capability', 'outpost="Surrogate/1.0"'],
   ]);
   const after = await cache.revalidated(
     get(),
@@ -176,16 +177,25 @@ test('revalidation: the cache sends its validators, a 304 updates the fields but
   assert.equal(await text(r), 'hello');
   assert.ok(after.kind === 'hit' && after.status.fwd === 'stale' && after.status.fwdStatus === 304);
   assert.equal(field(hit(await cache.lookup(get(), T0 + 6000)), 'test-header'), 'new');
-  // A 304 for another ETag matches nothing: forward again.
+  // A 304 naming another ETag still refreshes the fields, never the stored ETag.
   const l2 = await cache.lookup(get(), T0 + 4_000_000);
   assert.ok(l2.kind === 'revalidate');
   const other = await cache.revalidated(
     get(),
     l2.stored,
-    { status: 304, headers: [['ETag', '"v2"']], requestTime: T0, responseTime: T0 },
+    {
+      status: 304,
+      headers: [
+        ['ETag', '"v2"'],
+        ['Test-Header', 'newer'],
+      ],
+      requestTime: T0,
+      responseTime: T0,
+    },
     T0,
   );
-  assert.equal(other.kind, 'miss');
+  assert.equal(field(hit(other), 'etag'), '"v1"');
+  assert.equal(field(hit(other), 'test-header'), 'newer');
   await cache.close();
 });
 
@@ -336,6 +346,43 @@ test('stale-while-revalidate serves and refreshes; stale-if-error stands in unle
     ['Date', DATE],
   ]);
   assert.equal(await cache.staleIfError(get(), T0 + 5000), undefined);
+  await cache.close();
+});
+
+test('Surrogate-Control meant for us (untargeted or ;outpost) replaces Cache-Control; others are ignored', async () => {
+  const cache = await open();
+  assert.ok(
+    await store(cache, get(), [
+      ['Cache-Control', 'no-store'],
+      ['Surrogate-Control', 'max-age=100;outpost'],
+    ]),
+  );
+  assert.equal((await cache.lookup(get(), T0)).kind, 'hit');
+  assert.equal(
+    await store(cache, get([], 'http://o.test/x'), [
+      ['Cache-Control', 'max-age=100'],
+      ['Surrogate-Control', 'no-store'],
+    ]),
+    false,
+  );
+  await store(cache, get([], 'http://o.test/y'), [['Surrogate-Control', 'max-age=100;not-for-you']]);
+  assert.equal((await cache.lookup(get([], 'http://o.test/y'), T0)).kind, 'miss');
+  await cache.close();
+});
+
+test('a response still streaming in when its URL is invalidated is not stored', async () => {
+  const cache = await open();
+  const sink = cache.admit(get(), {
+    status: 200,
+    headers: [['Cache-Control', 'max-age=100']],
+    requestTime: T0,
+    responseTime: T0,
+  });
+  assert.ok(sink);
+  sink.write(Buffer.from('old'));
+  cache.admit(get([], URL1, 'POST'), { status: 204, headers: [], requestTime: T0, responseTime: T0 });
+  assert.equal(await sink.end(), false);
+  assert.equal((await cache.lookup(get(), T0)).kind, 'miss');
   await cache.close();
 });
 
