@@ -22,6 +22,11 @@ before(async () => {
       res.end(BIG);
       return;
     }
+    if (req.url === '/cached' || req.headers['x-want'] === 'cache') {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'max-age=600' });
+      res.end('cache me\n');
+      return;
+    }
     if (req.method === 'POST') {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -139,4 +144,38 @@ test('a dead origin is 502, not a hang', async () => {
   await using p = await startProxy({ origin: url });
   const r = await request(`${p.base}/x`);
   assert.equal(r.status, 502);
+});
+
+test('h2load over TLS (HTTP/2 by ALPN) against the reverse proxy: every request succeeds', async () => {
+  const r = await run(
+    'h2load',
+    ['-n', '2000', '-c', '4', '-m', '10', '-t', '1', `https://127.0.0.1:${String(proxy.tlsPort)}/cached`],
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Application protocol: h2/);
+  assert.match(
+    r.stdout,
+    /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored/,
+  );
+});
+
+test('the transcript shows MISS, the origin exchange, then HIT', async () => {
+  const { subscribeTranscript } = await import('../../src/core/transcript.js');
+  const lines: string[] = [];
+  const unsubscribe = subscribeTranscript((entry) => {
+    if (entry.protocol === 'proxy') lines.push(`${entry.direction}: ${entry.text}`);
+  });
+  try {
+    const path = `/transcript-${String(Date.now())}`;
+    await request(`${proxy.base}${path}`, { headers: { 'X-Want': 'cache' } });
+    await request(`${proxy.base}${path}`, { headers: { 'X-Want': 'cache' } });
+    const text = lines.join('\n');
+    assert.match(text, new RegExp(`\\*: GET http://127\\.0\\.0\\.1:${String(proxy.port)}${path} MISS`));
+    assert.match(text, new RegExp(`C: GET ${path} HTTP/1\\.1`));
+    assert.match(text, /S: HTTP\/1\.1 200 OK/);
+    assert.match(text, new RegExp(`\\*: GET http://127\\.0\\.0\\.1:${String(proxy.port)}${path} HIT`));
+  } finally {
+    unsubscribe();
+  }
 });
