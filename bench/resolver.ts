@@ -20,11 +20,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBenchArgs, usage, type BenchDefaults } from './lib/args.js';
 import { dnsperfArgs, runDnsperf, type DnsperfResult } from './lib/dnsperf.js';
 import { runLoad } from './lib/load.js';
-import { loadAverage, machineInfo } from './lib/machine.js';
+import { machineInfo } from './lib/machine.js';
 import type { Peer } from './lib/peer.js';
-import { outcomeResult, ratioOf, targetOf, type BenchReport, type SubjectResult } from './lib/report.js';
+import { outcomeResults, ratioOf, targetOf, type BenchReport } from './lib/report.js';
 import { machineSummary, publishReport } from './lib/results.js';
 import { ROOT } from './lib/root.js';
+import { peerSet, runInfo, subjectLabel } from './lib/run.js';
 import { alternate, markUnavailable, type RoundOutcome, type RoundSubject } from './lib/rounds.js';
 import { median } from './lib/stats.js';
 import { formatNumber } from './lib/table.js';
@@ -116,17 +117,6 @@ function own(argv: string[], name: string): string | undefined {
   return i === -1 ? undefined : argv.splice(i, 2)[1];
 }
 
-function results<D>(
-  names: readonly { name: string; label: string }[],
-  outcomes: Map<string, RoundOutcome<D>>,
-  unavailable: Map<string, string>,
-  value?: (d: D) => number,
-): SubjectResult[] {
-  return names.map(({ name, label }) =>
-    outcomeResult(name, label, outcomes.get(name), unavailable.get(name), value),
-  );
-}
-
 async function main(): Promise<void> {
   const names = [...RESOLVERS.map((r) => r.name), CEILING];
   const argv = process.argv.slice(2);
@@ -149,30 +139,20 @@ async function main(): Promise<void> {
   const coldFile = tmp.write('cold.txt', questionFile(questions));
   const hitsFile = tmp.write('hits.txt', dnsperfFile(questions));
   const fillFile = tmp.write('fill.txt', questionFile(fillQuestions(fill)));
-  const peers: Peer[] = [];
+  // Every process goes into `peers` (stopped at the end or on Ctrl-C); the resolvers and the
+  // ceiling also into `servers`, stopped before the memory figure's fresh processes start.
+  const { peers, stopAll } = peerSet(tmp);
+  const servers: Peer[] = [];
   let network: Network | undefined;
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(peers.map((p) => p.stop()));
-    await network?.stop();
-    tmp.remove();
-  };
-  process.once('SIGINT', () => {
-    void stopAll().finally(() => process.exit(130));
-  });
 
   log(
     `resolver bench: ${names.filter((n) => (n === CEILING ? withCeiling : selected.some((r) => r.name === n))).join(', ')}; ${String(questions.length)} names, window ${String(window)}, fill ${String(fill)}`,
   );
   log(`  temp dir ${tmp.dir}${canPin() ? '' : '  (NOT pinned: needs taskset and 2 cores)'}`);
+  const ceiling = DNS_SERVERS.find((d) => d.name === CEILING);
   const labels = [
-    ...RESOLVERS.map((r) => {
-      try {
-        return { name: r.name, label: r.label() };
-      } catch {
-        return { name: r.name, label: r.name };
-      }
-    }),
-    { name: CEILING, label: DNS_SERVERS.find((d) => d.name === CEILING)?.label() ?? CEILING },
+    ...RESOLVERS.map((r) => ({ name: r.name, label: subjectLabel(r) })),
+    { name: CEILING, label: ceiling === undefined ? CEILING : subjectLabel(ceiling) },
   ];
   const unavailable = new Map<string, string>();
   const cold: RoundSubject<ColdDetail>[] = [];
@@ -185,6 +165,7 @@ async function main(): Promise<void> {
   try {
     const t0 = Date.now();
     network = await startNetwork(tmp);
+    peers.push(...network.peers);
     log(
       `  mini-Internet: ${String(network.peers.length)} NSD servers on 127.66.x.y#53 in ${String(Date.now() - t0)} ms`,
     );
@@ -206,6 +187,7 @@ async function main(): Promise<void> {
       try {
         const r = await def.start(tmp, network.hintsFile, def.name);
         peers.push(r.peer);
+        servers.push(r.peer);
         running.set(def.name, r);
         await r.clear();
         const first = await ask(r.port, coldFile, window);
@@ -235,6 +217,7 @@ async function main(): Promise<void> {
               `${def.name}-fill-${String(Date.now())}`,
               true,
             );
+            peers.push(fresh.peer);
             try {
               await sleep(1000);
               const before = await fresh.memory();
@@ -265,10 +248,11 @@ async function main(): Promise<void> {
     }
     if (withCeiling) {
       try {
-        const def = DNS_SERVERS.find((d) => d.name === CEILING);
+        const def = ceiling;
         if (def === undefined) throw new Error('bench/dns has no node-dgram server');
         const { peer, port } = await def.start({ tmp, zoneName: 'example.test', zoneFile: '' });
         peers.push(peer);
+        servers.push(peer);
         const problems = await verifyAnswers(port, def.kind);
         if (problems.length > 0) throw new Error(`wrong answers: ${problems.join('; ')}`);
         hits.push({ name: CEILING, measure: dnsperf(port) });
@@ -286,21 +270,14 @@ async function main(): Promise<void> {
     log('cache hits (dnsperf over the same names, cached):');
     for (const r of running.values()) correct(await ask(r.port, coldFile, window));
     hitsOut = await alternate(hits, args, log, (v) => `${formatNumber(v)} qps`);
-    for (const peer of peers.splice(0)) await peer.stop();
+    for (const peer of servers) await peer.stop();
     log(`memory: a fresh process caches ${String(fill)} names (MiB RSS per 100k RRsets):`);
     memoryOut = await alternate(memory, { ...args, warmupS: 0 }, log, (v) => `${v.toFixed(1)} MiB`);
   } finally {
     await stopAll();
   }
 
-  const common = {
-    reference: 'unbound',
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine,
-    loadAvgAfter: loadAverage(),
-    pinned: canPin(),
-  };
+  const common = runInfo('unbound', startedAt, machine);
   const settings = {
     names: questions.length,
     window,
@@ -313,13 +290,13 @@ async function main(): Promise<void> {
     ).join(' '),
   };
   const resolverLabels = labels.filter((l) => l.name !== CEILING || withCeiling);
-  const hitsR = results(resolverLabels, hitsOut, unavailable);
-  const coldR = results(
+  const hitsR = outcomeResults(resolverLabels, hitsOut, unavailable);
+  const coldR = outcomeResults(
     labels.filter((l) => l.name !== CEILING),
     coldOut,
     unavailable,
   );
-  const memR = results(
+  const memR = outcomeResults(
     labels.filter((l) => l.name !== CEILING),
     memoryOut,
     unavailable,
