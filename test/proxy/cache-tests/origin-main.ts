@@ -35,7 +35,6 @@ const server = createServer((request, response) => {
   else if (dispatch === 'state') handleState(segs, request, response);
   else handleFile(url, request, response);
 });
-server.keepAliveTimeout = 60_000;
 server.listen(Number(process.argv[2] ?? '0'), '127.0.0.1', () => {
   const addr = server.address();
   process.stdout.write(`listening ${typeof addr === 'object' && addr !== null ? addr.port : 0}\n`);

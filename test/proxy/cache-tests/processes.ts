@@ -157,6 +157,7 @@ export function outpostProxyConfig(dataDir: string, port: number, originPort: nu
     `listen = [${q(`127.0.0.1:${port}`)}]`,
     `origin = ${q(`http://127.0.0.1:${originPort}`)}`,
     'cache_size = 268435456',
+    'origin_timeout_ms = 10000',
     '',
   ].join('\n');
 }
