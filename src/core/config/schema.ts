@@ -132,6 +132,8 @@ const resolverSchema = z.strictObject({
   max_negative_ttl: z.number().int().min(1).max(86_400).default(3_600),
   /** How long expired data may be served when every authority fails, in seconds (RFC 8767); 0 = never. */
   serve_stale_seconds: z.number().int().min(0).max(604_800).default(86_400),
+  /** RFC 8767 client-response timer in ms: stale data goes to a client waiting this long; 0 = off. */
+  stale_client_response_ms: z.number().int().min(0).max(30_000).default(1_800),
 });
 
 /** Accounts allowed to PUT/DELETE/POST files: full addresses, or "*" for any account. */

@@ -105,6 +105,9 @@ export const DEFAULT_TIMING: TimingLimits = {
   passes: 2,
 };
 
+/** RFC 8767 §5 client-response timer: stale data goes to a waiting client after this (ms). */
+export const DEFAULT_CLIENT_RESPONSE_MS = 1_800;
+
 /** Client queries resolving at once; more are answered SERVFAIL at once (resource exhaustion). */
 export const MAX_PENDING_RESOLUTIONS = 1_000;
 

@@ -4,7 +4,8 @@
  * flight share one resolution (RFC 5452 §5: several outstanding queries for the same question
  * multiply a spoofer's chances, the birthday attack). When every authority fails and the cache
  * still holds expired data for the question, that data is served with TTL 30 and EDE 3 "Stale
- * Answer" (RFC 8767 §4). Popular entries the cache reports close to expiry are resolved again
+ * Answer" (RFC 8767 §4), and a client that waits longer than the client-response timer (1.8 s)
+ * for a question the cache holds only expired data for gets that data meanwhile (§5). Popular entries the cache reports close to expiry are resolved again
  * in the background (prefetch). A query without RD is answered from the cache only. `answer` turns a client's query into the reply message: RA set,
  * the resolution's sections, and SERVFAIL always with an Extended DNS Error (RFC 8914).
  */
@@ -16,7 +17,7 @@ import { uncacheable } from '../server/query-processor.js';
 import { ResolverCache } from './cache.js';
 import { Ede, Iterator, type IterationStep, type Resolution, type UpstreamTransport } from './iterator.js';
 import type { CacheLimits, TimingLimits, WorkLimits } from './limits.js';
-import { MAX_PENDING_RESOLUTIONS } from './limits.js';
+import { DEFAULT_CLIENT_RESPONSE_MS, MAX_PENDING_RESOLUTIONS } from './limits.js';
 import { hintsAreLoopback, type RootHints } from './root-hints.js';
 import { ServerSelection } from './server-selection.js';
 import { clientSubnetOption, NetworkUpstream } from './upstream.js';
@@ -36,6 +37,13 @@ export interface ResolverOptions {
   /** Send the client's /24 or /56 upstream (RFC 7871). */
   readonly sendClientSubnet?: boolean;
   readonly qnameMinimisation?: boolean;
+  /**
+   * RFC 8767 §5 client-response timer, in ms: a client whose question has only expired data in
+   * the cache gets that data (TTL 30, EDE 3) once this long passes without a fresh answer,
+   * while the resolution goes on and refreshes the cache. Default 1800 (the RFC's suggestion);
+   * 0 turns it off (stale data only once every authority failed).
+   */
+  readonly clientResponseMs?: number;
   readonly onStep?: (step: IterationStep) => void;
 }
 
@@ -63,6 +71,7 @@ export class Resolver {
   readonly iterator: Iterator;
   readonly #pending = new Map<string, Promise<Resolution>>();
   readonly #sendClientSubnet: boolean;
+  readonly #clientResponseMs: number;
   /** Resolutions started by prefetch since creation. */
   prefetches = 0;
 
@@ -81,6 +90,7 @@ export class Resolver {
       ...(options.timing === undefined ? {} : { timing: options.timing }),
     });
     this.#sendClientSubnet = options.sendClientSubnet === true;
+    this.#clientResponseMs = options.clientResponseMs ?? DEFAULT_CLIENT_RESPONSE_MS;
     this.iterator = new Iterator({
       hints: options.hints,
       transport: options.transport ?? new NetworkUpstream(),
@@ -142,11 +152,11 @@ export class Resolver {
       };
     }
     if (result.rcode !== Rcode.SERVFAIL || result.ede?.code !== Ede.NO_REACHABLE_AUTHORITY) return result;
-    return this.#stale(question) ?? result;
+    return this.#stale(question, 'every authority failed') ?? result;
   }
 
   /** RFC 8767: expired data for the question, when the cache still has some. */
-  #stale(question: Question): Resolution | undefined {
+  #stale(question: Question, why: string): Resolution | undefined {
     const hit = this.cache.get(question.name, question.type, question.class, { allowStale: true });
     if (hit === undefined || !hit.stale) return undefined;
     if (hit.kind === 'rrset') {
@@ -155,7 +165,7 @@ export class Resolver {
         answers: hit.records,
         authorities: [],
         stale: true,
-        ede: { code: Ede.STALE_ANSWER, text: 'every authority failed' },
+        ede: { code: Ede.STALE_ANSWER, text: why },
       };
     }
     return {
@@ -165,9 +175,30 @@ export class Resolver {
       stale: true,
       ede: {
         code: hit.kind === 'nxdomain' ? Ede.STALE_NXDOMAIN : Ede.STALE_ANSWER,
-        text: 'every authority failed',
+        text: why,
       },
     };
+  }
+
+  /**
+   * RFC 8767 §5: `work`, or the stale data the cache holds for the question when `work` takes
+   * longer than the client-response timer (the resolution keeps going and refreshes the cache).
+   */
+  async #staleAfterTimer(question: Question, work: Promise<Resolution>): Promise<Resolution> {
+    if (this.#clientResponseMs <= 0) return work;
+    const hit = this.cache.get(question.name, question.type, question.class, { allowStale: true });
+    if (hit === undefined || !hit.stale) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const stale = new Promise<Resolution | undefined>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(this.#stale(question, 'client-response timer'));
+      }, this.#clientResponseMs);
+    });
+    try {
+      return (await Promise.race([work, stale])) ?? (await work);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -203,7 +234,8 @@ export class Resolver {
       return errorReply(query, Rcode.REFUSED);
     if (isMetaType(question.type) && question.type !== RRType.ANY) return errorReply(query, Rcode.NOTIMP);
     if (!query.header.rd) return replyFor(query, this.#noRecursion(question));
-    const result = await this.resolve(question, client === undefined ? {} : { client });
+    const work = this.resolve(question, client === undefined ? {} : { client });
+    const result = await this.#staleAfterTimer(question, work);
     // Stale data is an emergency answer (RFC 8767): the packet cache must not keep serving it.
     return result.stale === true ? uncacheable(replyFor(query, result)) : replyFor(query, result);
   }

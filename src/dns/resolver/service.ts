@@ -54,6 +54,7 @@ export function resolverFromConfig(config: ResolverConfig): Resolver {
     allowLoopbackUpstreams: config.allow_loopback_upstreams,
     sendClientSubnet: config.send_client_subnet,
     qnameMinimisation: config.qname_minimisation,
+    clientResponseMs: config.stale_client_response_ms,
     cache: {
       maxEntries: config.cache_max_entries,
       maxBytes: config.cache_max_bytes,

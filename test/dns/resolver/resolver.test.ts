@@ -1,12 +1,12 @@
 /**
  * The Resolver object over the in-memory world: serve-stale when every authority fails (RFC
- * 8767), prefetch of popular entries, one upstream resolution for identical questions in
+ * 8767) and after the client-response timer, prefetch of popular entries, one upstream resolution for identical questions in
  * flight, the client reply (RA, EDE with text, the query gate) and RD=0 queries (cache only).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EdnsOption, Rcode, RRClass, RRType, type Message } from '../../../src/dns/index.js';
-import { Ede } from '../../../src/dns/resolver/iterator.js';
+import { Ede, type UpstreamTransport } from '../../../src/dns/resolver/iterator.js';
 import { Resolver } from '../../../src/dns/resolver/resolver.js';
 import { parseRootHints } from '../../../src/dns/resolver/root-hints.js';
 import { hints, q, type FakeUpstream } from './fake-world.js';
@@ -52,6 +52,46 @@ describe('resolver', () => {
     assert.equal(res.ede?.code, Ede.STALE_ANSWER);
     const fresh = await resolver.resolve(q('mail.example.test.', RRType.A));
     assert.equal(fresh.rcode, Rcode.SERVFAIL, 'nothing stale to serve');
+  });
+
+  it('answers stale data after the client-response timer while resolution goes on (RFC 8767 §5)', async () => {
+    const up = world();
+    let delayMs = 0;
+    const slow: UpstreamTransport = {
+      query: async (request) => {
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+        return up.query(request);
+      },
+    };
+    const make = (clientResponseMs: number): Resolver =>
+      new Resolver({ hints: parseRootHints(hints()), transport: slow, now: up.now, clientResponseMs });
+    const resolver = make(50);
+    const ask = () => resolver.answer(query('www.example.test.', RRType.A));
+    assert.equal((await ask()).answers[0]?.ttl, 300);
+    up.t += 4 * 3600 * 1000; // expired, the delegations too
+    delayMs = 150; // each of the three upstream steps now takes 150 ms
+    const started = Date.now();
+    const stale = await ask();
+    const waited = Date.now() - started;
+    assert.ok(waited >= 45 && waited < 400, `answered after ${String(waited)} ms`);
+    assert.equal(stale.header.rcode, Rcode.NOERROR);
+    assert.equal(stale.answers[0]?.ttl, 30);
+    const ede = stale.edns?.options.find((o) => o.code === EdnsOption.EDE);
+    assert.equal((ede?.data[0] ?? 0) * 256 + (ede?.data[1] ?? 0), Ede.STALE_ANSWER);
+    assert.equal(resolver.pending, 1, 'the resolution goes on');
+    const busy = (): boolean => resolver.pending > 0;
+    while (busy()) await new Promise((r) => setTimeout(r, 20));
+    delayMs = 0;
+    const sent = up.log.length;
+    assert.equal((await ask()).answers[0]?.ttl, 300, 'the cache was refreshed');
+    assert.equal(up.log.length, sent);
+    // With the timer off, the client waits for the fresh answer.
+    const patient = make(0);
+    await patient.answer(query('www.example.test.', RRType.A));
+    up.t += 4 * 3600 * 1000;
+    delayMs = 100;
+    const fresh = await patient.answer(query('www.example.test.', RRType.A));
+    assert.equal(fresh.answers[0]?.ttl, 300);
   });
 
   it('prefetches a popular entry before it expires', async () => {
