@@ -79,7 +79,8 @@ export class ProxyServer implements AsyncDisposable {
       },
     });
     this.#chain = proxyChain({
-      flow: new CacheFlow(this.#cache, forwarder),
+      // Cache-Status names the cache as Via does (RFC 9211 §2: "the cache's identifier"), so two edges are told apart.
+      flow: new CacheFlow(this.#cache, forwarder, this.#settings.pseudonym),
       metrics: this.metrics,
       maxHeaderBytes: this.listeners.limits.maxHeaderBytes,
     });

@@ -36,6 +36,31 @@ export interface WorldOrg {
   readonly www: string;
 }
 
+/** One edge cache of the CDN: a reverse proxy in front of the CDN's origin. */
+export interface WorldEdge {
+  /** Host label under the CDN's domain (`edge-a`). */
+  readonly name: string;
+  readonly address: string;
+  /**
+   * The clients the CDN's name server sends to this edge (CIDRs, matched against the client's
+   * address or its EDNS Client Subnet); empty for the edge everyone else gets.
+   */
+  readonly clients: readonly string[];
+}
+
+/**
+ * The CDN (the seeds' content distribution network): its own domain, whose name server answers
+ * `www` with the edge nearest the asking client (DNS views), an origin web server, and edge caches.
+ */
+export interface WorldCdn {
+  readonly domain: string;
+  /** The CDN's name server and origin web server share this address. */
+  readonly ns: string;
+  readonly origin: string;
+  /** The edges; the last one has no `clients` (the default view). */
+  readonly edges: readonly WorldEdge[];
+}
+
 /** The whole layout. */
 export interface WorldPlan {
   readonly net: string;
@@ -46,6 +71,7 @@ export interface WorldPlan {
   readonly tlds: ReadonlyMap<string, string>;
   readonly resolver: string;
   readonly orgs: readonly WorldOrg[];
+  readonly cdn: WorldCdn;
 }
 
 /** The ports for an offset. */
@@ -67,7 +93,7 @@ export function defaultPortOffset(): number {
 
 /**
  * The layout for `options`. Host numbers avoid .1 (the embedded default and most tests), .2 and
- * .3 (relay tests) and .53 (systemd-resolved and friends on 127.0.0.53).
+ * .3 (relay tests) and .53 (systemd-resolved and friends on 127.0.0.53). The CDN sits on .50-.52.
  */
 export function worldPlan(options: WorldPlanOptions = {}): WorldPlan {
   const net = options.net ?? '127.0.0';
@@ -93,5 +119,15 @@ export function worldPlan(options: WorldPlanOptions = {}): WorldPlan {
       { domain: 'crepes.test', user: 'alice', ns: at(30), mail: at(31), www: at(32) },
       { domain: 'hamburger.test', user: 'bob', ns: at(40), mail: at(41), www: at(42) },
     ],
+    cdn: {
+      domain: 'cdn.test',
+      ns: at(50),
+      origin: at(50),
+      edges: [
+        // Clients on the world's own /24 are "near" edge A; everyone else (e.g. dig -b 127.1.0.1) gets edge B.
+        { name: 'edge-a', address: at(51), clients: [`${net}.0/24`] },
+        { name: 'edge-b', address: at(52), clients: [] },
+      ],
+    },
   };
 }

@@ -16,7 +16,7 @@ import {
 import type { OutpostConfig, OutpostConfigInput } from '../core/config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { WorldPlan } from './plan.js';
-import { tldServer, ROOT_SERVER } from './zones.js';
+import { cdnZoneFile, tldServer, ROOT_SERVER } from './zones.js';
 
 /** The world config's file name inside DIR. */
 export const WORLD_FILE = 'world.toml';
@@ -59,6 +59,8 @@ export function worldSuites(plan: WorldPlan): [string, string, OutpostConfigInpu
         listen: [hostPort(plan.resolver, ports.dns)],
         root_hints: 'zones/root.hints',
         upstream_port: ports.dns,
+        // The client's /24 goes upstream (EDNS Client Subnet), so the CDN's name server sees where it is.
+        send_client_subnet: true,
       },
     },
   ]);
@@ -84,6 +86,54 @@ export function worldSuites(plan: WorldPlan): [string, string, OutpostConfigInpu
         pop3: { listen: [hostPort(org.mail, ports.pop3)] },
         imap: { listen: [hostPort(org.mail, ports.imap)] },
         http: { listen: [hostPort(org.www, ports.http)] },
+      },
+    ]);
+  }
+  suites.push(...cdnSuites(plan));
+  return suites;
+}
+
+/**
+ * The CDN's suites: its name server (views send each client to its edge) with the origin web
+ * server, then one reverse-proxy edge cache per edge, each in front of the origin.
+ */
+function cdnSuites(plan: WorldPlan): [string, string, OutpostConfigInput][] {
+  const { cdn, ports } = plan;
+  const fallback = cdn.edges.find((e) => e.clients.length === 0);
+  if (fallback === undefined) throw new Error('the CDN plan needs an edge for every other client');
+  const suites: [string, string, OutpostConfigInput][] = [
+    [
+      cdn.domain,
+      `${cdn.domain}: the CDN's name server ns (www is the edge nearest the client) and its origin web server`,
+      {
+        hostname: `ns.${cdn.domain}`,
+        dns: {
+          listen: [hostPort(cdn.ns, ports.dns)],
+          zones: [
+            {
+              name: cdn.domain,
+              file: `zones/${cdnZoneFile(cdn, fallback)}`,
+              views: cdn.edges
+                .filter((e) => e.clients.length > 0)
+                .map((e) => ({ match_clients: [...e.clients], file: `zones/${cdnZoneFile(cdn, e)}` })),
+            },
+          ],
+        },
+        http: { listen: [hostPort(cdn.origin, ports.http)], cache_control: { '/': 'max-age=300' } },
+      },
+    ],
+  ];
+  for (const edge of cdn.edges) {
+    suites.push([
+      `${edge.name}.${cdn.domain}`,
+      `${edge.name}.${cdn.domain}: an edge cache (reverse proxy) in front of the CDN's origin`,
+      {
+        hostname: `${edge.name}.${cdn.domain}`,
+        proxy: {
+          listen: [hostPort(edge.address, ports.http)],
+          origin: `http://${hostPort(cdn.origin, ports.http)}`,
+          cache_size: 64 * 1024 * 1024,
+        },
       },
     ]);
   }

@@ -26,7 +26,17 @@ test('the plan: hosts on the given /24, never .1 or .53; ports standard + offset
     ...plan.tlds.values(),
     plan.resolver,
     ...plan.orgs.flatMap((o) => [o.ns, o.mail, o.www]),
+    plan.cdn.ns,
+    ...plan.cdn.edges.map((e) => e.address),
   ];
+  assert.equal(plan.cdn.origin, plan.cdn.ns, 'the CDN name server and its origin share a host');
+  assert.deepEqual(
+    plan.cdn.edges.map((e) => [e.name, e.clients]),
+    [
+      ['edge-a', ['127.77.0.0/24']],
+      ['edge-b', []],
+    ],
+  );
   assert.equal(new Set(addresses).size, addresses.length);
   for (const a of addresses) {
     assert.match(a, /^127\.77\.0\.\d+$/);
@@ -68,6 +78,14 @@ test('zone files load and chain: root → TLD → organisation, with glue; hints
   assert.match(files.get('hamburger.test.zone') ?? '', /^www IN A 127\.77\.0\.42$/m);
   assert.match(files.get('example.zone') ?? '', /^resolver\.example\. IN A 127\.77\.0\.20$/m);
   assert.match(files.get('root.hints') ?? '', /a\.root-servers\.example\. 3600000 A 127\.77\.0\.10/);
+  // The CDN: delegated from test., one zone file per view, www differing only.
+  assert.match(files.get('test.zone') ?? '', /^cdn\.test\. IN NS ns\.cdn\.test\.$/m);
+  assert.match(files.get('test.zone') ?? '', /^ns\.cdn\.test\. IN A 127\.77\.0\.50$/m);
+  const edgeA = loadZoneText('cdn.test', files.get('cdn.test.edge-a.zone') ?? '');
+  const fallback = loadZoneText('cdn.test', files.get('cdn.test.zone') ?? '');
+  assert.deepEqual([edgeA.apex, fallback.apex], ['cdn.test.', 'cdn.test.']);
+  assert.match(files.get('cdn.test.edge-a.zone') ?? '', /^www 30 IN A 127\.77\.0\.51$/m);
+  assert.match(files.get('cdn.test.zone') ?? '', /^www 30 IN A 127\.77\.0\.52$/m);
 });
 
 test('generateWorld writes world.toml and zones/, users hashed in their own accounts.db, passwords returned once', async () => {
@@ -78,6 +96,8 @@ test('generateWorld writes world.toml and zones/, users hashed in their own acco
     ['alice@crepes.test', 'bob@hamburger.test'],
   );
   assert.deepEqual(readdirSync(join(dir, 'zones')).sort(), [
+    'cdn.test.edge-a.zone',
+    'cdn.test.zone',
     'crepes.test.zone',
     'example.zone',
     'hamburger.test.zone',
@@ -91,7 +111,17 @@ test('generateWorld writes world.toml and zones/, users hashed in their own acco
   const suites = loadWorldFile(file);
   assert.deepEqual(
     suites.map((s) => s.name),
-    ['root-server', 'tld-test', 'tld-example', 'resolver', 'crepes.test', 'hamburger.test'],
+    [
+      'root-server',
+      'tld-test',
+      'tld-example',
+      'resolver',
+      'crepes.test',
+      'hamburger.test',
+      'cdn.test',
+      'edge-a.cdn.test',
+      'edge-b.cdn.test',
+    ],
   );
   const config = (name: string): OutpostConfig => {
     const found = suites.find((s) => s.name === name);
@@ -101,6 +131,21 @@ test('generateWorld writes world.toml and zones/, users hashed in their own acco
   const resolver = config('resolver').resolver;
   assert.equal(resolver?.upstream_port, 30053);
   assert.equal(resolver.root_hints, join(dir, 'zones', 'root.hints'));
+  assert.equal(resolver.send_client_subnet, true, 'the CDN’s views need the client’s subnet');
+  const cdnZone = config('cdn.test').dns?.zones[0];
+  assert.equal(cdnZone?.file, join(dir, 'zones', 'cdn.test.zone'));
+  assert.deepEqual(
+    cdnZone.views.map((v) => [v.match_clients, v.file]),
+    [[['127.77.0.0/24'], join(dir, 'zones', 'cdn.test.edge-a.zone')]],
+  );
+  for (const [edge, address] of [
+    ['edge-a', '127.77.0.51'],
+    ['edge-b', '127.77.0.52'],
+  ] as const) {
+    const proxy = config(`${edge}.cdn.test`).proxy;
+    assert.equal(proxy?.origin, 'http://127.77.0.50:38080');
+    assert.deepEqual(proxy.listen, [{ host: address, port: 38080 }]);
+  }
   const crepes = config('crepes.test');
   assert.equal(crepes.data_dir, join(dir, 'crepes.test'));
   assert.equal(crepes.smtp?.relay_port, 30025);
@@ -125,7 +170,7 @@ test('generateWorld writes world.toml and zones/, users hashed in their own acco
 
 test('an edited world.toml is checked like a suite config, naming the suite and key', () => {
   const text = worldFileText(worldPlan({ net: '127.77.0', portOffset: 30000 }));
-  assert.equal(parseWorldText(text, 'w.toml').length, 6);
+  assert.equal(parseWorldText(text, 'w.toml').length, 9);
   assert.throws(
     () => parseWorldText(text.replace('relay_port = 30025', 'relay_port = "x"'), 'w.toml'),
     /w\.toml \[suites\.crepes\.test\]: smtp\.relay_port/,

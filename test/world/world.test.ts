@@ -177,3 +177,42 @@ test('the host table names every host, address and role', () => {
     JSON.stringify(rows),
   );
 });
+
+test('the CDN: the name server sends each client to its edge (views + EDNS Client Subnet), and the edge cache warms up', async () => {
+  const { host, port } = world.resolver;
+  // Through the resolver: it passes the client's /24 upstream, so cdn.test's name server answers
+  // per client even though every query reaches it from the resolver's own address.
+  const near = await dig(`@${host}`, '-p', String(port), '-b', '127.77.0.1', '+short', 'www.cdn.test');
+  assert.equal(near.trim(), '127.77.0.51', 'a client on the world /24 gets edge A');
+  const far = await dig(`@${host}`, '-p', String(port), '-b', '127.1.0.1', '+short', 'www.cdn.test');
+  assert.equal(far.trim(), '127.77.0.52', 'any other client gets edge B');
+  // Asked directly, the CDN's server sees the client's own address.
+  const direct = await dig('@127.77.0.50', '-p', '30053', '-b', '127.1.0.1', '+short', 'www.cdn.test');
+  assert.equal(direct.trim(), '127.77.0.52');
+
+  // The edge caches: the first request goes to the origin, the second is a hit (RFC 9211).
+  const fetchVia = async (edge: string): Promise<string> => {
+    const r = await runText('curl', [
+      '-sf',
+      '-D',
+      '-',
+      '-o',
+      '/dev/null',
+      '--resolve',
+      `www.cdn.test:38080:${edge}`,
+      'http://www.cdn.test:38080/',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const first = await fetchVia('127.77.0.51');
+  assert.match(first, /^cache-status: edge-a\.cdn\.test; fwd=uri-miss; fwd-status=200; stored\r?$/im);
+  const second = await fetchVia('127.77.0.51');
+  assert.match(second, /^cache-status: edge-a\.cdn\.test; hit; ttl=\d+\r?$/im);
+  assert.match(second, /^age: \d+/im);
+  // Edge B has its own cache: its first request is a miss too.
+  assert.match(
+    await fetchVia('127.77.0.52'),
+    /^cache-status: edge-b\.cdn\.test; fwd=uri-miss; fwd-status=200; stored\r?$/im,
+  );
+});
