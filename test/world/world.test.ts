@@ -186,6 +186,9 @@ test('the CDN: the name server sends each client to its edge (views + EDNS Clien
   assert.equal(near.trim(), '127.77.0.51', 'a client on the world /24 gets edge A');
   const far = await dig(`@${host}`, '-p', String(port), '-b', '127.1.0.1', '+short', 'www.cdn.test');
   assert.equal(far.trim(), '127.77.0.52', 'any other client gets edge B');
+  // Each answer was scoped to its client's /24 (RFC 7871), so neither went into the shared cache.
+  const nearAgain = await dig(`@${host}`, '-p', String(port), '-b', '127.77.0.1', '+short', 'www.cdn.test');
+  assert.equal(nearAgain.trim(), '127.77.0.51');
   // Asked directly, the CDN's server sees the client's own address.
   const direct = await dig('@127.77.0.50', '-p', '30053', '-b', '127.1.0.1', '+short', 'www.cdn.test');
   assert.equal(direct.trim(), '127.77.0.52');

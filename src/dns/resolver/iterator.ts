@@ -16,7 +16,8 @@
  * - Loopback upstreams only when allowed (a public zone delegating to 127.0.0.1 must not make the
  *   resolver query local services: request forgery towards the host itself).
  */
-import { RRType, Rcode } from '../constants.js';
+import { EdnsOption, RRType, Rcode } from '../constants.js';
+import { parseClientSubnet } from '../ecs.js';
 import { formatLabels, isSubdomain, nameKey, parseName } from '../name.js';
 import type { EdnsOptionData, Message, Question, ResourceRecord } from '../types.js';
 import { isLoopback } from '../../core/net.js';
@@ -113,6 +114,8 @@ class Budget {
   nsNames = 0;
   subDepth = 0;
   readonly resolvingNs = new Set<string>();
+  /** The last reply answered for the client's subnet only (ECS scope > 0): it must not be cached. */
+  lastReplyScoped = false;
   readonly deadline: number;
   readonly options: ResolveOptions;
   constructor(deadline: number, options: ResolveOptions) {
@@ -338,7 +341,10 @@ export class Iterator {
         else known = name; // no zone cut at `name`: go one label deeper with the same servers
         continue;
       }
-      this.#cacheVerdict(verdict, qtype, qclass);
+      // RFC 7871 §7.3.1: an answer scoped to the client's subnet may serve only that subnet. The
+      // cache is shared by every client, so such an answer is not cached (a CDN's per-client
+      // answer would otherwise go to everyone who asks within its TTL).
+      if (!budget.lastReplyScoped) this.#cacheVerdict(verdict, qtype, qclass);
       return verdict;
     }
   }
@@ -407,6 +413,7 @@ export class Iterator {
           continue;
         }
         this.#o.servers.success(server, this.#now() - started);
+        budget.lastReplyScoped = budget.options.clientSubnet !== undefined && replyScope(reply) > 0;
         const verdict = classify(reply, asked);
         this.#step(budget, {
           zone: zone.name,
@@ -543,6 +550,14 @@ export class Iterator {
         this.#o.cache.putNegative(verdict.kind, verdict.name, qtype, qclass, verdict.soa);
     }
   }
+}
+
+/** The SCOPE PREFIX-LENGTH of a reply's EDNS Client Subnet option (0 when absent or malformed). */
+function replyScope(reply: Message): number {
+  const option = reply.edns?.options.find((o) => o.code === EdnsOption.CLIENT_SUBNET);
+  if (option === undefined) return 0;
+  const parsed = parseClientSubnet(option.data, { query: false });
+  return typeof parsed === 'string' ? 0 : parsed.scopePrefix;
 }
 
 function servfail(code: number, text: string): Resolution {
