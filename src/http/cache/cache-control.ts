@@ -13,28 +13,37 @@ export interface HeaderSource {
   get(name: string): string | null;
 }
 
-/** Parses a Cache-Control field value (all field lines joined with commas). */
-export function parseCacheControl(value: string | null | undefined): CacheDirectives {
-  const out = new Map<string, string | undefined>();
-  if (value === null || value === undefined) return out;
-  const re = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^,\s"]+)))?\s*(?:,|$)/gy;
+/**
+ * Walks the comma-separated members of a field value: `member` is a sticky regex matching one
+ * member with its trailing comma; a member it does not match is skipped up to the next comma.
+ */
+export function scanMembers(value: string, member: RegExp, visit: (match: RegExpExecArray) => void): void {
   let pos = 0;
   while (pos < value.length) {
-    re.lastIndex = pos;
-    const m = re.exec(value);
+    member.lastIndex = pos;
+    const m = member.exec(value);
     if (m === null) {
-      // Skip a malformed member up to the next comma.
       const comma = value.indexOf(',', pos);
       if (comma < 0) break;
       pos = comma + 1;
       continue;
     }
-    pos = re.lastIndex;
+    pos = member.lastIndex;
+    visit(m);
+    if (m[0].length === 0) break;
+  }
+}
+
+/** Parses a Cache-Control field value (all field lines joined with commas). */
+export function parseCacheControl(value: string | null | undefined): CacheDirectives {
+  const out = new Map<string, string | undefined>();
+  if (value === null || value === undefined) return out;
+  const re = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^,\s"]+)))?\s*(?:,|$)/gy;
+  scanMembers(value, re, (m) => {
     const name = (m[1] ?? '').toLowerCase();
     const arg = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
     if (!out.has(name)) out.set(name, arg);
-    if (m[0].length === 0) break;
-  }
+  });
   return out;
 }
 

@@ -5,7 +5,7 @@
  * (untargeted, or targeted at its token) replace Cache-Control for its own caching. Understood:
  * max-age (its `+stale` extension ignored) and no-store.
  */
-import type { CacheDirectives } from './cache-control.js';
+import { scanMembers, type CacheDirectives } from './cache-control.js';
 
 /** Our device token, announced as `Surrogate-Capability: outpost="Surrogate/1.0"`. */
 export const SURROGATE_TOKEN = 'outpost';
@@ -24,25 +24,14 @@ export function parseSurrogateControl(
   const out = new Map<string, string | undefined>();
   const re =
     /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:=("[^"]*"|[^,;\s"]+))?(?:;([!#$%&'*+.^_`|~0-9A-Za-z-]+))?\s*(?:,|$)/gy;
-  let pos = 0;
-  while (pos < value.length) {
-    re.lastIndex = pos;
-    const m = re.exec(value);
-    if (m === null) {
-      const comma = value.indexOf(',', pos);
-      if (comma < 0) break;
-      pos = comma + 1;
-      continue;
-    }
-    pos = re.lastIndex;
+  scanMembers(value, re, (m) => {
     const name = (m[1] ?? '').toLowerCase();
     const target = m[3];
-    if (target !== undefined && target.toLowerCase() !== token.toLowerCase()) continue;
+    if (target !== undefined && target.toLowerCase() !== token.toLowerCase()) return;
     if (name === 'max-age') {
       const secs = /^(\d+)(?:\+\d+)?$/.exec(m[2] ?? '');
       if (secs !== null && !out.has(name)) out.set(name, secs[1]);
     } else if (name === 'no-store' && !out.has(name)) out.set(name, undefined);
-    if (m[0].length === 0) break;
-  }
+  });
   return out.size > 0 ? out : undefined;
 }
