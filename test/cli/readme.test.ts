@@ -139,7 +139,7 @@ const EXPECTATIONS: readonly { command: RegExp; check: (r: Run) => Promise<void>
     check: (r) => {
       const health = JSON.parse(r.stdout) as { status: string; services: string[] };
       assert.equal(health.status, 'ok');
-      assert.deepEqual(health.services, ['dns', 'smtp', 'http', 'admin', 'pop3', 'imap', 'ftp']);
+      assert.deepEqual(health.services, ['dns', 'smtp', 'http', 'proxy', 'admin', 'pop3', 'imap', 'ftp']);
     },
   },
   {
